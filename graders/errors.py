@@ -1,0 +1,48 @@
+"""Errors rewardkit raises to its caller.
+
+Failures of user reward code during a call are never raised: they are values
+(a ``GradeResult`` with a status). What is raised is a programmer's or an
+operator's mistake, named at once::
+
+    RewardkitError
+    ├── RewardLoadError        the reward cannot be loaded (syntax, missing function, arity, import)
+    ├── IsolationUnavailable   isolation="strict" asked for layers this machine cannot give
+    ├── GraderClosed           the grader was used after close()
+    └── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
+"""
+
+from __future__ import annotations
+
+
+class RewardkitError(Exception):
+    """Base class of every error rewardkit raises."""
+
+
+class RewardLoadError(RewardkitError):
+    """The reward source cannot be loaded; the message names file and line."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+
+
+class IsolationUnavailable(RewardkitError):
+    """isolation="strict" was asked for and at least one layer is missing."""
+
+    def __init__(self, missing: dict[str, str]) -> None:
+        self.missing = missing
+        reasons = "; ".join(f"{name}: {why}" for name, why in missing.items())
+        super().__init__(
+            f"isolation='strict' refuses to run: {len(missing)} layer(s) unavailable ({reasons}). "
+            "Run `rewardkit doctor` for details, or use isolation='standard' to run with what is available."
+        )
+
+
+class GraderClosed(RewardkitError):
+    """The grader was used after close()."""
+
+
+class SandboxFailure(RewardkitError):
+    """The sandbox process could not be started or died outside any call."""

@@ -1,0 +1,118 @@
+"""Landlock (Linux >= 5.13) through raw syscalls: filesystem, TCP and scope rules.
+
+The PyPI ``landlock`` package covers filesystem rules only; TCP rules (ABI 4)
+and signal/abstract-socket scoping (ABI 6) need the raw interface.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+from .linux import _libc
+
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+
+EXECUTE = 1 << 0
+WRITE_FILE = 1 << 1
+READ_FILE = 1 << 2
+READ_DIR = 1 << 3
+REMOVE_DIR = 1 << 4
+REMOVE_FILE = 1 << 5
+MAKE_CHAR = 1 << 6
+MAKE_DIR = 1 << 7
+MAKE_REG = 1 << 8
+MAKE_SOCK = 1 << 9
+MAKE_FIFO = 1 << 10
+MAKE_BLOCK = 1 << 11
+MAKE_SYM = 1 << 12
+REFER = 1 << 13
+TRUNCATE = 1 << 14
+IOCTL_DEV = 1 << 15
+
+NET_BIND_TCP = 1 << 0
+NET_CONNECT_TCP = 1 << 1
+SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
+SCOPE_SIGNAL = 1 << 1
+
+READ_ACCESS = EXECUTE | READ_FILE | READ_DIR
+_FS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def abi_version() -> int:
+    """The Landlock ABI the kernel offers, 0 when Landlock is unavailable."""
+    if _libc is None:
+        return 0
+    result = _libc.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    return max(result, 0)
+
+
+def _fs_rights(abi: int) -> int:
+    return _FS_BY_ABI[max(k for k in _FS_BY_ABI if k <= abi)]
+
+
+def restrict(read_paths: list[str], write_paths: list[str]) -> int:
+    """Confine this process: read-only beneath ``read_paths``, full access beneath ``write_paths``.
+
+    On ABI >= 4 TCP bind and connect are denied; on ABI >= 6 signals and abstract
+    unix sockets are scoped to the domain. Returns the ABI applied; raises OSError.
+    """
+    abi = abi_version()
+    if abi < 1:
+        raise OSError(38, "Landlock is not available in this kernel")
+    attr = _RulesetAttr(_fs_rights(abi), NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+    return _apply(abi, attr, read_paths, write_paths)
+
+
+def restrict_writes(write_paths: list[str]) -> int:
+    """Stack a layer that allows writes only beneath ``write_paths`` and leaves reads as they were."""
+    abi = abi_version()
+    if abi < 1:
+        raise OSError(38, "Landlock is not available in this kernel")
+    return _apply(abi, _RulesetAttr(_fs_rights(abi) & ~READ_ACCESS, 0, 0), [], write_paths)
+
+
+def _apply(abi: int, attr: _RulesetAttr, read_paths: list[str], write_paths: list[str]) -> int:
+    handled_fs = attr.handled_access_fs
+    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
+    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"landlock_create_ruleset: {os.strerror(err)}")
+    try:
+        for paths, rights in ((read_paths, READ_ACCESS), (write_paths, handled_fs)):
+            for path in paths:
+                _add_path_rule(ruleset, path, rights & handled_fs)
+        if _libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"landlock_restrict_self: {os.strerror(err)}")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def _add_path_rule(ruleset: int, path: str, rights: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return  # a path that does not exist needs no rule
+    try:
+        if not os.path.isdir(path):  # files only take file rights
+            rights &= EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
+        rule = _PathBeneathAttr(rights, fd)
+        if _libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"landlock_add_rule({path}): {os.strerror(err)}")
+    finally:
+        os.close(fd)

@@ -1,0 +1,230 @@
+"""The isolation layers, in order, and what took effect.
+
+Layers are applied in two places: once in the zygote before any user code is
+imported (``apply_zygote_layers``), and again in each call process right after
+fork (``apply_call_layers``). Every layer reports itself as a ``LayerState``;
+``isolation="strict"`` refuses to run unless all of them are active, and
+"standard" runs with what the machine offers and says what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from typing import Literal
+
+from pydantic import BaseModel
+
+from .isolation import landlock, linux
+
+Isolation = Literal["strict", "standard", "minimal"]
+LAYER_NAMES = (
+    "environment",
+    "kill",
+    "rlimits",
+    "result_channel",
+    "privileges",
+    "network",
+    "seccomp",
+    "landlock",
+)
+LAYER_TITLES = {
+    "environment": "allow-listed environment, exec'd zygote",
+    "kill": "wall-clock timeout with SIGKILL of the whole call tree",
+    "rlimits": "resource limits (memory, CPU, file size, open files, no core dumps)",
+    "result_channel": "validated one-line text result channel (no pickle)",
+    "privileges": "dropped privileges and no_new_privs",
+    "network": "no network (network namespace)",
+    "seccomp": "syscall filter (seccomp)",
+    "landlock": "filesystem confinement (Landlock)",
+}
+_MINIMAL = frozenset({"environment", "kill", "rlimits", "result_channel"})
+
+
+class LayerState(BaseModel):
+    """One isolation layer as applied on this machine: active or not, and why."""
+
+    name: str
+    active: bool
+    detail: str
+
+
+class Limits(BaseModel):
+    """Resource limits of one call process."""
+
+    memory_mb: int = 2048
+    cpu_seconds: int = 60
+    file_size_mb: int = 16
+    open_files: int = 256
+    processes: int = 64
+
+
+class SandboxPlan(BaseModel):
+    """Everything the zygote needs to build its sandbox, sent by the caller before user code runs."""
+
+    isolation: Isolation
+    temp_dir: str
+    read_paths: list[str]
+    limits: Limits
+    parent_pid: int
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.states: dict[str, LayerState] = {}
+
+    def set(self, name: str, active: bool, detail: str) -> None:
+        self.states[name] = LayerState(name=name, active=active, detail=detail)
+
+    def attempt(self, name: str, action, detail: str) -> bool:
+        try:
+            action()
+        except OSError as exc:
+            self.set(name, False, f"{exc.strerror or exc}")
+            return False
+        self.set(name, True, detail)
+        return True
+
+
+def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
+    """Confine the zygote before it imports user code; return every layer's state in order."""
+    report = _Report()
+    report.set("environment", "TINKER_API_KEY" not in os.environ, f"{len(os.environ)} allow-listed variables")
+    if not linux.IS_LINUX:
+        report.set("kill", True, "process group kill (setsid daemons can escape on this OS)")
+        _set_rlimits(plan.limits, report)
+        report.set("result_channel", True, "one bounded text line per call, parsed by the caller")
+        for name in ("privileges", "network", "seccomp", "landlock"):
+            report.set(name, False, "needs Linux")
+        return [report.states[name] for name in LAYER_NAMES]
+
+    if os.getppid() != plan.parent_pid:
+        os._exit(1)
+    linux.die_with_parent()
+    linux.become_subreaper()
+    _set_rlimits(plan.limits, report)
+    report.set("result_channel", True, "one bounded text line per call, parsed by the caller")
+    if plan.isolation == "minimal":
+        report.set("kill", True, "process group kill and subreaper sweep")
+        for name in ("privileges", "network", "seccomp", "landlock"):
+            report.set(name, False, "not requested (isolation='minimal')")
+        return [report.states[name] for name in LAYER_NAMES]
+
+    is_root = os.geteuid() == 0
+    seccomp = _import_seccomp()  # before Landlock: finding libseccomp runs ldconfig
+    network = report.attempt(
+        "network",
+        (lambda: linux.unshare(linux.CLONE_NEWNET)) if is_root else _enter_user_and_network_namespace,
+        "private network namespace with no interfaces up",
+    )
+    pid_namespace = _probe_pid_namespace()
+    report.set(
+        "kill",
+        True,
+        "PID namespace per call, killed as a whole"
+        if pid_namespace
+        else "process group kill and subreaper sweep (no PID namespace available)",
+    )
+    report.attempt("landlock", lambda: _landlock(plan), f"Landlock ABI {landlock.abi_version()}: writes only in the call's temp dir, reads only libraries and the reward's folder")
+    report.attempt("privileges", lambda: _drop_zygote_privileges(is_root, pid_namespace), "no_new_privs; every capability dropped in calls")
+    if isinstance(seccomp, str):
+        report.set("seccomp", False, seccomp)
+    else:
+        report.attempt("seccomp", lambda: _seccomp_zygote(seccomp), "no exec, inet/netlink/packet sockets, ptrace, mount; no fork or unshare in calls")
+    if not network and not is_root:
+        report.states["network"] = LayerState(name="network", active=False, detail="unprivileged user namespaces are not available")
+    _PID_NAMESPACE[0] = pid_namespace
+    return [report.states[name] for name in LAYER_NAMES]
+
+
+_PID_NAMESPACE = [False]
+
+
+def uses_pid_namespace() -> bool:
+    return _PID_NAMESPACE[0]
+
+
+def _enter_user_and_network_namespace() -> None:
+    linux.enter_user_namespace()
+    linux.unshare(linux.CLONE_NEWNET)
+
+
+def _probe_pid_namespace() -> bool:
+    """Whether this process may create a PID namespace (tried in a throw-away child)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            linux.unshare(linux.CLONE_NEWPID)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _set_rlimits(limits: Limits, report: _Report) -> None:
+    settings = {
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_NOFILE: limits.open_files,
+        resource.RLIMIT_FSIZE: limits.file_size_mb << 20,
+    }
+    if hasattr(resource, "RLIMIT_AS") and sys.platform != "darwin":
+        settings[resource.RLIMIT_AS] = limits.memory_mb << 20
+    failed = []
+    for which, value in settings.items():
+        try:
+            resource.setrlimit(which, (value, value))
+        except (OSError, ValueError):
+            failed.append(str(which))
+    detail = f"address space {limits.memory_mb} MiB, CPU {limits.cpu_seconds} s, file size {limits.file_size_mb} MiB, {limits.open_files} open files, no core dumps"
+    if os.geteuid() == 0:
+        detail += "; process count by seccomp (RLIMIT_NPROC does not bind uid 0)"
+    report.set("rlimits", not failed, detail if not failed else f"could not set {', '.join(failed)}")
+
+
+def _landlock(plan: SandboxPlan) -> None:
+    landlock.restrict(plan.read_paths, [plan.temp_dir])
+
+
+def _drop_zygote_privileges(is_root: bool, pid_namespace: bool) -> None:
+    linux.set_no_new_privs()
+    keep = frozenset({linux.CAP_SYS_ADMIN}) if pid_namespace else frozenset()
+    if is_root or linux.effective_capabilities():
+        linux.limit_capabilities(keep)
+
+
+def _import_seccomp():
+    """The seccomp module, or the reason it cannot be used here."""
+    try:
+        from .isolation import seccomp
+
+        seccomp.load_library()
+    except (ImportError, RuntimeError, OSError) as exc:
+        return f"libseccomp unavailable ({exc}); install libseccomp2"
+    return seccomp
+
+
+def _seccomp_zygote(seccomp) -> None:
+    seccomp.zygote_filter().load()
+    _CALL_FILTER[0] = seccomp.call_filter()
+
+
+_CALL_FILTER: list = [None]
+
+
+def apply_call_layers(plan: SandboxPlan, states: dict[str, bool], call_dir: str) -> None:
+    """Confine a freshly forked call process further; raises OSError if a layer the zygote had fails here."""
+    cpu = plan.limits.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    if os.geteuid() != 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (plan.limits.processes, plan.limits.processes))
+    if not linux.IS_LINUX:
+        return
+    linux.die_with_parent()
+    if states.get("landlock"):
+        landlock.restrict_writes([call_dir])
+    if states.get("privileges"):
+        linux.limit_capabilities(frozenset(), bounding=False)  # the zygote already emptied the bounding set
+    if states.get("seccomp") and _CALL_FILTER[0] is not None:
+        _CALL_FILTER[0].load()

@@ -1,0 +1,166 @@
+"""The caller's handle on one zygote process: start it, talk to it, end it.
+
+The zygote is started by exec (never forked from the caller, whose memory and
+``/proc/<pid>/environ`` hold secrets) with an allow-listed environment and a
+private temp directory, and is sent its plan and the reward source over a unix
+socket. Nothing received from it is unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+
+from .environment import sandbox_environment
+from .errors import IsolationUnavailable, RewardLoadError, SandboxFailure
+from .layers import Isolation, LayerState, Limits, SandboxPlan
+from .sources import RewardSource
+from .wire import CONTROL, MessageReader, encode_control
+
+_BOOTSTRAP = "import sys; del sys.path[0]; from rewardkit.graders.zygote import main; main(int(sys.argv[1]))"
+_SYSTEM_READ_PATHS = (
+    "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
+    "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+    "/dev/null", "/dev/urandom", "/dev/zero", "/proc", "/sys/devices/system/cpu",
+)
+
+
+class Sandbox:
+    """One running zygote with the reward loaded, ready to fork calls."""
+
+    def __init__(
+        self,
+        source: RewardSource,
+        *,
+        isolation: Isolation,
+        limits: Limits,
+        seed: int,
+        output_bytes: int,
+        load_timeout: float,
+    ) -> None:
+        self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
+        self._log = tempfile.TemporaryFile()
+        ours, theirs = socket.socketpair()
+        plan = SandboxPlan(
+            isolation=isolation,
+            temp_dir=self.temp_dir,
+            read_paths=read_paths(source),
+            limits=limits,
+            parent_pid=os.getpid(),
+        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-s", "-c", _BOOTSTRAP, str(theirs.fileno())],
+                env=sandbox_environment(self.temp_dir),
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+                cwd=self.temp_dir,
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.reader = MessageReader(ours)
+        init = {
+            "plan": plan.model_dump(),
+            "source": source.model_dump(),
+            "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
+            "seed": seed,
+            "output_bytes": output_bytes,
+        }
+        self.sock.sendall(encode_control(init))
+        try:
+            ready = self._await_ready(source, isolation, load_timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.layers = [LayerState.model_validate(state) for state in ready["layers"]]
+        self.pid_namespace = bool(ready.get("pid_namespace"))
+        self.sock.setblocking(False)
+
+    def _await_ready(self, source: RewardSource, isolation: Isolation, load_timeout: float) -> dict:
+        selector = selectors.DefaultSelector()
+        selector.register(self.sock, selectors.EVENT_READ)
+        deadline = time.monotonic() + load_timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RewardLoadError(f"loading {source.describe()} took longer than {load_timeout:g} s (load_timeout)")
+            if not selector.select(remaining):
+                continue
+            messages = self.reader.read_available()
+            for kind, message in messages:
+                if kind != CONTROL:
+                    continue
+                op = message["op"]
+                if op == "ready":
+                    return message
+                if op == "load_error":
+                    raise RewardLoadError(message["message"])
+                if op == "refused":
+                    missing = {s["name"]: s["detail"] for s in message["layers"] if not s["active"]}
+                    raise IsolationUnavailable(missing)
+            if self.reader.closed:
+                raise SandboxFailure(f"the sandbox process exited while loading {source.describe()}: {self.log_tail()}")
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of what the zygote itself wrote to stdout/stderr (not the calls' output)."""
+        size = os.fstat(self._log.fileno()).st_size
+        text = os.pread(self._log.fileno(), limit, max(0, size - limit)).decode("utf-8", "replace").strip()
+        return text or f"exit status {self.process.poll()}"
+
+    def close(self) -> None:
+        """End the zygote and everything it started; remove the temp directory."""
+        if self.process.poll() is None:
+            try:
+                self.sock.setblocking(True)
+                self.sock.settimeout(0.5)
+                self.sock.sendall(encode_control({"op": "shutdown"}))
+                self.process.wait(timeout=3.0)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.sock.close()
+        self._log.close()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+def read_paths(source: RewardSource) -> list[str]:
+    """What the sandbox may read: the interpreter, its libraries, the import path and the reward's folder.
+
+    The working directory and the home directory are not on the list unless the
+    reward lives there.
+    """
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(p for p in sysconfig.get_paths().values() if p)
+    paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.exists(p))
+    paths.update(_SYSTEM_READ_PATHS)
+    if source.folder:
+        paths.add(source.folder)
+    paths.update(_package_roots())
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _package_roots() -> set[str]:
+    """Folders of rewardkit's own packages (an editable install maps them outside site-packages)."""
+    import importlib
+
+    roots = set()
+    for name in ("graders", "library", "runner"):
+        module = importlib.import_module(f"rewardkit.{name}")
+        roots.update(os.path.realpath(path) for path in module.__path__)
+    return roots

@@ -1,0 +1,371 @@
+"""The zygote: the sandbox process that loads a reward once and forks a child per chunk of calls.
+
+Started by the caller with exec and an allow-listed environment (``sandbox.py``)::
+
+    caller ──control socket (fd 3)──▶ zygote ──fork──▶ [intermediate ─unshare(PID)─fork─▶] call process
+       ▲                                 │                                                 │
+       └────── frames and exit statuses ◀┴──────────── one result line per call (pipe) ◀──┘
+
+The zygote confines itself (``layers.apply_zygote_layers``), imports the user's
+reward, then waits in one place on the control socket, SIGCHLD and every
+child's result pipe. It forwards raw result bytes and exit statuses; the caller
+owns deadlines, parsing and validation. User code never runs in the caller.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import random
+import selectors
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import traceback
+from os import write as _write
+from time import perf_counter as _clock
+
+from .errors import RewardLoadError
+from .isolation import linux
+from .layers import SandboxPlan, apply_call_layers, apply_zygote_layers, uses_pid_namespace
+from .results import MAX_TEXT_CHARS, GradeResult, InvalidReturn, Status, bounded, coerce_score, encode_frame
+from .sources import RewardFunction, RewardSource, load_reward
+from .wire import MessageReader, encode_control, encode_frames
+
+_CHILD_FAILED = 70
+
+
+def main(control_fd: int) -> None:
+    """Entry point of the exec'd zygote process; ``control_fd`` is its end of the caller's socket."""
+    sock = socket.socket(fileno=control_fd)
+    reader = MessageReader(sock)
+    message = reader.read_blocking()
+    if message is None:
+        return
+    init = message[1]
+    plan = SandboxPlan.model_validate(init["plan"])
+    source = RewardSource.model_validate(init["source"])
+    states = apply_zygote_layers(plan)
+    layers = [state.model_dump() for state in states]
+    if plan.isolation == "strict" and not all(state.active for state in states):
+        sock.sendall(encode_control({"op": "refused", "layers": layers}))
+        return
+    sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
+    try:
+        reward = load_reward(source)
+    except RewardLoadError as exc:
+        sock.sendall(encode_control({"op": "load_error", "message": str(exc), "layers": layers}))
+        return
+    _warm_up(init["seed"])
+    sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
+    Zygote(sock, reader, reward, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"]).serve()
+
+
+def _warm_up(seed: int) -> None:
+    """Pay one-time costs here, not in every child, and freeze the heap so forks share it."""
+    random.seed(seed)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(seed)
+    gc.collect()
+    gc.freeze()
+
+
+class _Child:
+    __slots__ = ("pid", "chunk", "fd", "call_dir", "status")
+
+    def __init__(self, pid: int, chunk: int, fd: int, call_dir: str) -> None:
+        self.pid, self.chunk, self.fd, self.call_dir = pid, chunk, fd, call_dir
+        self.status: int | None = None
+
+
+class Zygote:
+    """The zygote's event loop: run and kill requests in, result bytes and exit statuses out."""
+
+    def __init__(self, sock, reader, reward: RewardFunction, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int) -> None:
+        self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
+        self.states, self.seed, self.output_bytes = states, seed, output_bytes
+        self.pid_namespace = uses_pid_namespace()
+        self.children: dict[int, _Child] = {}
+        self.by_chunk: dict[int, _Child] = {}
+        self.selector = selectors.DefaultSelector()
+
+    def serve(self) -> None:
+        wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_read, False)
+        os.set_blocking(wake_write, False)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.selector.register(self.sock, selectors.EVENT_READ, "control")
+        self.selector.register(wake_read, selectors.EVENT_READ, "signal")
+        while True:
+            for key, _ in self.selector.select():
+                if key.data == "control":
+                    for _, message in self.reader.read_available():
+                        self._handle(message)
+                    if self.reader.closed:
+                        self._shutdown()
+                        return
+                elif key.data == "signal":
+                    _drain(wake_read)
+                    self._reap()
+                else:
+                    self._forward(key.data)
+
+    def _handle(self, message: dict) -> None:
+        op = message["op"]
+        if op == "run":
+            self._spawn(message["chunk"], message["calls"])
+        elif op == "kill":
+            child = self.by_chunk.get(message["chunk"])
+            if child is not None and child.status is None:
+                self._kill(child)
+        elif op == "shutdown":
+            self._shutdown()
+            os._exit(0)
+
+    def _spawn(self, chunk: int, calls: list[list]) -> None:
+        call_dir = tempfile.mkdtemp(prefix=f"call{chunk}-", dir=self.plan.temp_dir)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self._child(write_fd, call_dir, calls)
+            finally:
+                os._exit(_CHILD_FAILED)
+        os.close(write_fd)
+        os.set_blocking(read_fd, False)
+        child = _Child(pid, chunk, read_fd, call_dir)
+        self.children[pid] = child
+        self.by_chunk[chunk] = child
+        self.selector.register(read_fd, selectors.EVENT_READ, child)
+
+    def _forward(self, child: _Child) -> None:
+        try:
+            data = os.read(child.fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if data:
+            self.sock.sendall(encode_frames(child.chunk, data))
+        else:
+            self._close_pipe(child)
+
+    def _close_pipe(self, child: _Child) -> None:
+        if child.fd >= 0:
+            self.selector.unregister(child.fd)
+            os.close(child.fd)
+            child.fd = -1
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            child = self.children.pop(pid, None)
+            if child is None:
+                continue  # an orphan re-parented to this subreaper
+            child.status = status
+            if not self.pid_namespace:
+                self._kill_descendants(child)
+            self._drain_child(child)
+            del self.by_chunk[child.chunk]
+            self.sock.sendall(encode_control({"op": "exit", "chunk": child.chunk, "status": status}))
+            shutil.rmtree(child.call_dir, ignore_errors=True)
+
+    def _drain_child(self, child: _Child) -> None:
+        while child.fd >= 0:
+            try:
+                data = os.read(child.fd, 1 << 16)
+            except BlockingIOError:
+                break  # a surviving descendant holds the pipe; nothing more is owed
+            if not data:
+                break
+            self.sock.sendall(encode_frames(child.chunk, data))
+        self._close_pipe(child)
+
+    def _kill(self, child: _Child) -> None:
+        for kill in (os.kill, os.killpg):
+            try:
+                kill(child.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _kill_descendants(self, child: _Child) -> None:
+        """Without a PID namespace: kill the call's process group and every orphan we inherited."""
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        known = set(self.children)
+        for pid in _orphans_of(os.getpid()):
+            if pid not in known:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def _shutdown(self) -> None:
+        """Kill every child and wait for all descendants re-parented here, then clean the temp dir."""
+        for child in list(self.children.values()):
+            self._kill(child)
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            for pid in _orphans_of(os.getpid()):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(0.002)
+        shutil.rmtree(self.plan.temp_dir, ignore_errors=True)
+
+    # ---- in the forked child -------------------------------------------------
+
+    def _child(self, result_fd: int, call_dir: str, calls: list[list]) -> None:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.closerange(3, result_fd)
+        os.closerange(result_fd + 1, 1 << 16)
+        if linux.IS_LINUX:
+            linux.die_with_parent()
+        if self.pid_namespace:
+            linux.unshare(linux.CLONE_NEWPID)
+            inner = os.fork()
+            if inner:
+                _relay_exit(inner, result_fd)
+        else:
+            os.setpgid(0, 0)
+        try:
+            apply_call_layers(self.plan, self.states, call_dir)
+        except OSError as exc:
+            frame = GradeResult(score=0.0, status=Status.crashed, error=f"isolation layer failed in the call process: {exc}")
+            _write(result_fd, encode_frame(calls[0][0], frame))
+            os._exit(_CHILD_FAILED)
+        os.chdir(call_dir)
+        os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
+        tempfile.tempdir = None
+        capture = _Capture(call_dir, self.output_bytes)
+        for call_id, completion, ground_truth in calls:
+            result = self._call(completion, ground_truth, capture)
+            _write(result_fd, encode_frame(call_id, result))
+        os._exit(0)
+
+    def _call(self, completion: str, ground_truth: str, capture: _Capture) -> GradeResult:
+        random.seed(self.seed)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(self.seed)
+        capture.start()
+        started = _clock()
+        error = None
+        score = 0.0
+        try:
+            score = coerce_score(self.reward(completion, ground_truth))
+            status = Status.ok
+        except InvalidReturn as exc:
+            status, error = Status.invalid_return, str(exc)
+        except MemoryError:
+            status, error = Status.memory_limit, f"MemoryError: the call exceeded the {self.plan.limits.memory_mb} MiB address-space limit"
+        except BaseException as exc:  # noqa: BLE001 - every failure of user code is a value
+            status, error = Status.exception, _describe(exc)
+        duration_ms = (_clock() - started) * 1000
+        stdout, stderr, overflow = capture.finish()
+        if overflow:
+            status, error = Status.output_limit, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr"
+        return GradeResult(score=score if status is Status.ok else 0.0, status=status, error=error, duration_ms=duration_ms, stdout=stdout, stderr=stderr)
+
+
+class _Capture:
+    """The call's stdout and stderr, captured in unlinked files and read back bounded."""
+
+    def __init__(self, call_dir: str, limit: int) -> None:
+        self.limit = limit
+        self.files = [tempfile.TemporaryFile(dir=call_dir), tempfile.TemporaryFile(dir=call_dir)]
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        for target, f in zip((1, 2), self.files):
+            os.dup2(f.fileno(), target)
+
+    def start(self) -> None:
+        for fd in (1, 2):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace", line_buffering=False)
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=False)
+
+    def finish(self) -> tuple[str, str, bool]:
+        texts, overflow = [], False
+        for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - a full or broken stream must not lose the result
+                pass
+            size = os.fstat(fd).st_size
+            overflow = overflow or size > self.limit
+            head = os.pread(fd, MAX_TEXT_CHARS, 0).decode("utf-8", "replace") if size else ""
+            texts.append(bounded(head + ("\n... [output cut]" if size > MAX_TEXT_CHARS else "")))
+        return texts[0], texts[1], overflow
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except BaseException:  # noqa: BLE001 - a hostile __str__ must not lose the result
+        text = f"{type(exc).__name__} (its message could not be rendered)"
+    return bounded(text)
+
+
+def _relay_exit(inner: int, result_fd: int) -> None:
+    """In the intermediate process: wait for the namespace's init and exit the same way."""
+    os.close(result_fd)
+    while True:
+        try:
+            _, status = os.waitpid(inner, 0)
+            break
+        except ChildProcessError:
+            os._exit(_CHILD_FAILED)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        time.sleep(1)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else _CHILD_FAILED)
+
+
+def _orphans_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
