@@ -1,22 +1,41 @@
-"""rewardkit.graders: load user reward code into a sandbox and grade completions with it."""
+"""rewardkit.graders: load user reward code into a sandbox and grade completions with it.
 
-from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
-from .grader import Grader
-from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
-from .results import GradeResult, Status
-from .sources import RewardSource
+Names are imported lazily: the sandbox's zygote imports modules of this package
+and must stay small (every megabyte it holds is copied by each fork).
+"""
 
-__all__ = [
-    "Grader",
-    "GradeResult",
-    "Status",
-    "RewardSource",
-    "LayerState",
-    "LAYER_NAMES",
-    "LAYER_TITLES",
-    "RewardkitError",
-    "RewardLoadError",
-    "IsolationUnavailable",
-    "GraderClosed",
-    "SandboxFailure",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "Grader": "grader",
+    "GradeResult": "results",
+    "Status": "frames",
+    "RewardSource": "sources",
+    "LayerState": "layers",
+    "LAYER_NAMES": "layers",
+    "LAYER_TITLES": "layers",
+    "RewardkitError": "errors",
+    "RewardLoadError": "errors",
+    "IsolationUnavailable": "errors",
+    "GraderClosed": "errors",
+    "SandboxFailure": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .frames import Status
+    from .grader import Grader
+    from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
+    from .results import GradeResult
+    from .sources import RewardSource
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rewardkit.graders' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

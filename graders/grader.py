@@ -31,7 +31,7 @@ from typing import AsyncIterator, Callable, Iterable, Iterator, Literal, Mapping
 from .errors import GraderClosed, SandboxFailure
 from .layers import Isolation, LayerState, Limits
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, failure
-from .sandbox import Sandbox
+from .sandbox import Sandbox, WarmupFailed
 from .sources import RewardSource
 from .wire import CONTROL, encode_control
 
@@ -39,6 +39,11 @@ Item = Union[Tuple[str, str], Mapping[str, object]]
 Progress = Callable[[int, int | None], None]
 OutOfRange = Literal["clamp", "invalid"]
 _KILL_GRACE_SECONDS = 2.0
+WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("The answer is \\boxed{\\frac{1}{2}}.", "\\frac{1}{2}"),
+    ("#### 42", "42"),
+    ("B", "B"),
+)
 _MAX_RESTARTS = 3
 
 
@@ -66,6 +71,7 @@ class Grader:
         seed: int = 0,
         load_timeout: float = 120.0,
         output_mb: float = 1.0,
+        warmup: Sequence[tuple[str, str]] = WARMUP_EXAMPLES,
     ) -> None:
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
@@ -89,13 +95,25 @@ class Grader:
             seed=seed,
             output_bytes=int(_positive_number("output_mb", output_mb) * (1 << 20)),
             load_timeout=_positive_number("load_timeout", load_timeout),
+            warmup=[_as_pair(i, pair) for i, pair in enumerate(warmup)],
+            warmup_timeout=min(self.timeout, 2.0) + 1.0,
         )
+        self.warmup_skipped: str | None = None
         started = time.monotonic()
-        sandbox = Sandbox(self.source, **self._sandbox_options)
+        sandbox = self._start_sandbox()
         self.start_seconds = time.monotonic() - started
         self.layers: list[LayerState] = sandbox.layers
         self._manager = _Manager(self, sandbox)
         self._closed = False
+
+    def _start_sandbox(self) -> Sandbox:
+        """Start a zygote; if the warm-up calls hang or kill it, start one without them and say so."""
+        try:
+            return Sandbox(self.source, **self._sandbox_options)
+        except WarmupFailed as exc:
+            self.warmup_skipped = str(exc)
+            self._sandbox_options["warmup"] = []
+            return Sandbox(self.source, **self._sandbox_options)
 
     @classmethod
     def from_function(cls, function: Callable[[str, str], object], **options) -> Grader:
@@ -176,6 +194,7 @@ class Grader:
             "isolation": self.isolation,
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
+            "warmup_skipped": self.warmup_skipped,
         }
 
     def close(self) -> None:
@@ -428,6 +447,8 @@ class _Manager:
                 self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({exc})")
                 return
             self._complete(chunk, self._apply_range(result))
+        if chunk.position == len(chunk.works):
+            del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
 
     def _complete(self, chunk: _Chunk, result: GradeResult) -> None:
         work = chunk.works[chunk.position]
@@ -497,7 +518,7 @@ class _Manager:
         self.restarts += 1
         if self.restarts > _MAX_RESTARTS:
             raise SandboxFailure(f"the sandbox failed {self.restarts} times; last: {reason}")
-        self.sandbox = Sandbox(self.grader.source, **self.grader._sandbox_options)
+        self.sandbox = self.grader._start_sandbox()
         self.selector.register(self.sandbox.sock, selectors.EVENT_READ, "sandbox")
 
     def _fail_all(self, exc: BaseException) -> None:

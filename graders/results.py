@@ -1,39 +1,15 @@
-"""What one graded item turns into: ``GradeResult``, its ``Status``, and the
-one-line text frame that carries it from the sandboxed child to the caller.
-
-The child converts and checks the reward's return value itself
-(``coerce_score``) and writes one bounded line. The caller parses that line
-with ``decode_frame`` (``float()`` and ``json.loads``, never pickle) and
-validates it again.
-"""
+"""What one graded item turns into: ``GradeResult``, and how the caller reads it from a frame."""
 
 from __future__ import annotations
 
-import enum
 import json
 import math
-import numbers
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_FRAME_BYTES = 64 * 1024
-MAX_TEXT_CHARS = 4096  # per captured stream, and for an error message with its traceback
+from .frames import MAX_FRAME_BYTES, Status
 
-
-class Status(str, enum.Enum):
-    """How a call ended. Only ``ok`` carries the reward's own score."""
-
-    ok = "ok"
-    exception = "exception"
-    timeout = "timeout"
-    invalid_return = "invalid_return"
-    crashed = "crashed"
-    memory_limit = "memory_limit"
-    output_limit = "output_limit"
-    load_error = "load_error"
-
-    def __str__(self) -> str:
-        return self.value
+__all__ = ["GradeResult", "Status", "FrameError", "decode_frame", "failure", "MAX_FRAME_BYTES"]
 
 
 class GradeResult(BaseModel):
@@ -51,58 +27,6 @@ class GradeResult(BaseModel):
     @property
     def ok(self) -> bool:
         return self.status is Status.ok
-
-
-class InvalidReturn(Exception):
-    """The reward returned something that is not a finite real number."""
-
-
-def coerce_score(value: object) -> float:
-    """Return ``value`` as a finite float, or raise ``InvalidReturn`` saying why.
-
-    bool, int, float and numpy scalars are accepted; None, NaN, +-inf, strings,
-    containers, ints too large for a float and objects whose conversion fails are not.
-    """
-    if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
-        raise InvalidReturn(f"reward returned {_type_name(value)}, expected a real number")
-    try:
-        score = float(value)
-    except BaseException as exc:  # noqa: BLE001 - any failure of a hostile __float__ is an invalid return
-        raise InvalidReturn(f"float() of the returned {_type_name(value)} failed: {type(exc).__name__}") from None
-    if type(score) is not float:  # a float subclass could carry hostile methods
-        score = float.__float__(score)
-    if not math.isfinite(score):
-        raise InvalidReturn(f"reward returned {score!r}, expected a finite number")
-    return score
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    """Keep the head and the tail of ``text`` so it fits in ``limit`` characters."""
-    if len(text) <= limit:
-        return text
-    half = (limit - 40) // 2
-    return f"{text[:half]}\n... [{len(text) - 2 * half} characters cut] ...\n{text[-half:]}"
-
-
-def encode_frame(call_id: int, result: GradeResult) -> bytes:
-    """One result as one line: a compact form for a silent ok call, JSON otherwise."""
-    duration_us = int(result.duration_ms * 1000)
-    if result.status is Status.ok and not result.stdout and not result.stderr:
-        return f"{call_id} {result.score!r} {duration_us}\n".encode()
-    payload = {
-        "score": result.score,
-        "status": result.status.value,
-        "error": bounded(result.error) if result.error else None,
-        "duration_us": duration_us,
-        "stdout": bounded(result.stdout),
-        "stderr": bounded(result.stderr),
-    }
-    line = f"{call_id} J {json.dumps(payload, ensure_ascii=True)}\n".encode()
-    return line if len(line) <= MAX_FRAME_BYTES else encode_frame(call_id, result.model_copy(update={"stdout": "", "stderr": ""}))
 
 
 class FrameError(ValueError):

@@ -8,6 +8,7 @@ socket. Nothing received from it is unpickled.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import selectors
 import shutil
@@ -32,6 +33,10 @@ _SYSTEM_READ_PATHS = (
 )
 
 
+class WarmupFailed(SandboxFailure):
+    """The reward loaded, but its warm-up calls hung or ended the zygote; start again without them."""
+
+
 class Sandbox:
     """One running zygote with the reward loaded, ready to fork calls."""
 
@@ -44,6 +49,8 @@ class Sandbox:
         seed: int,
         output_bytes: int,
         load_timeout: float,
+        warmup: list[tuple[str, str]],
+        warmup_timeout: float,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
         self._log = tempfile.TemporaryFile()
@@ -71,29 +78,33 @@ class Sandbox:
         self.sock = ours
         self.reader = MessageReader(ours)
         init = {
-            "plan": plan.model_dump(),
+            "plan": dataclasses.asdict(plan),
             "source": source.model_dump(),
             "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
             "seed": seed,
             "output_bytes": output_bytes,
+            "warmup": [list(pair) for pair in warmup],
         }
         self.sock.sendall(encode_control(init))
         try:
-            ready = self._await_ready(source, isolation, load_timeout)
+            ready = self._await_ready(source, load_timeout, warmup_timeout)
         except BaseException:
             self.close()
             raise
-        self.layers = [LayerState.model_validate(state) for state in ready["layers"]]
+        self.layers = [LayerState(**state) for state in ready["layers"]]
         self.pid_namespace = bool(ready.get("pid_namespace"))
         self.sock.setblocking(False)
 
-    def _await_ready(self, source: RewardSource, isolation: Isolation, load_timeout: float) -> dict:
+    def _await_ready(self, source: RewardSource, load_timeout: float, warmup_timeout: float) -> dict:
         selector = selectors.DefaultSelector()
         selector.register(self.sock, selectors.EVENT_READ)
         deadline = time.monotonic() + load_timeout
+        loaded = False
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if loaded:
+                    raise WarmupFailed(f"the warm-up calls took longer than {warmup_timeout:g} s")
                 raise RewardLoadError(f"loading {source.describe()} took longer than {load_timeout:g} s (load_timeout)")
             if not selector.select(remaining):
                 continue
@@ -102,7 +113,10 @@ class Sandbox:
                 if kind != CONTROL:
                     continue
                 op = message["op"]
-                if op == "ready":
+                if op == "loaded":
+                    loaded = True
+                    deadline = time.monotonic() + warmup_timeout
+                elif op == "ready":
                     return message
                 if op == "load_error":
                     raise RewardLoadError(message["message"])
@@ -110,6 +124,8 @@ class Sandbox:
                     missing = {s["name"]: s["detail"] for s in message["layers"] if not s["active"]}
                     raise IsolationUnavailable(missing)
             if self.reader.closed:
+                if loaded:
+                    raise WarmupFailed(f"the sandbox process died during the warm-up calls: {self.log_tail()}")
                 raise SandboxFailure(f"the sandbox process exited while loading {source.describe()}: {self.log_tail()}")
 
     def fileno(self) -> int:

@@ -30,10 +30,10 @@ from os import write as _write
 from time import perf_counter as _clock
 
 from .errors import RewardLoadError
+from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame
 from .isolation import linux
 from .layers import SandboxPlan, apply_call_layers, apply_zygote_layers, uses_pid_namespace
-from .results import MAX_TEXT_CHARS, GradeResult, InvalidReturn, Status, bounded, coerce_score, encode_frame
-from .sources import RewardFunction, RewardSource, load_reward
+from .loader import RewardFunction, load_reward
 from .wire import MessageReader, encode_control, encode_frames
 
 _CHILD_FAILED = 70
@@ -47,10 +47,10 @@ def main(control_fd: int) -> None:
     if message is None:
         return
     init = message[1]
-    plan = SandboxPlan.model_validate(init["plan"])
-    source = RewardSource.model_validate(init["source"])
+    plan = SandboxPlan.from_dict(init["plan"])
+    source = init["source"]
     states = apply_zygote_layers(plan)
-    layers = [state.model_dump() for state in states]
+    layers = [vars(state) for state in states]
     if plan.isolation == "strict" and not all(state.active for state in states):
         sock.sendall(encode_control({"op": "refused", "layers": layers}))
         return
@@ -60,13 +60,35 @@ def main(control_fd: int) -> None:
     except RewardLoadError as exc:
         sock.sendall(encode_control({"op": "load_error", "message": str(exc), "layers": layers}))
         return
-    _warm_up(init["seed"])
+    sock.sendall(encode_control({"op": "loaded"}))
+    _warm_up(reward, init["warmup"], init["seed"])
     sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
     Zygote(sock, reader, reward, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"]).serve()
 
 
-def _warm_up(seed: int) -> None:
-    """Pay one-time costs here, not in every child, and freeze the heap so forks share it."""
+def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> None:
+    """Pay one-time costs here, not in every child, and freeze the heap so forks share it.
+
+    The reward is called on a few throw-away examples first: libraries such as
+    math-verify/sympy fill parser and expression caches on their first call
+    (about 50 ms), which every fresh child would otherwise pay again. Results
+    and output are discarded; the caller bounds the time this takes.
+    """
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    try:
+        for completion, ground_truth in examples:
+            try:
+                reward(completion, ground_truth)
+            except BaseException:  # noqa: BLE001 - a warm-up failure only means nothing was warmed
+                pass
+    finally:
+        for fd, original in zip((1, 2), saved):
+            os.dup2(original, fd)
+            os.close(original)
+        os.close(null)
     random.seed(seed)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
@@ -129,9 +151,9 @@ class Zygote:
             os._exit(0)
 
     def _spawn(self, chunk: int, calls: list[list]) -> None:
-        call_dir = tempfile.mkdtemp(prefix=f"call{chunk}-", dir=self.plan.temp_dir)
+        call_dir = os.path.join(self.plan.temp_dir, f"call{chunk}")
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        pid = linux.fork_into_pid_namespace() if self.pid_namespace else os.fork()
         if pid == 0:
             try:
                 self._child(write_fd, call_dir, calls)
@@ -145,6 +167,8 @@ class Zygote:
         self.selector.register(read_fd, selectors.EVENT_READ, child)
 
     def _forward(self, child: _Child) -> None:
+        if child.fd < 0:
+            return  # reaped earlier in this round of events
         try:
             data = os.read(child.fd, 1 << 16)
         except BlockingIOError:
@@ -237,31 +261,24 @@ class Zygote:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, 1 << 16)
-        if linux.IS_LINUX:
-            linux.die_with_parent()
-        if self.pid_namespace:
-            linux.unshare(linux.CLONE_NEWPID)
-            inner = os.fork()
-            if inner:
-                _relay_exit(inner, result_fd)
-        else:
+        if not self.pid_namespace:
             os.setpgid(0, 0)
         try:
+            os.mkdir(call_dir, 0o700)
             apply_call_layers(self.plan, self.states, call_dir)
         except OSError as exc:
-            frame = GradeResult(score=0.0, status=Status.crashed, error=f"isolation layer failed in the call process: {exc}")
-            _write(result_fd, encode_frame(calls[0][0], frame))
+            error = f"isolation layer failed in the call process: {exc}"
+            _write(result_fd, encode_frame(calls[0][0], Status.crashed, 0.0, 0.0, error))
             os._exit(_CHILD_FAILED)
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
-        capture = _Capture(call_dir, self.output_bytes)
+        capture = _Capture(self.output_bytes)
         for call_id, completion, ground_truth in calls:
-            result = self._call(completion, ground_truth, capture)
-            _write(result_fd, encode_frame(call_id, result))
+            _write(result_fd, self._call(call_id, completion, ground_truth, capture))
         os._exit(0)
 
-    def _call(self, completion: str, ground_truth: str, capture: _Capture) -> GradeResult:
+    def _call(self, call_id: int, completion: str, ground_truth: str, capture: _Capture) -> bytes:
         random.seed(self.seed)
         numpy = sys.modules.get("numpy")
         if numpy is not None:
@@ -283,20 +300,21 @@ class Zygote:
         stdout, stderr, overflow = capture.finish()
         if overflow:
             status, error = Status.output_limit, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr"
-        return GradeResult(score=score if status is Status.ok else 0.0, status=status, error=error, duration_ms=duration_ms, stdout=stdout, stderr=stderr)
+        return encode_frame(call_id, status, score if status is Status.ok else 0.0, duration_ms, error, stdout, stderr)
 
 
 class _Capture:
-    """The call's stdout and stderr, captured in unlinked files and read back bounded."""
+    """The call's stdout and stderr, captured in memory files (bounded by RLIMIT_FSIZE) and read back bounded."""
 
-    def __init__(self, call_dir: str, limit: int) -> None:
+    def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.files = [tempfile.TemporaryFile(dir=call_dir), tempfile.TemporaryFile(dir=call_dir)]
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
-        for target, f in zip((1, 2), self.files):
-            os.dup2(f.fileno(), target)
+        for target, name in ((1, "stdout"), (2, "stderr")):
+            fd = os.memfd_create(name) if hasattr(os, "memfd_create") else _unlinked_file()
+            os.dup2(fd, target)
+            os.close(fd)
 
     def start(self) -> None:
         for fd in (1, 2):
@@ -327,22 +345,10 @@ def _describe(exc: BaseException) -> str:
     return bounded(text)
 
 
-def _relay_exit(inner: int, result_fd: int) -> None:
-    """In the intermediate process: wait for the namespace's init and exit the same way."""
-    os.close(result_fd)
-    while True:
-        try:
-            _, status = os.waitpid(inner, 0)
-            break
-        except ChildProcessError:
-            os._exit(_CHILD_FAILED)
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig not in (signal.SIGKILL, signal.SIGSTOP):
-            signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
-        time.sleep(1)
-    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else _CHILD_FAILED)
+def _unlinked_file() -> int:
+    fd, path = tempfile.mkstemp()
+    os.unlink(path)
+    return fd
 
 
 def _orphans_of(pid: int) -> list[int]:

@@ -1,0 +1,135 @@
+"""Loading a reward inside the sandbox: source in, callable out, or a ``RewardLoadError``.
+
+Runs user code, so only the zygote calls it. Stdlib only, like everything the
+zygote imports. Errors name the file and line, so that a broken reward fails
+fast instead of scoring every item 0.0.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import inspect
+import os
+import sys
+import traceback
+import types
+from typing import Callable
+
+from .errors import RewardLoadError
+
+RewardFunction = Callable[[str, str], object]
+
+
+def describe(source: dict) -> str:
+    """A short name for a source dict (``RewardSource.model_dump()``)."""
+    kind, target, function = source["kind"], source["target"], source.get("function", "compute_reward")
+    if kind in ("file", "module"):
+        return f"{target}:{function}"
+    if kind == "library":
+        return f"library:{target}"
+    if kind == "pickle":
+        return f"<function {function}>"
+    return "<reward source>"
+
+
+def load_reward(source: dict) -> RewardFunction:
+    """Load ``source`` into a callable taking (completion, ground_truth). Runs user code: sandbox only."""
+    if source["kind"] == "library":
+        function = _load_library(source)
+    elif source["kind"] == "pickle":
+        function = _guarded(lambda: _unpickle(source["target"]), "<pickled function>", "unpickling the function")
+    elif source["kind"] == "module":
+        module = _guarded(lambda: importlib.import_module(source["target"]), source["target"], f"importing {source['target']}")
+        function = _attribute(module, source["function"], source["target"])
+    else:
+        path = source["target"] if source["kind"] == "file" else "<reward source>"
+        text = _read(path) if source["kind"] == "file" else source["target"]
+        module = _exec_module(text, path)
+        function = _attribute(module, source["function"], path)
+    _check_signature(function, source)
+    return function
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RewardLoadError(f"cannot read the reward file: {exc}", path=path) from None
+
+
+def _exec_module(text: str, path: str) -> types.ModuleType:
+    try:
+        code = compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+    module = types.ModuleType("reward_module")
+    module.__file__ = path
+    sys.modules["reward_module"] = module
+    if os.path.isfile(path):
+        sys.path.insert(0, os.path.dirname(path))
+    _guarded(lambda: exec(code, module.__dict__), path, "running the reward module")
+    return module
+
+
+def _guarded(action: Callable[[], object], path: str, what: str):
+    """Run ``action``; any exception (even SystemExit) becomes a RewardLoadError naming the user's line."""
+    try:
+        return action()
+    except BaseException as exc:  # noqa: BLE001 - a load failure of any kind is reported, never raised raw
+        line = _user_line(exc, path)
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        raise RewardLoadError(f"{what} failed: {detail}", path=path, line=line) from None
+
+
+def _user_line(exc: BaseException, path: str) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == path:
+            line = lineno
+    if line is None and isinstance(exc, SyntaxError) and exc.filename == path:
+        line = exc.lineno
+    return line
+
+
+def _attribute(module: types.ModuleType, name: str, path: str) -> RewardFunction:
+    function = getattr(module, name, None)
+    if function is None:
+        raise RewardLoadError(f"no function {name!r} defined", path=path)
+    if not callable(function):
+        raise RewardLoadError(f"{name!r} is a {type(function).__name__}, not a function", path=path)
+    return function
+
+
+def _check_signature(function: RewardFunction, source: dict) -> None:
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return  # builtins and some callables have no signature to check
+    try:
+        signature.bind("completion", "ground_truth")
+    except TypeError as exc:
+        name = source["function"]
+        path = source["target"] if source["kind"] == "file" else describe(source)
+        line = getattr(getattr(function, "__code__", None), "co_firstlineno", None) if source["kind"] == "file" else None
+        raise RewardLoadError(
+            f"{name}{signature} cannot be called as {name}(completion, ground_truth): {exc}",
+            path=path,
+            line=line,
+        ) from None
+
+
+def _unpickle(payload: str) -> RewardFunction:
+    import dill
+
+    return dill.loads(base64.b64decode(payload))
+
+
+def _load_library(source: dict) -> RewardFunction:
+    try:
+        library = importlib.import_module("rewardkit.library")
+        build = getattr(library, "build")
+    except (ImportError, AttributeError):
+        raise RewardLoadError(f"the reward library is not available to load {describe(source)!r}") from None
+    return _guarded(lambda: build(source["target"], source["params"]), describe(source), "building the library reward")

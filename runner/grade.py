@@ -1,0 +1,161 @@
+"""``rewardkit grade``: a JSONL file of completions in, the same lines with scores out, in input order."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import sys
+from typing import IO, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rewardkit.graders import Grader, GradeResult, RewardLoadError
+from rewardkit.graders.errors import IsolationUnavailable
+
+from .errors import UsageError
+from .jsonl import Line, read_grade_input
+
+INVALID_INPUT = "invalid_input"  # the status of an output record for a malformed input line
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when every line was graded, 1 when some input lines were malformed, 2 on usage or load errors."""
+    console = Console(stderr=True)
+    options = dict(
+        timeout=args.timeout,
+        workers=args.workers,
+        memory_mb=args.memory_mb,
+        calls_per_process=args.calls_per_process,
+        isolation=args.isolation,
+        failure_score=args.failure_score,
+        score_range=parse_range(args.score_range),
+        out_of_range=args.out_of_range,
+        params=parse_params(args.param, args.params),
+    )
+    lines = _read_lines(args.input)
+    try:
+        grader = Grader(args.reward, **options)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except (RewardLoadError, IsolationUnavailable) as exc:
+        console.print(f"[bold red]rewardkit grade: cannot load the reward[/]: {exc}", highlight=False)
+        return 2
+    counts: collections.Counter[str] = collections.Counter()
+    with grader, _open_output(args.output) as out, _progress(console, len(lines)) as advance:
+        try:
+            for line, result in _grade_in_order(grader, lines):
+                record = _output_record(line, result, args.failure_score)
+                counts[record["status"]] += 1
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.flush()
+                if line.error:
+                    console.print(f"[yellow]{args.input}:{line.error}[/]", highlight=False)
+                advance()
+        except KeyboardInterrupt:
+            console.print(f"[yellow]interrupted: {sum(counts.values())} of {len(lines)} lines written[/]")
+            return 130
+    _print_summary(console, counts, grader)
+    return 1 if counts[INVALID_INPUT] else 0
+
+
+def parse_range(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"--range {text!r}: expected LO,HI such as 0,1") from None
+    if not low < high:
+        raise UsageError(f"--range {text!r}: LO must be below HI")
+    return low, high
+
+
+def parse_params(pairs: list[str], blob: str | None) -> dict:
+    """``--params JSON`` and ``--param KEY=VALUE`` into one dict; VALUE is JSON when it parses, else a string."""
+    params: dict = {}
+    if blob:
+        try:
+            loaded = json.loads(blob)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--params is not valid JSON: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError("--params must be a JSON object")
+        params.update(loaded)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
+
+
+def _read_lines(path: str) -> list[Line]:
+    try:
+        with (contextlib.nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8")) as stream:
+            return list(read_grade_input(stream))
+    except OSError as exc:
+        raise UsageError(f"--input {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--input {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _grade_in_order(grader: Grader, lines: list[Line]) -> Iterator[tuple[Line, GradeResult | None]]:
+    """Each line with its result (None for a malformed line), in input order, as soon as it is known."""
+    valid = [line.record for line in lines if line.error is None]
+    results = grader.iter_ordered(valid)
+    for line in lines:
+        yield line, (None if line.error else next(results))
+
+
+def _output_record(line: Line, result: GradeResult | None, failure_score: float) -> dict:
+    if result is None:
+        base = line.record if isinstance(line.record, dict) else {}
+        return {**base, "line": line.number, "score": failure_score, "status": INVALID_INPUT, "error": line.error, "duration_ms": 0.0}
+    record = {**line.record, "score": result.score, "status": result.status.value, "error": result.error, "duration_ms": result.duration_ms}
+    if result.stdout:
+        record["stdout"] = result.stdout
+    if result.stderr:
+        record["stderr"] = result.stderr
+    return record
+
+
+@contextlib.contextmanager
+def _open_output(path: str) -> Iterator[IO[str]]:
+    if path == "-":
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {path}: {exc.strerror}") from None
+    with out:
+        yield out
+
+
+@contextlib.contextmanager
+def _progress(console: Console, total: int) -> Iterator:
+    if not console.is_terminal:
+        yield lambda: None
+        return
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("grade", total=total)
+        yield lambda: progress.advance(task)
+
+
+def _print_summary(console: Console, counts: collections.Counter[str], grader: Grader) -> None:
+    total = sum(counts.values())
+    by_status = ", ".join(f"{status} {count}" for status, count in counts.most_common())
+    console.print(f"graded {total} lines: {by_status or 'nothing'}", highlight=False)
+    summary = grader.summary()
+    missing = summary["missing"]
+    active = [name for name, on in summary["layers"].items() if on]
+    console.print(f"isolation {summary['isolation']}: {len(active)}/{len(summary['layers'])} layers active", highlight=False)
+    for name, why in missing.items():
+        console.print(f"  [yellow]missing {name}[/]: {why}", highlight=False)
