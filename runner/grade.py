@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     except (RewardLoadError, IsolationUnavailable) as exc:
-        console.print(f"[bold red]rewardkit grade: cannot load the reward[/]: {exc}", highlight=False)
+        console.print(f"[bold red]rewardkit grade: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
     counts: collections.Counter[str] = collections.Counter()
     with grader, _open_output(args.output) as out, _progress(console, len(lines)) as advance:
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 out.flush()
                 if line.error:
-                    console.print(f"[yellow]{args.input}:{line.error}[/]", highlight=False)
+                    console.print(f"[yellow]{args.input}:{line.number}: {line.error}[/]", highlight=False, soft_wrap=True)
                 advance()
         except KeyboardInterrupt:
             console.print(f"[yellow]interrupted: {sum(counts.values())} of {len(lines)} lines written[/]")
@@ -116,7 +116,7 @@ def _grade_in_order(grader: Grader, lines: list[Line]) -> Iterator[tuple[Line, G
 def _output_record(line: Line, result: GradeResult | None, failure_score: float) -> dict:
     if result is None:
         base = line.record if isinstance(line.record, dict) else {}
-        return {**base, "line": line.number, "score": failure_score, "status": INVALID_INPUT, "error": line.error, "duration_ms": 0.0}
+        return {**base, "line": line.number, "score": failure_score, "status": INVALID_INPUT, "error": f"line {line.number}: {line.error}", "duration_ms": 0.0}
     record = {**line.record, "score": result.score, "status": result.status.value, "error": result.error, "duration_ms": result.duration_ms}
     if result.stdout:
         record["stdout"] = result.stdout

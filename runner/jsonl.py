@@ -24,10 +24,10 @@ def read_grade_input(stream: IO[str]) -> Iterator[Line]:
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield Line(number, None, f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            yield Line(number, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(record, dict):
-            yield Line(number, None, f"line {number}: expected a JSON object, got {type(record).__name__}")
+            yield Line(number, None, f"expected a JSON object, got {type(record).__name__}")
             continue
         problems = [
             f"'{key}' is {'missing' if key not in record else type(record[key]).__name__ + ', expected a string'}"
@@ -35,6 +35,6 @@ def read_grade_input(stream: IO[str]) -> Iterator[Line]:
             if not isinstance(record.get(key), str)
         ]
         if problems:
-            yield Line(number, record, f"line {number}: {'; '.join(problems)}")
+            yield Line(number, record, "; ".join(problems))
             continue
         yield Line(number, record)
