@@ -23,7 +23,10 @@ _EXPORTS = {
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
+    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
+]
 
 if TYPE_CHECKING:
     from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure

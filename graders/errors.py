@@ -22,6 +22,7 @@ class RewardLoadError(RewardkitError):
     """The reward source cannot be loaded; the message names file and line."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.reason = message
         self.path = path
         self.line = line
         where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")

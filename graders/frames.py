@@ -38,23 +38,34 @@ class InvalidReturn(Exception):
     """The reward returned something that is not a finite real number."""
 
 
+# Bound now, before user code runs: a reward that replaces builtins.float must not change how its result is read.
+_float, _isinstance, _type, _isfinite, _Real = float, isinstance, type, math.isfinite, numbers.Real
+
+
 def coerce_score(value: object) -> float:
     """Return ``value`` as a finite float, or raise ``InvalidReturn`` saying why.
 
-    bool, int, float and numpy scalars are accepted; None, NaN, +-inf, strings,
-    containers, ints too large for a float and objects whose conversion fails are not.
+    bool, int, float and numpy scalars (numpy.bool_ included) are accepted; None,
+    NaN, +-inf, strings, containers, ints too large for a float and objects whose
+    conversion fails are not.
     """
-    if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Real):
-        raise InvalidReturn(f"reward returned {type(value).__name__}, expected a real number")
+    if _isinstance(value, (str, bytes)) or not (_isinstance(value, _Real) or _is_numpy_scalar(value)):
+        raise InvalidReturn(f"reward returned {_type(value).__name__}, expected a real number")
     try:
-        score = float(value)
+        score = _float(value)
     except BaseException as exc:  # noqa: BLE001 - any failure of a hostile __float__ is an invalid return
-        raise InvalidReturn(f"float() of the returned {type(value).__name__} failed: {type(exc).__name__}") from None
-    if type(score) is not float:  # a float subclass could carry hostile methods
-        score = float.__float__(score)
-    if not math.isfinite(score):
+        raise InvalidReturn(f"float() of the returned {_type(value).__name__} failed: {_type(exc).__name__}") from None
+    if _type(score) is not _float:  # a float subclass could carry hostile methods
+        score = _float.__float__(score)
+    if not _isfinite(score):
         raise InvalidReturn(f"reward returned {score!r}, expected a finite number")
     return score
+
+
+def _is_numpy_scalar(value: object) -> bool:
+    """A 0-d numpy bool, integer or float (numpy.bool_ is not a numbers.Real)."""
+    dtype = getattr(_type(value), "dtype", None)
+    return _type(value).__module__ == "numpy" and dtype is not None and getattr(value, "shape", None) == () and value.dtype.kind in "biuf"
 
 
 def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:

@@ -39,6 +39,7 @@ Item = Union[Tuple[str, str], Mapping[str, object]]
 Progress = Callable[[int, int | None], None]
 OutOfRange = Literal["clamp", "invalid"]
 _KILL_GRACE_SECONDS = 2.0
+# Throw-away examples for ``warmup=``: they fill math-verify/sympy caches on the zygote's first call.
 WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("The answer is \\boxed{\\frac{1}{2}}.", "\\frac{1}{2}"),
     ("#### 42", "42"),
@@ -71,7 +72,7 @@ class Grader:
         seed: int = 0,
         load_timeout: float = 120.0,
         output_mb: float = 1.0,
-        warmup: Sequence[tuple[str, str]] = WARMUP_EXAMPLES,
+        warmup: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
@@ -300,6 +301,7 @@ class _Manager:
         self.outbox = bytearray()
         self.restarts = 0
         self.stopping = False
+        self.failure: BaseException | None = None
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
         os.set_blocking(self.wake_write, False)
@@ -312,8 +314,12 @@ class _Manager:
     # ---- called from caller threads --------------------------------------------
 
     def submit(self, job: _Job) -> None:
+        if self.failure is not None:
+            raise self.failure
         self.incoming.append(job)
         self._wake()
+        if self.failure is not None and not self.thread.is_alive():
+            job.deliver(self.failure)  # the manager died between the check and the append
 
     def stop(self) -> None:
         self.stopping = True
@@ -343,9 +349,11 @@ class _Manager:
                     if events & selectors.EVENT_WRITE:
                         self._flush()
                 self._expire(time.monotonic())
+            self.failure = GraderClosed("the grader was closed before this call finished")
         except BaseException as exc:  # noqa: BLE001 - surface manager failures to every waiting caller
-            self._fail_all(exc if isinstance(exc, SandboxFailure) else SandboxFailure(f"grader manager failed: {exc!r}"))
+            self.failure = exc if isinstance(exc, SandboxFailure) else SandboxFailure(f"grader manager failed: {exc!r}")
         finally:
+            self._fail_all(self.failure)
             self.sandbox.close()
 
     def _wait_seconds(self) -> float | None:
@@ -416,13 +424,18 @@ class _Manager:
         self.selector.modify(self.sandbox.sock, events, "sandbox")
 
     def _receive(self) -> None:
-        for kind, message in self.sandbox.reader.read_available():
-            if kind == CONTROL:
-                if message.get("op") == "exit":
-                    self._exited(message["chunk"], int(message["status"]))
-            else:
-                chunk_id, data = message
-                self._frames(chunk_id, data)
+        try:
+            messages = self.sandbox.reader.read_available()
+            for kind, message in messages:
+                if kind == CONTROL:
+                    if message.get("op") == "exit":
+                        self._exited(int(message["chunk"]), int(message["status"]))
+                else:
+                    chunk_id, data = message
+                    self._frames(chunk_id, data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self._restart(f"the sandbox sent a malformed message ({type(exc).__name__})")
+            return
         if self.sandbox.reader.closed:
             self._restart("the sandbox process died")
 
@@ -521,12 +534,16 @@ class _Manager:
         self.sandbox = self.grader._start_sandbox()
         self.selector.register(self.sandbox.sock, selectors.EVENT_READ, "sandbox")
 
-    def _fail_all(self, exc: BaseException) -> None:
-        for job in list(self.jobs) + list(self.incoming) + list({w.job for w in self.queue}):
-            job.deliver(exc)
-        for chunk in self.chunks.values():
-            for work in chunk.works:
-                work.job.deliver(exc)
+    def _fail_all(self, exc: BaseException | None) -> None:
+        """Answer every job still waiting: nobody blocks on a grader that has stopped."""
+        if exc is None:
+            return
+        waiting = list(self.jobs) + list(self.incoming) + [w.job for w in self.queue]
+        waiting += [work.job for chunk in self.chunks.values() for work in chunk.works]
+        for job in dict.fromkeys(waiting):
+            if job.outstanding >= 0:
+                job.outstanding = -1
+                job.deliver(exc)
 
 
 def _explain_exit(status: int) -> tuple[Status, str]:

@@ -123,11 +123,11 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
 
     is_root = os.geteuid() == 0
     seccomp = _import_seccomp()  # before Landlock: finding libseccomp runs ldconfig
-    network = report.attempt(
-        "network",
-        (lambda: linux.unshare(linux.CLONE_NEWNET)) if is_root else _enter_user_and_network_namespace,
-        "private network namespace with no interfaces up",
-    )
+    # Even as root the zygote enters a user namespace: capabilities it keeps (for PID namespaces)
+    # then hold only inside it, so import-time code cannot read /proc/<caller>/environ with them.
+    network = report.attempt("network", _enter_user_and_network_namespace, "private network namespace with no interfaces up (in a user namespace)")
+    if not network and is_root:
+        network = report.attempt("network", lambda: linux.unshare(linux.CLONE_NEWNET), "private network namespace with no interfaces up")
     pid_namespace = _probe_pid_namespace()
     report.set(
         "kill",

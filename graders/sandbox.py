@@ -119,7 +119,7 @@ class Sandbox:
                 elif op == "ready":
                     return message
                 if op == "load_error":
-                    raise RewardLoadError(message["message"])
+                    raise RewardLoadError(message["message"], path=message.get("path"), line=message.get("line"))
                 if op == "refused":
                     missing = {s["name"]: s["detail"] for s in message["layers"] if not s["active"]}
                     raise IsolationUnavailable(missing)

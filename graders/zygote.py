@@ -55,10 +55,11 @@ def main(control_fd: int) -> None:
         sock.sendall(encode_control({"op": "refused", "layers": layers}))
         return
     sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
+    sys.meta_path.insert(0, _SeedNumpyOnImport(init["seed"]))
     try:
         reward = load_reward(source)
     except RewardLoadError as exc:
-        sock.sendall(encode_control({"op": "load_error", "message": str(exc), "layers": layers}))
+        sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
         return
     sock.sendall(encode_control({"op": "loaded"}))
     _warm_up(reward, init["warmup"], init["seed"])
@@ -95,6 +96,34 @@ def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> No
         numpy.random.seed(seed)
     gc.collect()
     gc.freeze()
+
+
+class _SeedNumpyOnImport:
+    """Seeds numpy's global RNG as soon as ``numpy.random`` is imported, even inside a call.
+
+    Calls are seeded before they start, but a reward that imports numpy inside
+    the call would otherwise draw from fresh OS entropy in every process.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def find_spec(self, name: str, path, target=None):
+        if name != "numpy.random":
+            return None
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None and spec.loader is not None:
+                    execute, seed = spec.loader.exec_module, self.seed
+
+                    def exec_module(module, execute=execute):
+                        execute(module)
+                        module.seed(seed)
+
+                    spec.loader.exec_module = exec_module
+                    return spec
+        return None
 
 
 class _Child:
@@ -261,8 +290,7 @@ class Zygote:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.closerange(3, result_fd)
         os.closerange(result_fd + 1, 1 << 16)
-        if not self.pid_namespace:
-            os.setpgid(0, 0)
+        os.setsid()  # its own session and group: kill(0, ...) reaches nothing outside the call
         try:
             os.mkdir(call_dir, 0o700)
             apply_call_layers(self.plan, self.states, call_dir)

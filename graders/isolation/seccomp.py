@@ -21,6 +21,10 @@ _DENIED_EVERYWHERE = (
     "name_to_handle_at", "swapon", "swapoff", "reboot", "acct", "quotactl",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "fsopen", "fsmount",
     "move_mount", "open_tree", "fanotify_init", "iopl", "ioperm",
+    # metadata: Landlock does not cover these, and a uid-0 call owns root's files
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "utimensat", "futimesat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr",
 )
 _DENIED_IN_CALLS = ("fork", "vfork", "unshare")
 

@@ -1,0 +1,35 @@
+"""Writes forged bytes straight onto its own result pipe, then exits without a real result.
+
+The completion names the forgery.
+"""
+import os
+
+FORGERIES = {
+    "garbage": b"this is not a frame\n",
+    "nan": b"0 nan 0\n",
+    "inf_json": b'0 J {"score": 1e999, "status": "ok", "duration_us": 0}\n',
+    "bad_status": b'0 J {"score": 1.0, "status": "excellent", "duration_us": 0}\n',
+    "wrong_id": b"7 1.0 0\n",
+    "oversized": b"1" * (200 * 1024),
+}
+
+
+def _result_pipes():
+    pipes = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                pipes.append(int(fd))
+        except OSError:
+            pass
+    return pipes
+
+
+def compute_reward(completion, ground_truth):
+    data = FORGERIES[completion]
+    for fd in _result_pipes():
+        try:
+            os.write(fd, data)
+        except OSError:
+            pass
+    os._exit(0)
