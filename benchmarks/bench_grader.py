@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rewards import HANG, MATH_VERIFY, TRIVIAL, math_items, trivial_items  # noqa: E402
 
 from rewardkit.graders import Grader  # noqa: E402
+from rewardkit.graders.grader import WARMUP_EXAMPLES  # noqa: E402
 
 _FORK_SERVER = textwrap.dedent(
     """
@@ -162,7 +163,11 @@ def main() -> None:
     report("calls_per_process=1000 vs Pool(2).imap(chunksize=256) (n=20000)", ours, plain_pool(many), 0.5)
 
     math = math_items(int(1000 * scale))
-    ours, grader = grader_rate(paths["math"], math)
+    cold, grader = grader_rate(paths["math"], math)
+    grader.close()
+    ours, grader = grader_rate(paths["math"], math, warmup=WARMUP_EXAMPLES)
+    grader.close()
+    ours_batched, grader = grader_rate(paths["math"], math, calls_per_process=64, warmup=WARMUP_EXAMPLES)
     grader.close()
     namespace: dict = {}
     exec(MATH_VERIFY, namespace)
@@ -170,7 +175,9 @@ def main() -> None:
     for completion, truth in math:
         namespace["compute_reward"](completion, truth)
     serial = len(math) / (time.perf_counter() - started)
-    report("math-verify, default mode, 2 workers vs serial in-process (n=%d)" % len(math), ours, serial, 1.6)
+    report("math-verify, default mode, no warm-up vs serial in-process (n=%d)" % len(math), cold, serial, 1.6)
+    report("math-verify, default mode, warmup=WARMUP_EXAMPLES vs serial (n=%d)" % len(math), ours, serial, 1.6)
+    report("math-verify, calls_per_process=64 + warm-up vs serial (n=%d)" % len(math), ours_batched, serial, 1.6)
 
     started = time.perf_counter()
     with Grader(paths["hang"], workers=2, timeout=0.5) as grader:

@@ -230,7 +230,7 @@ class Zygote:
             self._drain_child(child)
             del self.by_chunk[child.chunk]
             self.sock.sendall(encode_control({"op": "exit", "chunk": child.chunk, "status": status}))
-            shutil.rmtree(child.call_dir, ignore_errors=True)
+            _remove_dir(child.call_dir)
 
     def _drain_child(self, child: _Child) -> None:
         while child.fd >= 0:
@@ -371,6 +371,16 @@ def _describe(exc: BaseException) -> str:
     except BaseException:  # noqa: BLE001 - a hostile __str__ must not lose the result
         text = f"{type(exc).__name__} (its message could not be rendered)"
     return bounded(text)
+
+
+def _remove_dir(path: str) -> None:
+    """Remove a call's temp dir: usually empty, so try the one-syscall way first."""
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _unlinked_file() -> int:
