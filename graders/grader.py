@@ -517,12 +517,14 @@ class _Manager:
             self.queue.extendleft(reversed(chunk.works[chunk.position :]))
 
     def _restart(self, reason: str) -> None:
-        """Replace a dead or stuck zygote; the call each chunk was running fails, the rest run again."""
+        """Replace a dead or stuck zygote. Calls in flight were not at fault and run again,
+        except one already being killed, which keeps its own outcome (e.g. timeout)."""
         for chunk in list(self.chunks.values()):
             if chunk.position < len(chunk.works):
-                elapsed_ms = (time.monotonic() - chunk.started) * 1000
-                status, error = chunk.killed or (Status.crashed, reason)
-                self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
+                if chunk.killed:
+                    elapsed_ms = (time.monotonic() - chunk.started) * 1000
+                    status, error = chunk.killed
+                    self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
                 self.queue.extendleft(reversed(chunk.works[chunk.position :]))
         self.chunks.clear()
         self.outbox.clear()
