@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-HASH_SEED = "0"
+HASH_SEED = 0
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -21,7 +21,7 @@ THREAD_VARIABLES = (
 )
 
 
-def sandbox_environment(temp_dir: str, caller_env: dict[str, str] | None = None) -> dict[str, str]:
+def sandbox_environment(temp_dir: str, caller_env: dict[str, str] | None = None, hash_seed: int = HASH_SEED) -> dict[str, str]:
     """Return the allow-listed environment for a zygote whose private directory is ``temp_dir``."""
     source = os.environ if caller_env is None else caller_env
     env = {name: source[name] for name in PASSED_THROUGH if name in source}
@@ -29,7 +29,7 @@ def sandbox_environment(temp_dir: str, caller_env: dict[str, str] | None = None)
     env.update(
         HOME=temp_dir,
         TMPDIR=temp_dir,
-        PYTHONHASHSEED=HASH_SEED,
+        PYTHONHASHSEED=str(hash_seed),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONUNBUFFERED="1",
         HF_HUB_OFFLINE="1",

@@ -16,6 +16,8 @@ import numbers
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 4096  # per captured stream, and for an error message with its traceback
+MAX_COMPONENTS = 32
+MAX_COMPONENT_NAME = 64
 
 
 class Status(str, enum.Enum):
@@ -68,6 +70,31 @@ def _is_numpy_scalar(value: object) -> bool:
     return _type(value).__module__ == "numpy" and dtype is not None and getattr(value, "shape", None) == () and value.dtype.kind in "biuf"
 
 
+_components: dict[str, float] = {}
+
+
+def record_components(values: dict[str, float]) -> None:
+    """Attach named sub-scores (``{"format": 1.0, "correct": 0.0}``) to the result of the call in progress.
+
+    Composed rewards call this so the hygiene report can tell which term gave the
+    signal; the score itself is still the float the reward returns. Outside the
+    sandbox it only stores the values, readable with ``take_components()``.
+    """
+    for name, value in values.items():
+        if not _isinstance(name, str) or not 0 < len(name) <= MAX_COMPONENT_NAME:
+            raise ValueError(f"component name {name!r}: expected a non-empty str of at most {MAX_COMPONENT_NAME} characters")
+        if name not in _components and len(_components) >= MAX_COMPONENTS:
+            raise ValueError(f"at most {MAX_COMPONENTS} components per call")
+        _components[name] = coerce_score(value)
+
+
+def take_components() -> dict[str, float]:
+    """Return the components recorded since the last call and forget them."""
+    taken = dict(_components)
+    _components.clear()
+    return taken
+
+
 def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Keep the head and the tail of ``text`` so it fits in ``limit`` characters."""
     if len(text) <= limit:
@@ -77,11 +104,18 @@ def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 
 def encode_frame(
-    call_id: int, status: Status, score: float, duration_ms: float, error: str | None = None, stdout: str = "", stderr: str = ""
+    call_id: int,
+    status: Status,
+    score: float,
+    duration_ms: float,
+    error: str | None = None,
+    stdout: str = "",
+    stderr: str = "",
+    components: dict[str, float] | None = None,
 ) -> bytes:
     """One result as one line: ``ID SCORE MICROSECONDS`` for a silent ok call, ``ID J {json}`` otherwise."""
     duration_us = int(duration_ms * 1000)
-    if status is Status.ok and not stdout and not stderr:
+    if status is Status.ok and not stdout and not stderr and not components:
         return f"{call_id} {score!r} {duration_us}\n".encode()
     payload = {
         "score": score,
@@ -90,6 +124,7 @@ def encode_frame(
         "duration_us": duration_us,
         "stdout": bounded(stdout),
         "stderr": bounded(stderr),
+        "components": components or {},
     }
     line = f"{call_id} J {json.dumps(payload, ensure_ascii=True)}\n".encode()
     return line if len(line) <= MAX_FRAME_BYTES else encode_frame(call_id, status, score, duration_ms, error)

@@ -70,6 +70,7 @@ class Grader:
         out_of_range: OutOfRange = "invalid",
         params: dict | None = None,
         seed: int = 0,
+        hash_seed: int = 0,
         load_timeout: float = 120.0,
         output_mb: float = 1.0,
         warmup: Sequence[tuple[str, str]] = (),
@@ -94,6 +95,7 @@ class Grader:
             isolation=isolation,
             limits=Limits(memory_mb=_positive_int("memory_mb", memory_mb), cpu_seconds=max(1, math.ceil(self.timeout * 2) + 1)),
             seed=seed,
+            hash_seed=_hash_seed(hash_seed),
             output_bytes=int(_positive_number("output_mb", output_mb) * (1 << 20)),
             load_timeout=_positive_number("load_timeout", load_timeout),
             warmup=[_as_pair(i, pair) for i, pair in enumerate(warmup)],
@@ -225,6 +227,12 @@ class Grader:
 def _positive_int(name: str, value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name}={value!r}: expected a positive integer")
+    return value
+
+
+def _hash_seed(value: object) -> int:
+    if type(value) is not int or not 0 <= value <= 4294967295:
+        raise ValueError(f"hash_seed={value!r}: expected an int in [0, 4294967295] (PYTHONHASHSEED)")
     return value
 
 

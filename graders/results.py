@@ -7,7 +7,7 @@ import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .frames import MAX_FRAME_BYTES, Status
+from .frames import MAX_COMPONENT_NAME, MAX_COMPONENTS, MAX_FRAME_BYTES, Status
 
 __all__ = ["GradeResult", "Status", "FrameError", "decode_frame", "failure", "MAX_FRAME_BYTES"]
 
@@ -23,6 +23,7 @@ class GradeResult(BaseModel):
     duration_ms: float = Field(default=0.0, ge=0.0)
     stdout: str = ""
     stderr: str = ""
+    components: dict[str, float] = Field(default_factory=dict)  # named sub-scores a composed reward recorded
 
     @property
     def ok(self) -> bool:
@@ -53,6 +54,7 @@ def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult
                 duration_ms=int(payload.get("duration_us", 0)) / 1000,
                 stdout=payload.get("stdout") or "",
                 stderr=payload.get("stderr") or "",
+                components=_components(payload.get("components") or {}) if status is Status.ok else {},
             )
         else:
             score_text, duration_text = rest.split(" ")
@@ -62,6 +64,15 @@ def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult
     except Exception as exc:  # noqa: BLE001 - anything unparseable is a malformed frame
         raise FrameError(f"malformed frame: {type(exc).__name__}: {exc}") from None
     return call_id, result
+
+
+def _components(value: object) -> dict[str, float]:
+    if not isinstance(value, dict) or len(value) > MAX_COMPONENTS:
+        raise FrameError(f"components must be an object of at most {MAX_COMPONENTS} entries")
+    for name in value:
+        if not 0 < len(name) <= MAX_COMPONENT_NAME:
+            raise FrameError(f"component name {name[:80]!r} is empty or too long")
+    return {name: _finite(score) for name, score in value.items()}
 
 
 def _finite(value: object) -> float:

@@ -47,6 +47,7 @@ class Sandbox:
         isolation: Isolation,
         limits: Limits,
         seed: int,
+        hash_seed: int,
         output_bytes: int,
         load_timeout: float,
         warmup: list[tuple[str, str]],
@@ -65,7 +66,7 @@ class Sandbox:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-s", "-c", _BOOTSTRAP, str(theirs.fileno())],
-                env=sandbox_environment(self.temp_dir),
+                env=sandbox_environment(self.temp_dir, hash_seed=hash_seed),
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,

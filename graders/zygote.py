@@ -30,7 +30,7 @@ from os import write as _write
 from time import perf_counter as _clock
 
 from .errors import RewardLoadError
-from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame
+from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
 from .layers import SandboxPlan, apply_call_layers, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, load_reward
@@ -311,6 +311,7 @@ class Zygote:
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             numpy.random.seed(self.seed)
+        take_components()
         capture.start()
         started = _clock()
         error = None
@@ -326,9 +327,12 @@ class Zygote:
             status, error = Status.exception, _describe(exc)
         duration_ms = (_clock() - started) * 1000
         stdout, stderr, overflow = capture.finish()
+        components = take_components()
         if overflow:
             status, error = Status.output_limit, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr"
-        return encode_frame(call_id, status, score if status is Status.ok else 0.0, duration_ms, error, stdout, stderr)
+        if status is not Status.ok:
+            return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr)
+        return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
 
 
 class _Capture:

@@ -13,7 +13,20 @@ from rich.table import Table
 from rewardkit.graders import LAYER_TITLES, Grader
 from rewardkit.graders.errors import IsolationUnavailable
 
+from .options import FORMAT_DESC, ISOLATION_DESC
+
 _PROBE = "def compute_reward(completion, ground_truth):\n    return 1.0\n"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "doctor",
+        help="show which isolation layers work on this machine, and why not",
+        description="Start a sandbox with a trivial reward and report every isolation layer: active or not, and why.",
+    )
+    parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
+    parser.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_DESC)
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,24 +17,29 @@ from rewardkit.graders.errors import IsolationUnavailable
 
 from .errors import UsageError
 from .jsonl import Line, read_grade_input
+from .options import REWARD_DESC, add_grader_options, grader_options
 
 INVALID_INPUT = "invalid_input"  # the status of an output record for a malformed input line
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "grade",
+        help="grade a JSONL file of completions with a reward, in the sandbox",
+        description="Grade every line {\"completion\": str, \"ground_truth\": str, ...} of INPUT with REWARD. "
+        "Each output line is the input object plus score, status, error and duration_ms, in input order.",
+    )
+    parser.add_argument("reward", metavar="REWARD", help=REWARD_DESC)
+    parser.add_argument("-i", "--input", required=True, metavar="INPUT.jsonl", help="input JSONL ('-' for stdin)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT.jsonl", help="output JSONL ('-' for stdout)")
+    add_grader_options(parser)
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every line was graded, 1 when some input lines were malformed, 2 on usage or load errors."""
     console = Console(stderr=True)
-    options = dict(
-        timeout=args.timeout,
-        workers=args.workers,
-        memory_mb=args.memory_mb,
-        calls_per_process=args.calls_per_process,
-        isolation=args.isolation,
-        failure_score=args.failure_score,
-        score_range=parse_range(args.score_range),
-        out_of_range=args.out_of_range,
-        params=parse_params(args.param, args.params),
-    )
+    options = grader_options(args)
     lines = _read_lines(args.input)
     try:
         grader = Grader(args.reward, **options)
@@ -59,40 +64,6 @@ def run(args: argparse.Namespace) -> int:
             return 130
     _print_summary(console, counts, grader)
     return 1 if counts[INVALID_INPUT] else 0
-
-
-def parse_range(text: str | None) -> tuple[float, float] | None:
-    if text is None:
-        return None
-    try:
-        low, high = (float(part) for part in text.split(","))
-    except ValueError:
-        raise UsageError(f"--range {text!r}: expected LO,HI such as 0,1") from None
-    if not low < high:
-        raise UsageError(f"--range {text!r}: LO must be below HI")
-    return low, high
-
-
-def parse_params(pairs: list[str], blob: str | None) -> dict:
-    """``--params JSON`` and ``--param KEY=VALUE`` into one dict; VALUE is JSON when it parses, else a string."""
-    params: dict = {}
-    if blob:
-        try:
-            loaded = json.loads(blob)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"--params is not valid JSON: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise UsageError("--params must be a JSON object")
-        params.update(loaded)
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
-        try:
-            params[key] = json.loads(value)
-        except json.JSONDecodeError:
-            params[key] = value
-    return params
 
 
 def _read_lines(path: str) -> list[Line]:
@@ -122,6 +93,8 @@ def _output_record(line: Line, result: GradeResult | None, failure_score: float)
         record["stdout"] = result.stdout
     if result.stderr:
         record["stderr"] = result.stderr
+    if result.components:
+        record["components"] = result.components
     return record
 
 

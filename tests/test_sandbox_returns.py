@@ -189,3 +189,48 @@ def test_from_function_never_runs_in_the_caller():
         result = grader.grade("a", "a")
     assert (result.status, result.score) == (Status.ok, 0.0)
     assert calls == []
+
+
+# ---- components and the pinned hash seed ----------------------------------------------------------------
+
+COMPONENTS_REWARD = """
+from rewardkit.graders.frames import record_components
+
+def compute_reward(completion, ground_truth):
+    if completion == "bad-name":
+        record_components({"": 1.0})
+    if completion == "nan":
+        record_components({"format": float("nan")})
+    if completion == "fail":
+        record_components({"format": 1.0})
+        raise RuntimeError("after recording")
+    if completion == "quiet":
+        return 0.5
+    record_components({"format": 1.0, "correct": 0.0})
+    return 0.5
+"""
+
+
+def test_recorded_components_come_back_with_an_ok_result_only(make_grader):
+    grader = make_grader(COMPONENTS_REWARD, calls_per_process=4, workers=1)
+    scored, quiet, failed, bad_name, nan = grader.grade_batch([("x", ""), ("quiet", ""), ("fail", ""), ("bad-name", ""), ("nan", "")])
+    assert (scored.score, scored.components) == (0.5, {"format": 1.0, "correct": 0.0})
+    assert quiet.components == {}  # nothing carried over from the call before, in the same process
+    assert (failed.status, failed.components) == (Status.exception, {})
+    assert bad_name.status is Status.exception and "component name" in bad_name.error
+    assert nan.status is Status.invalid_return and "nan" in nan.error  # a NaN sub-score is a NaN result
+
+
+HASH_REWARD = "def compute_reward(completion, ground_truth):\n    return float(hash(completion) % 1000)\n"
+
+
+def test_hash_seed_is_pinned_and_can_be_varied(make_grader):
+    scores = {seed: make_grader(HASH_REWARD, hash_seed=seed, workers=1).grade("abc", "").score for seed in (0, 0, 1)}
+    again = make_grader(HASH_REWARD, workers=1).grade("abc", "").score
+    assert again == scores[0]
+    assert scores[0] != scores[1]
+
+
+def test_hash_seed_must_be_a_valid_pythonhashseed():
+    with pytest.raises(ValueError, match="hash_seed"):
+        Grader(HASH_REWARD, hash_seed=-1)

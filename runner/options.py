@@ -1,0 +1,95 @@
+"""Options shared by every command that starts a grader, each described once.
+
+A command adds them with ``add_grader_options(parser)`` and turns the parsed
+arguments into ``Grader`` keyword arguments with ``grader_options(args)``; the
+help texts are named constants so the flags, config keys and README cannot drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .errors import UsageError
+
+REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
+TIMEOUT_DESC = "wall-clock seconds one call may take before it is killed and scored as timeout (default 10)"
+WORKERS_DESC = "calls run in parallel (default: the number of cores)"
+MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
+CALLS_PER_PROCESS_DESC = (
+    "calls one sandboxed process serves before it is replaced (default 1: a fresh process per call; "
+    "more is faster but lets state carry between calls, so use it for trusted code only)"
+)
+ISOLATION_DESC = (
+    "strict: refuse to run unless every layer is active; standard (default): use every layer this machine offers "
+    "and say which are missing; minimal: only the exec'd zygote, environment, timeouts, rlimits and result channel"
+)
+RANGE_DESC = "declared score range LO,HI, e.g. 0,1 or -1,1 (default: any finite score stands)"
+OUT_OF_RANGE_DESC = "what a score outside --range becomes: invalid (status invalid_return, default) or clamp"
+PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON when it can be); repeatable"
+PARAMS_DESC = "parameters for a library reward as one JSON object"
+FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
+FORMAT_DESC = "output format"
+
+
+def add_grader_options(parser: argparse.ArgumentParser) -> None:
+    """The sandbox and scoring options of ``Grader``, as flags."""
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=TIMEOUT_DESC)
+    parser.add_argument("--workers", type=int, default=None, metavar="N", help=WORKERS_DESC)
+    parser.add_argument("--memory-mb", type=int, default=2048, metavar="M", help=MEMORY_DESC)
+    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
+    parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
+    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=RANGE_DESC)
+    parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
+    parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
+    parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
+
+
+def grader_options(args: argparse.Namespace) -> dict:
+    """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
+    return dict(
+        timeout=args.timeout,
+        workers=args.workers,
+        memory_mb=args.memory_mb,
+        calls_per_process=args.calls_per_process,
+        isolation=args.isolation,
+        failure_score=args.failure_score,
+        score_range=parse_range(args.score_range),
+        out_of_range=args.out_of_range,
+        params=parse_params(args.param, args.params),
+    )
+
+
+def parse_range(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise UsageError(f"--range {text!r}: expected LO,HI such as 0,1") from None
+    if not low < high:
+        raise UsageError(f"--range {text!r}: LO must be below HI")
+    return low, high
+
+
+def parse_params(pairs: list[str], blob: str | None) -> dict:
+    """``--params JSON`` and ``--param KEY=VALUE`` into one dict; VALUE is JSON when it parses, else a string."""
+    params: dict = {}
+    if blob:
+        try:
+            loaded = json.loads(blob)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--params is not valid JSON: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError("--params must be a JSON object")
+        params.update(loaded)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {pair!r}: expected KEY=VALUE")
+        try:
+            params[key] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key] = value
+    return params
