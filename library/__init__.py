@@ -79,7 +79,7 @@ def build(name: str, params: dict[str, Any] | None = None) -> Reward:
     try:
         reward = cls(**(params or {}))
     except ValidationError as exc:
-        raise LibraryError(f"library:{name}: {describe_validation_error(exc)}") from None
+        raise LibraryError(describe_validation_error(exc)) from None
     reward.warm_up()
     return reward
 

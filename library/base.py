@@ -50,8 +50,9 @@ class Reward(BaseModel):
         """The lowest and highest score this reward can return (None when unknown)."""
         return self.RANGE
 
-    def model_post_init(self, context: Any) -> None:
-        self._prepare()
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self._prepare()  # after every validator (pydantic runs model_post_init before the "after" ones)
 
     def _prepare(self) -> None:
         """Import heavy libraries and build derived state; runs after construction and after unpickling."""

@@ -97,7 +97,7 @@ class compose(Reward):
                 try:
                     spec = build(spec["reward"], spec.get("params") or {})
                 except LibraryError as exc:
-                    raise ValueError(f"{name!r}: {exc}") from None
+                    raise ValueError(f"{name!r}: library:{spec['reward']}: {exc}") from None
             built[name] = spec
         return built
 

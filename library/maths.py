@@ -16,6 +16,9 @@ MAX_ANSWER_CHARS = 1000  # a longer "final answer" is prose, and sympy could spe
 _PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _LATEX_WORDS = re.compile(r"\\(?:text|mathrm|textbf|mbox)\s*\{[^{}]*\}|\\[A-Za-z]+")
 _MIXED_NUMBER = re.compile(r"^(-?\d+)\s+(\d+)\s*/\s*(\d+)$")
+_EITHER = re.compile(r"\beither\s+", re.IGNORECASE)
+_OR = re.compile(r"(?<![\\{])\bor\b(?![^{]*\})", re.IGNORECASE)
+_OR_LATEX = r" \text{ or } "
 _DELIMITED = ("$", "\\boxed", "\\fbox", "\\(", "\\[")
 
 
@@ -91,11 +94,14 @@ class math_answer(Reward):
         """math-verify's parse of an answer or gold string: delimited LaTeX as is, a bare expression in ``$...$``."""
         from math_verify import parse
 
-        text = clean(text)
-        text = _MIXED_NUMBER.sub(r"\1\\frac{\2}{\3}", text)
+        text = _MIXED_NUMBER.sub(r"\1\\frac{\2}{\3}", clean(text))
+        text = _OR.sub(lambda _: _OR_LATEX, _EITHER.sub("", text))  # "6 or 4" is the set {4, 6}, never 4
         if not text:
             return []
-        if any(marker in text for marker in _DELIMITED) or _PROSE.search(_LATEX_WORDS.sub(" ", text)):
+        prose = _PROSE.search(_LATEX_WORDS.sub(" ", text))
+        if prose and _OR_LATEX in text:
+            return []  # "6 hours or 4 hours": a hedge math-verify would read as its first number
+        if prose or any(marker in text for marker in _DELIMITED):
             candidates = [text]  # prose such as "18 eggs": math-verify's own extraction finds the number
         else:
             candidates = [f"${text}$", text]
