@@ -76,7 +76,7 @@ class length_penalty(Reward):
             elif length > soft_start:
                 penalty = (soft_start - length) / self.buffer
         if self.target is not None:
-            penalty = min(penalty, -min(1.0, abs(length - self.target) / self.target))
+            penalty = min(penalty, 0.0 - min(1.0, abs(length - self.target) / self.target))
         return penalty
 
 
@@ -116,4 +116,4 @@ class repetition_penalty(Reward):
         if total <= 0:
             return 0.0
         distinct = len({tuple(tokens[i : i + self.ngram_size]) for i in range(total)})
-        return -(1.0 - distinct / total)
+        return distinct / total - 1.0
