@@ -445,6 +445,9 @@ class code_tests(Reward):
     )
     example_params: ClassVar[dict[str, object]] = {"test_timeout": 0.2}
 
+    def warm_up(self) -> None:
+        """Nothing to warm: there is no cache to fill, and the examples would run code in the zygote for nothing."""
+
     def __call__(self, completion: str, ground_truth: str) -> float:
         suite = load_suite(ground_truth, self.function)
         asserts = {index: compile_assert(test) for index, test in enumerate(suite.tests) if isinstance(test, str)}

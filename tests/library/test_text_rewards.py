@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from rewardkit.library import (
     GoldUnparseable,
@@ -303,3 +305,19 @@ def test_length_penalty_needs_a_consistent_limit(params):
 )
 def test_repetition_penalty(completion, params, expected):
     assert repetition_penalty(**params)(completion, "") == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    letter=st.sampled_from("ABCDEFGHIJ"),
+    template=st.sampled_from(
+        [r"\boxed{{{}}}", r"\boxed{{\text{{{}}}}}", "Answer: {}", "**Answer:** ({})", "The correct option is {}.", "<answer>{}</answer>", "{}", "({})"]
+    ),
+    reasoning=st.sampled_from(["", "Option A fails the check and so does D. ", "Let me compare (B) and (C) first.\n"]),
+)
+def test_choice_gold_in_common_formats_scores_one(letter, template, reasoning):
+    bare = template in ("{}", "({})")  # a bare letter is an answer only when it is all the completion says
+    completion = template.format(letter) if bare else reasoning + template.format(letter)
+    reward = choice_answer()
+    assert reward(completion, letter) == 1.0
+    assert reward(completion, "J" if letter != "J" else "A") == 0.0
