@@ -48,7 +48,11 @@ REWARDS: dict[str, tuple[str, str]] = {
     "compose": ("composition", "compose"),
 }
 _OTHER_EXPORTS = {"Reward": "base", "Example": "base", "GoldUnparseable": "base"}
-__all__ = ["REWARDS", "LibraryError", "build", "names", "reward_class", *sorted(_OTHER_EXPORTS), *sorted(cls for _, cls in REWARDS.values())]
+__all__ = [
+    "REWARDS", "Example", "GoldUnparseable", "LibraryError", "Reward", "build", "choice_answer", "code_tests", "compose",
+    "describe_validation_error", "json_answer", "length_penalty", "math_answer", "names", "numeric_answer", "regex_match",
+    "repetition_penalty", "reward_class", "string_match", "text_similarity", "think_format",
+]
 
 
 class LibraryError(ValueError):

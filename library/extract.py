@@ -20,6 +20,8 @@ import re
 from typing import Callable, Literal
 
 Extractor = Literal["boxed", "answer_tag", "gsm8k", "answer_is", "last_number", "last_line", "whole"]
+FINAL_ANSWER: tuple[Extractor, ...] = ("boxed", "answer_tag", "gsm8k", "answer_is", "last_number")  # math and numbers
+TAGGED_OR_WHOLE: tuple[Extractor, ...] = ("answer_tag", "whole")  # text answers
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _ANSWER_IS = re.compile(r"(?:final\s+)?answer\s*(?:is\b|:)\s*:?", re.IGNORECASE)

@@ -9,14 +9,13 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from .base import Example, GoldUnparseable, Reward, require
+from .extract import last_tag
 
 _FENCE = re.compile(r"```[ \t]*(?:json)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
 def json_text(completion: str) -> str:
     """The last fenced block (```json or bare ```), else the last ``<answer>`` tag, else the whole completion."""
-    from .extract import last_tag
-
     block = None
     for block in _FENCE.finditer(completion):
         pass

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import Example, GoldUnparseable, Reward, require
-from .extract import Extractor, clean, extract
+from .extract import FINAL_ANSWER, Extractor, clean, extract
 from .normalize import normalize
 
 MAX_ANSWER_CHARS = 1000  # a longer "final answer" is prose, and sympy could spend seconds on it
@@ -60,7 +60,7 @@ class math_answer(Reward):
     0.0
     """
 
-    extractors: tuple[Extractor, ...] = Field(("boxed", "answer_tag", "gsm8k", "answer_is", "last_number"), min_length=1)
+    extractors: tuple[Extractor, ...] = Field(FINAL_ANSWER, min_length=1)
     on_unparseable_gold: Literal["error", "string_match"] = "error"
     float_rounding: int = Field(6, ge=0, le=15)
     timeout_seconds: int = Field(5, ge=1)
@@ -81,7 +81,7 @@ class math_answer(Reward):
 
     def __call__(self, completion: str, ground_truth: str) -> float:
         gold = self._parse(ground_truth)
-        if not any(not isinstance(value, str) for value in gold):
+        if all(isinstance(value, str) for value in gold):  # nothing, or only text math-verify could not read
             return self._unparseable_gold(completion, ground_truth)
         answer = extract(completion, self.extractors)
         if not answer or len(answer) > MAX_ANSWER_CHARS:

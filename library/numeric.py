@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import Extractor, clean, extract
+from .extract import FINAL_ANSWER, Extractor, clean, extract
 
 MAX_EXPONENT = 400  # Fraction("1e999999999") would compute a billion-digit integer
 _LATEX_FRACTION = re.compile(r"\\[dt]?frac\s*(?:\{\s*([^{}]+?)\s*\}|(\d))\s*(?:\{\s*([^{}]+?)\s*\}|(\d))")
@@ -87,7 +87,7 @@ class numeric_answer(Reward):
 
     abs_tol: float = Field(0.0, ge=0.0, allow_inf_nan=False)
     rel_tol: float = Field(0.0, ge=0.0, allow_inf_nan=False)
-    extractors: tuple[Extractor, ...] = Field(("boxed", "answer_tag", "gsm8k", "answer_is", "last_number"), min_length=1)
+    extractors: tuple[Extractor, ...] = Field(FINAL_ANSWER, min_length=1)
 
     examples: ClassVar[tuple[Example, ...]] = (
         Example("4 trays of 12 is 48, minus 9 leaves 39.\n#### 39", "39", 1.0),

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import Example, GoldUnparseable, Reward, require
-from .extract import Extractor, extract
+from .extract import TAGGED_OR_WHOLE, Extractor, extract
 from .normalize import Normalization, normalize
 
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
@@ -83,7 +83,7 @@ class text_similarity(Reward):
     normalize: tuple[Normalization, ...] = ("case", "whitespace")
     floor: float = Field(0.0, ge=0.0, lt=1.0)
     pass_threshold: float | None = Field(None, gt=0.0, le=1.0)
-    extractors: tuple[Extractor, ...] = Field(("answer_tag", "whole"), min_length=1)
+    extractors: tuple[Extractor, ...] = Field(TAGGED_OR_WHOLE, min_length=1)
 
     examples: ClassVar[tuple[Example, ...]] = (
         Example("<answer>The cat sat down.</answer>", "the cat sat down", 1.0),

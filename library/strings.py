@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import Extractor, extract
+from .extract import TAGGED_OR_WHOLE, Extractor, extract
 from .normalize import ALL_NORMALIZATIONS, Normalization, normalize
 
 RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL"]
@@ -47,7 +47,7 @@ class string_match(Reward):
     """
 
     normalize: tuple[Normalization, ...] = ALL_NORMALIZATIONS
-    extractors: tuple[Extractor, ...] = Field(("answer_tag", "whole"), min_length=1)
+    extractors: tuple[Extractor, ...] = Field(TAGGED_OR_WHOLE, min_length=1)
 
     examples: ClassVar[tuple[Example, ...]] = (
         Example("<think>capital of France</think><answer>Paris.</answer>", "Paris", 1.0),

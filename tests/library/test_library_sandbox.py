@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import rewardkit.library
 from rewardkit.graders import Grader, RewardLoadError, Status
 from rewardkit.library import REWARDS, build, code_tests, compose, names, reward_class, string_match, think_format
 from rewardkit.runner.cli import main as cli
@@ -70,6 +71,7 @@ def test_docstring_examples_run(module):
 
 def test_every_public_reward_has_a_docstring_with_parameters_and_an_example():
     for name in names():
+        assert reward_class(name).__name__ in rewardkit.library.__all__, name
         doc = reward_class(name).__doc__
         assert "Range" in doc and ">>>" in doc, name
         assert "Parameters:" in doc, name
