@@ -105,6 +105,13 @@ def test_bad_library_specs_are_load_errors_naming_the_parameter(spec, params, fr
         assert fragment in str(caught.value)
 
 
+def test_bleu_loads_and_scores_in_the_sandbox(make_grader):
+    """sacrebleu reads and writes nothing outside what Landlock allows."""
+    grader = make_grader("library:similarity", params={"metric": "bleu"}, timeout=10.0)
+    same, unrelated = grader.grade_batch([("the cat sat on the mat", "the cat sat on the mat"), ("dogs bark", "the cat sat on the mat")])
+    assert (same.status, same.score, unrelated.score) == (Status.ok, 1.0, 0.0)
+
+
 def test_a_reward_instance_ships_by_value_with_from_function():
     reward = compose(rewards={"format": think_format(), "correct": string_match()}, gate=["format"])
     with Grader.from_function(reward, workers=2, timeout=10.0) as grader:
