@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import last_boxed, last_tag
+from .extract import last_boxed, last_match, last_tag
 
 _ANCHOR = re.compile(
     r"(?:answer|option|choice)\s*(?:is\b|would\s+be\b|:)\s*:?\s*(?:option\b|choice\b|letter\b)?\s*:?",
@@ -89,7 +89,5 @@ def _plain(text: str) -> str:
 
 def _after_last_anchor(text: str) -> str | None:
     """The rest of the line after the last "answer is" / "Answer:" / "correct option is"."""
-    anchor = None
-    for anchor in _ANCHOR.finditer(text):
-        pass
+    anchor = last_match(_ANCHOR, text)
     return text[anchor.end() :].lstrip().split("\n", 1)[0] if anchor else None

@@ -183,32 +183,34 @@ def same(actual: Any, expected: Any, tolerance: float) -> bool:
     return actual == expected
 
 
+def _wrap(node: ast.expr) -> ast.expr:
+    """``node`` as ``canonical(node)``."""
+    return ast.Call(func=ast.Name(id=_CANONICAL, ctx=ast.Load()), args=[node], keywords=[])
+
+
 class _PlainTruth(ast.NodeTransformer):
     """Rewrite an assert test so every comparison and truth test sees plain values, never the code's objects."""
 
-    def _wrap(self, node: ast.expr) -> ast.expr:
-        return ast.Call(func=ast.Name(id=_CANONICAL, ctx=ast.Load()), args=[node], keywords=[])
-
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         self.generic_visit(node)
-        node.left = self._wrap(node.left)
-        node.comparators = [self._wrap(item) for item in node.comparators]
+        node.left = _wrap(node.left)
+        node.comparators = [_wrap(item) for item in node.comparators]
         return node
 
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
         self.generic_visit(node)
-        node.values = [self._wrap(item) for item in node.values]
+        node.values = [_wrap(item) for item in node.values]
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
-            node.operand = self._wrap(node.operand)
+            node.operand = _wrap(node.operand)
         return node
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         self.generic_visit(node)
-        node.test = self._wrap(node.test)
+        node.test = _wrap(node.test)
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
@@ -216,7 +218,7 @@ class _PlainTruth(ast.NodeTransformer):
         if isinstance(node.func, ast.Name) and node.func.id in ("all", "any") and len(node.args) == 1:
             argument = node.args[0]
             if isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
-                argument.elt = self._wrap(argument.elt)
+                argument.elt = _wrap(argument.elt)
         return node
 
 
@@ -228,10 +230,8 @@ def compile_assert(test: str) -> Any:
         raise GoldUnparseable(f"code_tests: test {test[:200]!r} is not Python: {exc.msg}") from None
     if len(module.body) != 1 or not isinstance(module.body[0], ast.Assert):
         raise GoldUnparseable(f"code_tests: test {test[:200]!r} must be one assert statement")
-    expression = ast.Expression(body=_PlainTruth().visit(module.body[0].test))
-    wrapped = ast.Call(func=ast.Name(id=_CANONICAL, ctx=ast.Load()), args=[expression.body], keywords=[])
-    expression = ast.fix_missing_locations(ast.Expression(body=wrapped))
-    return compile(expression, "<test>", "eval")
+    truth = _wrap(_PlainTruth().visit(module.body[0].test))
+    return compile(ast.fix_missing_locations(ast.Expression(body=truth)), "<test>", "eval")
 
 
 # ---- running one test --------------------------------------------------------------------------

@@ -31,14 +31,20 @@ _MARKDOWN = re.compile(r"\*\*|__|`")
 _DIGIT_SPACING = re.compile(r"(?<=\d)(?:\\,|\\!|\\;|\\ |\{,\})(?=\d{3})")
 
 
+def last_match(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of ``regex`` in ``text`` (the final answer, not the first one in the reasoning)."""
+    found = None
+    for found in regex.finditer(text):
+        pass
+    return found
+
+
 def last_boxed(text: str) -> str | None:
     r"""The contents of the last ``\boxed{...}`` or ``\fbox{...}``, nested and escaped braces respected.
 
     A last box that never closes (a truncated completion) gives ``""``.
     """
-    opening = None
-    for opening in _BOX_OPEN.finditer(text):
-        pass
+    opening = last_match(_BOX_OPEN, text)
     if opening is None:
         return None
     return balanced(text, opening.end() - 1)
@@ -83,9 +89,7 @@ def after_hashes(text: str) -> str | None:
 
 def answer_is(text: str) -> str | None:
     """The phrase after the last "answer is" / "answer:" (up to the end of its sentence or line)."""
-    anchor = None
-    for anchor in _ANSWER_IS.finditer(text):
-        pass
+    anchor = last_match(_ANSWER_IS, text)
     if anchor is None:
         return None
     rest = text[anchor.end() :].lstrip()
@@ -95,9 +99,7 @@ def answer_is(text: str) -> str | None:
 
 def last_number(text: str) -> str | None:
     """The last number in the text ("1,234.5", "-3", "3/4")."""
-    number = None
-    for number in _NUMBER.finditer(text):
-        pass
+    number = last_match(_NUMBER, text)
     return number.group(0) if number else None
 
 

@@ -9,16 +9,14 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from .base import Example, GoldUnparseable, Reward, require
-from .extract import last_tag
+from .extract import last_match, last_tag
 
 _FENCE = re.compile(r"```[ \t]*(?:json)?[ \t]*\n(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
 def json_text(completion: str) -> str:
     """The last fenced block (```json or bare ```), else the last ``<answer>`` tag, else the whole completion."""
-    block = None
-    for block in _FENCE.finditer(completion):
-        pass
+    block = last_match(_FENCE, completion)
     if block is not None:
         return block.group(1).strip()
     tagged = last_tag(completion)

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import TAGGED_OR_WHOLE, Extractor, extract
+from .extract import TAGGED_OR_WHOLE, Extractor, extract, last_match
 from .normalize import ALL_NORMALIZATIONS, Normalization, normalize
 
 RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL"]
@@ -129,13 +129,7 @@ class regex_match(Reward):
         self._group = self.group if self.group is not None else (1 if self._regex.groups else 0)
 
     def __call__(self, completion: str, ground_truth: str) -> float:
-        match = self._regex.search(completion) if self.occurrence == "first" else _last_match(self._regex, completion)
+        match = self._regex.search(completion) if self.occurrence == "first" else last_match(self._regex, completion)
         captured = match.group(self._group) if match else None
         return _matches(captured or None, ground_truth, self.normalize, "regex_match")
 
-
-def _last_match(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
-    found = None
-    for found in regex.finditer(text):
-        pass
-    return found
