@@ -68,7 +68,7 @@ class Trainer:
         self.progress = RolloutProgress()
         self.started = time.monotonic()
         self.step_started: float | None = None
-        self.last_checkpoint: str | None = None
+        self.checkpoint: CheckpointReport | None = None  # the last good one
         self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint)
         self.grader: Grader | None = None
         self.heartbeat: Heartbeat | None = None
@@ -103,7 +103,7 @@ class Trainer:
             self.training_client: TrainingClient = self.waiter.request(
                 f"loading checkpoint {latest.state_path}", service.create_training_client_from_state_with_optimizer, latest.state_path
             )
-            self.step, self.prompts_consumed, self.last_checkpoint = latest.step, latest.prompts_consumed, latest.state_path
+            self.step, self.prompts_consumed, self.checkpoint = latest.step, latest.prompts_consumed, latest
             self.warm_up = False
             self.log.logger.info("resumed from %s at step %d (%d prompts consumed); no warmup", latest.state_path, self.step, self.prompts_consumed)
         else:
@@ -113,6 +113,11 @@ class Trainer:
             self.step, self.prompts_consumed, self.warm_up = 0, 0, True
             self.log.logger.info("fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json())
         self.renderer = self.backend.make_renderer(self.training_client)
+
+    @property
+    def last_checkpoint(self) -> str | None:
+        """The state path of the last good checkpoint, if any."""
+        return None if self.checkpoint is None else self.checkpoint.state_path
 
     # ---- the small-step API -----------------------------------------------------
 
@@ -270,7 +275,7 @@ class Trainer:
         saved = self.waiter.request(f"save_state({name!r})", self.training_client.save_state, name)
         checkpoint = CheckpointReport(name=name, step=self.step, prompts_consumed=self.prompts_consumed, state_path=saved.path)
         self.log.log_checkpoint(checkpoint)
-        self.last_checkpoint = saved.path
+        self.checkpoint = checkpoint
         return checkpoint
 
     def _load(self, path: str) -> LoadReport:
@@ -279,7 +284,7 @@ class Trainer:
         if known:
             self.step, self.prompts_consumed = known[-1].step, known[-1].prompts_consumed
         self.warm_up = False
-        self.last_checkpoint = path
+        self.checkpoint = known[-1] if known else CheckpointReport(name=path, step=self.step, prompts_consumed=self.prompts_consumed, state_path=path)
         self.log.logger.info("loaded %s; continuing at step %d", path, self.step)
         return LoadReport(state_path=path, step=self.step, prompts_consumed=self.prompts_consumed, loop_state_restored=bool(known))
 

@@ -1,0 +1,110 @@
+"""``rewardkit train CONFIG.toml``: a GRPO run on Tinker (or offline), a progress bar and one summary line per step.
+
+Exit status: 0 when the run reached its last step, 1 when a backend request, a timeout or a
+failing reward stopped it (the message names the last good checkpoint), 2 for a bad config,
+prompts file or reward, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from rewardkit.graders import RewardLoadError
+from rewardkit.graders.errors import IsolationUnavailable
+
+from .errors import UsageError
+from .grpo.config import DESCRIPTIONS, load_config
+from .grpo.errors import ConfigError, DataError, TrainError
+
+if TYPE_CHECKING:
+    from .grpo.trainer import Trainer
+
+RESUME_DESC = (
+    "continue the run in the run directory from its last checkpoint: its step count, prompt rotation and "
+    "optimizer state come back, and warmup is not applied again"
+)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="run GRPO with a reward on Tinker, or offline for a dry run",
+        description="Train with GRPO: sample groups of completions, grade them in the sandbox as they arrive, "
+        "centre rewards per group, drop constant groups, train, and log everything to a run directory. "
+        "Config keys are described in the README (section 'Training').",
+    )
+    parser.add_argument("config", metavar="CONFIG.toml", help="the training config (TOML, flat keys)")
+    parser.add_argument("--backend", choices=("tinker", "offline"), help=f"{DESCRIPTIONS['backend']} (default: the config's backend key)")
+    parser.add_argument("--steps", type=int, metavar="N", help=DESCRIPTIONS["steps"])
+    parser.add_argument("--log-dir", metavar="DIR", help=DESCRIPTIONS["log_dir"])
+    parser.add_argument("--resume", action="store_true", help=RESUME_DESC)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
+
+    console = Console(stderr=True)
+    try:
+        config = load_config(args.config, backend=args.backend, steps=args.steps, log_dir=args.log_dir)
+        log_dir = config.log_dir or os.path.join("runs", os.path.splitext(os.path.basename(args.config))[0])
+        trainer = open_trainer(config, log_dir=log_dir, resume=args.resume)
+    except (ConfigError, DataError) as exc:
+        raise UsageError(str(exc)) from None
+    except (RewardLoadError, IsolationUnavailable) as exc:
+        console.print(f"[bold red]rewardkit train: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except TrainError as exc:
+        console.print(f"[bold red]rewardkit train: {exc}[/]", highlight=False, soft_wrap=True)
+        return 1
+    total = config.steps or math.ceil(len(trainer.pool.train) / config.prompts_per_step)
+    console.print(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}", highlight=False)
+    try:
+        with trainer, _progress(console, trainer, total) as advance:
+            while trainer.step < total:
+                report = trainer.train_grpo_step(num_iterations=1).steps[0]
+                console.print(summary_line(report), highlight=False)
+                advance()
+            if trainer.checkpoint is None or trainer.checkpoint.step != trainer.step:
+                trainer.save("final")
+    except TrainError as exc:
+        console.print(f"[bold red]rewardkit train: stopped at step {trainer.step}: {exc}[/]", highlight=False, soft_wrap=True)
+        console.print(f"logs: {trainer.log.log_dir}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]", highlight=False)
+        return 130
+    console.print(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}", highlight=False)
+    return 0
+
+
+class _PhaseColumn(ProgressColumn):
+    """What the current step is doing, read from the trainer on every refresh."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        super().__init__()
+        self.trainer = trainer
+
+    def render(self, task: Task) -> Text:
+        progress = self.trainer.progress
+        return Text(f"{progress.phase}: sampled {progress.groups_sampled}/{progress.groups_total}, graded {progress.completions_graded}/{progress.completions_total}")
+
+
+@contextlib.contextmanager
+def _progress(console: Console, trainer: Trainer, total: int) -> Iterator[Callable[[], None]]:
+    """A bar over the run's steps on a terminal; elsewhere only the summary lines are printed."""
+    if not console.is_terminal:
+        yield lambda: None
+        return
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), _PhaseColumn(trainer))
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("train", total=total, completed=trainer.step)
+        yield lambda: progress.advance(task)
