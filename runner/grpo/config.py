@@ -146,7 +146,7 @@ def _describe(path: str, text: str, error: dict) -> str:
         return f"{path}: {error['msg'].removeprefix('Value error, ')}"
     key = ".".join(str(part) for part in error["loc"])
     top = str(error["loc"][0]) if error["loc"] else ""
-    match = re.search(rf"^\s*{re.escape(top)}\s*=", text, re.MULTILINE) if top else None
+    match = re.search(rf"^[ \t]*{re.escape(top)}[ \t]*=", text, re.MULTILINE) if top else None
     where = f"{path}:{text.count(chr(10), 0, match.start()) + 1}" if match else path
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown key '{key}' (known keys: {', '.join(DESCRIPTIONS)})"

@@ -50,8 +50,7 @@ def read_prompts(path: str) -> list[PromptRecord]:
                 except json.JSONDecodeError as exc:
                     raise DataError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
                 except ValidationError as exc:
-                    problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
-                    raise DataError(f"{path}:{number}: {problems}") from None
+                    raise DataError(f"{path}:{number}: {_problems(exc)}") from None
                 records.append(record if record.id is not None else record.model_copy(update={"id": f"line-{number}"}))
     except OSError as exc:
         raise DataError(f"{path}: {exc.strerror}") from None
@@ -75,9 +74,7 @@ class PromptPool:
         holdout_size = round(len(records) * holdout_fraction)
         held = {record.id for record in ranked[:holdout_size]}
         self.holdout = [record for record in records if record.id in held]
-        self.train = [record for record in records if record.id not in held]
-        if not self.train:
-            raise DataError(f"holdout_fraction={holdout_fraction} leaves no prompt to train on ({len(records)} prompts)")
+        self.train = [record for record in records if record.id not in held]  # not empty: holdout_fraction <= 0.5
         self.seed = seed
         self.curriculum = curriculum and any(record.difficulty is not None for record in self.train)
         self._orders: dict[int, list[int]] = {}
@@ -94,6 +91,15 @@ class PromptPool:
                 order.sort(key=lambda index: _difficulty(self.train[index]))  # stable: ties keep the shuffle
             self._orders = {epoch: order}  # one epoch at a time is all a batch needs
         return self._orders[epoch]
+
+
+def _problems(error: ValidationError) -> str:
+    """One message per key; a prompt that is neither text nor messages gets one plain sentence."""
+    by_key: dict[str, str] = {}
+    for problem in error.errors():
+        key = str(problem["loc"][0]) if problem["loc"] else "line"
+        by_key.setdefault(key, "expected a string or a list of chat messages {\"role\", \"content\"}" if key == "prompt" else problem["msg"])
+    return "; ".join(f"{key}: {message}" for key, message in by_key.items())
 
 
 def _stable_rank(seed: int, record_id: str | None) -> str:

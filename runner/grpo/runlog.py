@@ -126,6 +126,7 @@ class Heartbeat:
     def __init__(self, path: str, describe: Callable[[], str], interval: float) -> None:
         self.path, self.describe, self.interval = path, describe, interval
         self._stop = threading.Event()
+        self._writing = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="rewardkit-heartbeat", daemon=True)
         self._thread.start()
 
@@ -136,9 +137,10 @@ class Heartbeat:
             text = self.describe()
         except Exception as exc:  # noqa: BLE001 - the heartbeat must keep beating
             text = f"progress unavailable: {exc!r}"
-        with open(self.path + ".tmp", "w", encoding="utf-8") as out:
+        with self._writing, open(self.path + ".tmp", "w", encoding="utf-8") as out:
             out.write(f"{text}\nupdated {stamp} (every {self.interval:g} s)\n")
-        os.replace(self.path + ".tmp", self.path)
+            out.close()
+            os.replace(self.path + ".tmp", self.path)
 
     def stop(self) -> None:
         self._stop.set()
