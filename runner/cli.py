@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import doctor, grade
+from . import doctor, export, grade
 from .errors import UsageError
 
-COMMANDS = (grade, doctor)
+COMMANDS = (grade, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
