@@ -183,9 +183,9 @@ def build_report(
     if not groups:
         raise ValueError("no groups to report on")
     scores_PG = _scores(groups, fresh_scores)
+    flat_scores = [score for scores_G in scores_PG for score in scores_G]
     if score_range is None:
-        flat = [score for scores_G in scores_PG for score in scores_G]
-        low, high, range_source = min(0.0, min(flat)), max(1.0, max(flat)), "inferred"
+        low, high, range_source = min(0.0, min(flat_scores)), max(1.0, max(flat_scores)), "inferred"
     else:
         (low, high), range_source = score_range, "given"
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
@@ -193,7 +193,6 @@ def build_report(
     use_tokens = all(group.num_tokens is not None for group in groups)
     lengths_PG = [group.num_tokens if use_tokens else [len(text) for text in group.completions] for group in groups]
     figures = _signal_figures(groups, scores_PG, lengths_PG, low, high)
-    flat_scores = [score for scores_G in scores_PG for score in scores_G]
     truncated: list[float] = []
     finished: list[float] = []
     empty: list[float] = []
