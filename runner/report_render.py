@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass
+from typing import Callable
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from rewardkit.graders.hygiene import HygieneReport
+from rewardkit.graders.hygiene import HygieneReport, StepFigures
 from rewardkit.graders.recommendations import Recommendation, Severity
 
 from .report_plots import Plot, plots
@@ -55,7 +56,7 @@ def figure_rows(report: HygieneReport) -> list[Row]:
     sizes = f"{report.group_size} per group" if report.group_size else "sizes " + ", ".join(f"{size}×{count}" for size, count in report.group_size_counts.items())
     range_note = "given" if report.score_range_source == "given" else "inferred from the scores: pass --range LO,HI to set it"
     rows = [
-        row("groups", f"{report.num_groups} groups, {report.num_completions} completions, {sizes}", "num_groups", "group_size_counts"),
+        row("groups", f"{report.num_groups:,} groups, {report.num_completions:,} completions, {sizes}", "num_groups", "group_size_counts"),
         row("scores", "graded here" if report.score_source == "fresh" else "stored in the input", "score_source"),
         row("score range", f"[{low:g}, {high:g}] ({range_note})", "score_range"),
         row("reward mean ± std", f"{report.reward_mean:.3f} ± {report.reward_std:.3f}", "reward_mean", "reward_std"),
@@ -79,7 +80,7 @@ def figure_rows(report: HygieneReport) -> list[Row]:
         row("truncated (stop reason length)", truncation, "truncation_fraction", "truncated_mean_score", "finished_mean_score"),
         row("distinct scores", str(report.distinct_values), "distinct_values"),
         row("mean length", f"{report.mean_length:.1f} {report.length_unit}", "mean_length"),
-        row("length–score correlation (within groups)", _num(report.length_reward_correlation), "length_reward_correlation"),
+        row("length–score correlation (within groups)", "–" if report.length_reward_correlation is None else f"{report.length_reward_correlation:+.2f}", "length_reward_correlation"),
         row("empty completions", f"{_pct(report.empty_completion_fraction)}" + (f" (mean score {_num(report.empty_mean_score)})" if report.empty_mean_score is not None else ""), "empty_completion_fraction", "empty_credited", "empty_mean_score"),
     ]
     if report.latency_ms is not None:
@@ -95,16 +96,22 @@ def figure_rows(report: HygieneReport) -> list[Row]:
     return rows
 
 
-STEP_COLUMNS = ("step", "groups", "reward mean", "no signal", "ALL-min", "ALL-max", "truncated", "failures", "mean length")
-
-
-def step_rows(report: HygieneReport) -> list[tuple[str, ...]]:
-    """One row of text cells per training step (``STEP_COLUMNS``)."""
-    return [
-        (str(s.step), str(s.num_groups), f"{s.reward_mean:.3f}", _pct(s.no_signal_fraction), _pct(s.all_min_fraction),
-         _pct(s.all_max_fraction), _pct(s.truncation_fraction), _pct(s.error_fraction), f"{s.mean_length:.1f}")
-        for s in report.steps
+def step_table(report: HygieneReport) -> tuple[list[str], list[list[str]]]:
+    """Column names and one row of text cells per training step; columns no step knows (failures, truncation) are left out."""
+    columns: list[tuple[str, Callable[[StepFigures], str]]] = [
+        ("step", lambda s: str(s.step)),
+        ("groups", lambda s: str(s.num_groups)),
+        ("reward mean", lambda s: f"{s.reward_mean:.3f}"),
+        ("no signal", lambda s: _pct(s.no_signal_fraction)),
+        ("ALL-min", lambda s: _pct(s.all_min_fraction)),
+        ("ALL-max", lambda s: _pct(s.all_max_fraction)),
     ]
+    if any(s.truncation_fraction is not None for s in report.steps):
+        columns.append(("truncated", lambda s: _pct(s.truncation_fraction)))
+    if any(s.error_fraction is not None for s in report.steps):
+        columns.append(("failures", lambda s: _pct(s.error_fraction)))
+    columns.append(("mean length", lambda s: f"{s.mean_length:.1f}"))
+    return [name for name, _ in columns], [[cell(s) for _, cell in columns] for s in report.steps]
 
 
 # ---- terminal ---------------------------------------------------------------------------------
@@ -119,11 +126,12 @@ def render_text(report: HygieneReport) -> RenderableType:
         table.add_row(r.label, Text(r.value, style=RICH_STYLES[r.severity]))
     parts: list[RenderableType] = [table]
     if report.steps:
-        steps = Table(title="per step", title_justify="left", box=None, padding=(0, 2, 0, 0))
-        for column in STEP_COLUMNS:
-            steps.add_column(column, justify="right")
-        for cells in step_rows(report):
-            steps.add_row(*cells)
+        names, cells = step_table(report)
+        steps = Table(*names, title="per step", title_justify="left", box=None, padding=(0, 2, 0, 0))
+        for column in steps.columns:
+            column.justify = "right"
+        for row_cells in cells:
+            steps.add_row(*row_cells)
         parts += [Text(), steps]
     parts.append(Text())
     if not report.recommendations:
@@ -160,8 +168,9 @@ def render_markdown(report: HygieneReport, image_dir: str | None = None) -> tupl
     lines += ["", "## Recommendations", ""]
     lines += [_recommendation_md(item) for item in report.recommendations] or ["No problems found: the samples carry a learning signal."]
     if report.steps:
-        lines += ["", "## Per step", "", "| " + " | ".join(STEP_COLUMNS) + " |", "|" + "---|" * len(STEP_COLUMNS)]
-        lines += ["| " + " | ".join(cells) + " |" for cells in step_rows(report)]
+        names, cells = step_table(report)
+        lines += ["", "## Per step", "", "| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+        lines += ["| " + " | ".join(row_cells) + " |" for row_cells in cells]
     lines += ["", "## Plots", ""]
     files: dict[str, bytes] = {}
     for plot in plots(report):
@@ -203,8 +212,9 @@ def render_html(report: HygieneReport) -> str:
     ) or "<li>No problems found: the samples carry a learning signal.</li>"
     steps = ""
     if report.steps:
-        header = "".join(f"<th>{esc(column)}</th>" for column in STEP_COLUMNS)
-        body = "\n".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>" for cells in step_rows(report))
+        names, cells = step_table(report)
+        header = "".join(f"<th>{esc(name)}</th>" for name in names)
+        body = "\n".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row_cells) + "</tr>" for row_cells in cells)
         steps = f"<h2>Per step</h2>\n<table><tr>{header}</tr>\n{body}</table>"
     figures = "\n".join(
         f'<figure><img alt="{esc(plot.title)}" src="{_data_uri(plot)}"><figcaption>{esc(plot.title)}</figcaption></figure>' for plot in plots(report)
