@@ -56,7 +56,7 @@ class Thresholds(BaseModel):
     few_distinct_values: int = Field(2, description="at most this many distinct scores counts as a pass/fail reward")
     few_distinct_no_signal: float = Field(0.25, description="fraction of groups without signal from which a pass/fail reward is told to add partial credit")
     other_constant_fraction: float = Field(0.2, description="fraction of groups constant at a value inside the range from which other_constant fires")
-    length_correlation: float = Field(0.3, description="|within-group correlation| of length and score from which length_reward_correlation fires")
+    length_correlation: float = Field(0.3, description="size (absolute value) of the within-group correlation of length and score from which length_reward_correlation fires")
     empty_fraction: float = Field(0.05, description="fraction of empty or whitespace-only completions from which empty_completions fires")
     component_no_signal: float = Field(0.9, description="fraction of groups in which a component is constant from which it counts as giving no signal")
     slow_p99_ms: float = Field(1000.0, description="99th-percentile grading latency (ms) from which slow_reward fires")
@@ -399,6 +399,11 @@ def groups_too_small(report: HygieneReport) -> Advice | None:
     )
 
 
+def _cell(text: str) -> str:
+    """Text for one Markdown table cell."""
+    return text.replace("\n", " ").replace("|", "\\|")
+
+
 def docs_page() -> str:
     """The Markdown page ``docs/recommendations.md``: every rule's docstring and the thresholds."""
     lines = [
@@ -409,19 +414,20 @@ def docs_page() -> str:
         "`rewardkit report` (and `build_report` in Python) runs these rules on the report's figures. Each one that "
         "fires adds `{code, severity, finding, action, figures}` to `recommendations`: `error` means fix it before "
         "training, `warning` means training will waste samples or learn the wrong thing, `info` is a suggestion. "
-        "`figures` names the report keys the finding is about. The thresholds are listed at the end.",
+        "`figures` names the report keys the finding is about. Names such as `mostly` in the conditions are "
+        "thresholds, listed with their values at the end.",
         "",
         "| code | figures | fires when |",
         "|---|---|---|",
     ]
     for entry in RULES:
-        summary = entry.doc.split("\n\n")[0].replace("\n", " ")
-        lines.append(f"| [`{entry.code}`](#{entry.code}) | {', '.join(f'`{name}`' for name in entry.figures)} | {summary.removeprefix('Fires when ')} |")
+        summary = entry.doc.split("\n\n")[0]
+        lines.append(f"| [`{entry.code}`](#{entry.code}) | {', '.join(f'`{name}`' for name in entry.figures)} | {_cell(summary.removeprefix('Fires when '))} |")
     for entry in RULES:
         lines += ["", f"## {entry.code}", "", f"Figures: {', '.join(f'`{name}`' for name in entry.figures)}.", "", entry.doc]
     lines += ["", "## Thresholds", "", "| name | value | meaning |", "|---|---|---|"]
     for name, field in Thresholds.model_fields.items():
-        lines.append(f"| `{name}` | {getattr(THRESHOLDS, name):g} | {field.description} |")
+        lines.append(f"| `{name}` | {getattr(THRESHOLDS, name):g} | {_cell(field.description or '')} |")
     return "\n".join(lines) + "\n"
 
 
