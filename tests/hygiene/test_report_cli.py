@@ -179,3 +179,27 @@ def test_every_format_renders(tmp_path, capsys):
     assert main(["report", str(flat), "--format", "html", "-o", str(page)]) == 0
     assert page.read_text().count("data:image/png") == 3  # no steps: no trend plot
     assert "No problems found" in page.read_text()
+
+
+COMPONENT_REWARD = '''
+from rewardkit.graders.frames import record_components
+
+def compute_reward(completion, ground_truth):
+    if completion == "no":
+        raise ValueError("cannot parse")
+    correct = float(completion == ground_truth)
+    record_components({"format": 1.0, "correct": correct})
+    return correct
+'''
+
+
+def test_grading_here_counts_statuses_and_summarises_components(tmp_path, capsys):
+    lines = [{"prompt": "p", "ground_truth": "42", "completions": ["42", "41", "42", "no"]} for _ in range(5)]
+    samples = write_jsonl(tmp_path / "samples.jsonl", lines)
+    code, report, _ = json_report(capsys, str(samples), "--reward", COMPONENT_REWARD, "--workers", "2")
+    assert code == 0
+    assert (report["status_counts"]["ok"], report["status_counts"]["exception"], report["error_fraction"]) == (15, 5, 5 / 20)
+    assert report["components"]["format"] == {"count": 15, "mean": 1.0, "std": 0.0, "no_signal_fraction": 1.0}
+    assert report["components"]["correct"]["mean"] == 10 / 15
+    assert [item["code"] for item in report["recommendations"]] == ["reward_errors", "component_without_signal"]
+    assert report["recommendations"][0]["finding"] == "25% of graded completions failed (exception 5)"
