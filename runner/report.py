@@ -22,6 +22,7 @@ from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects
 from .options import FORMAT_DESC, REWARD_DESC, add_grader_options, parse_range, start_grader
 from .progress import progress_bar
+from .report_plots import require_matplotlib
 from .report_render import render_html, render_json, render_markdown, render_text
 
 FORMATS = ("text", "json", "md", "html")
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     fmt = args.format or SUFFIX_FORMATS.get(Path(args.output or "").suffix.lower(), "text")
     score_range = parse_range(args.score_range)
+    if fmt in ("md", "html"):
+        require_matplotlib()  # before any grading, not after
     groups, malformed = read_samples(args.samples)
     for bad in malformed:
         console.print(f"[yellow]{args.samples}:{bad.line}: {bad.error}[/]", highlight=False, soft_wrap=True)
@@ -143,22 +146,19 @@ def grade_groups(grader: Grader, groups: list[SampleGroup], console: Console) ->
 
 
 def write_report(report: HygieneReport, fmt: str, output: str | None) -> None:
-    """Render ``report`` as ``fmt`` to ``output`` (stdout when None); Markdown plots go to NAME_plots/ beside a file."""
-    if fmt == "text":
-        with open_output(output) as stream:
-            Console(file=stream, width=None if stream.isatty() else 120).print(render_text(report))
-        return
-    files: dict[str, bytes] = {}
-    if fmt == "json":
-        text = render_json(report)
-    elif fmt == "html":
-        text = render_html(report)
-    else:
-        to_stdout = output in (None, "-")
-        text, files = render_markdown(report, None if to_stdout else f"{Path(output).stem}_plots")
-    folder = Path(output or ".").parent
-    for name, data in files.items():
-        (folder / name).parent.mkdir(exist_ok=True)
-        (folder / name).write_bytes(data)
+    """Render ``report`` as ``fmt`` to ``output`` (stdout for None or '-'); Markdown plots go to NAME_plots/ beside a file."""
     with open_output(output) as stream:
-        stream.write(text)
+        if fmt == "text":
+            Console(file=stream, width=None if stream.isatty() else 120).print(render_text(report))
+        elif fmt == "json":
+            stream.write(render_json(report))
+        elif fmt == "html":
+            stream.write(render_html(report))
+        else:
+            to_file = output not in (None, "-")
+            text, files = render_markdown(report, f"{Path(output).stem}_plots" if to_file else None)
+            for name, data in files.items():
+                path = Path(output).parent / name
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(data)
+            stream.write(text)

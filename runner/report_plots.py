@@ -30,12 +30,19 @@ class Plot:
     png: bytes
 
 
-def plots(report: HygieneReport) -> list[Plot]:
-    """Reward histogram, per-group spread, group outcomes and, when groups carry steps, trends per step."""
+def require_matplotlib() -> None:
+    """Raise ``UsageError`` saying how to install matplotlib when it is missing."""
     try:
-        from matplotlib.figure import Figure
+        import matplotlib  # noqa: F401
     except ImportError:
         raise UsageError("plots need matplotlib: pip install 'rewardkit[report]' (or use --format text or json)") from None
+
+
+def plots(report: HygieneReport) -> list[Plot]:
+    """Reward histogram, per-group spread, group outcomes and, when groups carry steps, trends per step."""
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
     drawings: list[tuple[str, str, Callable[[Figure, HygieneReport], None]]] = [
         ("score_histogram", "Scores of all completions", _score_histogram),
         ("group_spread", "Spread of scores within each group (population std)", _group_spread),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,13 @@ def test_grading_here_counts_statuses_and_summarises_components(tmp_path, capsys
     assert report["components"]["correct"]["mean"] == 10 / 15
     assert [item["code"] for item in report["recommendations"]] == ["reward_errors", "component_without_signal"]
     assert report["recommendations"][0]["finding"] == "25% of graded completions failed (exception 5)"
+
+
+def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes ``import matplotlib`` raise ImportError
+    samples = write_jsonl(tmp_path / "samples.jsonl", healthy(2))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(samples), "--format", "html", "--reward", "no_such_module:reward"])
+    assert exit_info.value.code == 2
+    assert "plots need matplotlib: pip install 'rewardkit[report]'" in capsys.readouterr().err
+    assert main(["report", str(samples), "--format", "json"]) == 0
