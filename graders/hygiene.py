@@ -239,7 +239,8 @@ def _scores(groups: Sequence[SampleGroup], fresh_scores: Sequence[Sequence[float
     if fresh_scores is None:
         missing = [_name(group, index) for index, group in enumerate(groups) if group.scores is None]
         if missing:
-            raise ValueError(f"group {missing[0]} has no scores (and {len(missing) - 1} more): store scores or pass fresh_scores")
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise ValueError(f"group {missing[0]} has no scores{more}: store scores or pass fresh_scores")
         return [list(group.scores) for group in groups]
     if len(fresh_scores) != len(groups):
         raise ValueError(f"fresh_scores has {len(fresh_scores)} lists but there are {len(groups)} groups")
