@@ -8,21 +8,16 @@ prompts file or reward, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.text import Text
-
-from rewardkit.graders import RewardLoadError
-from rewardkit.graders.errors import IsolationUnavailable
 
 from .errors import UsageError
 from .grpo.config import DESCRIPTIONS, load_config
 from .grpo.errors import ConfigError, DataError, TrainError
+from .progress import progress_bar
 
 if TYPE_CHECKING:
     from .grpo.trainer import Trainer
@@ -42,7 +37,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "Config keys are described in the README (section 'Training').",
     )
     parser.add_argument("config", metavar="CONFIG.toml", help="the training config (TOML, flat keys)")
-    parser.add_argument("--backend", choices=("tinker", "offline"), help=f"{DESCRIPTIONS['backend']} (default: the config's backend key)")
+    parser.add_argument(
+        "--backend", choices=("tinker", "offline"), help=f"{DESCRIPTIONS['backend']} (default: the config's backend key)"
+    )
     parser.add_argument("--steps", type=int, metavar="N", help=DESCRIPTIONS["steps"])
     parser.add_argument("--log-dir", metavar="DIR", help=DESCRIPTIONS["log_dir"])
     parser.add_argument("--resume", action="store_true", help=RESUME_DESC)
@@ -50,7 +47,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
+    from .grpo.trainer import (  # tinker and numpy load only for this command
+        open_trainer,
+        summary_line,
+    )
 
     console = Console(stderr=True)
     try:
@@ -59,19 +59,22 @@ def run(args: argparse.Namespace) -> int:
         trainer = open_trainer(config, log_dir=log_dir, resume=args.resume)
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
-    except (RewardLoadError, IsolationUnavailable) as exc:
-        console.print(f"[bold red]rewardkit train: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
-        return 2
     except TrainError as exc:
         console.print(f"[bold red]rewardkit train: {exc}[/]", highlight=False, soft_wrap=True)
         return 1
     total = config.steps or math.ceil(len(trainer.pool.train) / config.prompts_per_step)
-    console.print(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}", highlight=False)
+    console.print(
+        f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}",
+        highlight=False,
+    )
     try:
-        with trainer, _progress(console, trainer, total) as advance:
+        with (
+            trainer,
+            progress_bar(console, total, "training", completed=trainer.step, status=lambda: _status(trainer)) as advance,
+        ):
             while trainer.step < total:
                 report = trainer.train_grpo_step(num_iterations=1).steps[0]
-                console.print(summary_line(report), highlight=False)
+                console.print(summary_line(report), highlight=False, soft_wrap=True)
                 advance()
             if trainer.checkpoint is None or trainer.checkpoint.step != trainer.step:
                 trainer.save("final")
@@ -80,31 +83,18 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"logs: {trainer.log.log_dir}", highlight=False)
         return 1
     except KeyboardInterrupt:
-        console.print(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]", highlight=False)
+        console.print(
+            f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]",
+            highlight=False,
+        )
         return 130
-    console.print(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}", highlight=False)
+    console.print(
+        f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}",
+        highlight=False,
+    )
     return 0
 
 
-class _PhaseColumn(ProgressColumn):
-    """What the current step is doing, read from the trainer on every refresh."""
-
-    def __init__(self, trainer: Trainer) -> None:
-        super().__init__()
-        self.trainer = trainer
-
-    def render(self, task: Task) -> Text:
-        progress = self.trainer.progress
-        return Text(f"{progress.phase}: sampled {progress.groups_sampled}/{progress.groups_total}, graded {progress.completions_graded}/{progress.completions_total}")
-
-
-@contextlib.contextmanager
-def _progress(console: Console, trainer: Trainer, total: int) -> Iterator[Callable[[], None]]:
-    """A bar over the run's steps on a terminal; elsewhere only the summary lines are printed."""
-    if not console.is_terminal:
-        yield lambda: None
-        return
-    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), _PhaseColumn(trainer))
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("train", total=total, completed=trainer.step)
-        yield lambda: progress.advance(task)
+def _status(trainer: Trainer) -> str:
+    progress = trainer.progress
+    return f"{progress.phase}: sampled {progress.groups_sampled}/{progress.groups_total}, graded {progress.completions_graded}/{progress.completions_total}"

@@ -33,13 +33,46 @@ _EXPORTS = {
     "Trainer": "trainer",
     "open_trainer": "trainer",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Backend",
+    "BackendError",
+    "CheckpointReport",
+    "ConfigError",
+    "DESCRIPTIONS",
+    "DataError",
+    "LoadReport",
+    "RequestTimeout",
+    "RewardFailing",
+    "SampleReport",
+    "StepReport",
+    "TrainConfig",
+    "TrainError",
+    "TrainReport",
+    "Trainer",
+    "load_config",
+    "offline_backend",
+    "open_trainer",
+    "tinker_backend",
+]
 
 if TYPE_CHECKING:
     from .backends import Backend, offline_backend, tinker_backend
     from .config import DESCRIPTIONS, TrainConfig, load_config
-    from .errors import BackendError, ConfigError, DataError, RequestTimeout, RewardFailing, TrainError
-    from .reports import CheckpointReport, LoadReport, SampleReport, StepReport, TrainReport
+    from .errors import (
+        BackendError,
+        ConfigError,
+        DataError,
+        RequestTimeout,
+        RewardFailing,
+        TrainError,
+    )
+    from .reports import (
+        CheckpointReport,
+        LoadReport,
+        SampleReport,
+        StepReport,
+        TrainReport,
+    )
     from .trainer import Trainer, open_trainer
 
 

@@ -6,12 +6,12 @@ prompt (group) of the step, ``_D`` one per datum.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from tinker import types
 
-GroupKind = Literal["mixed", "all_min", "all_max", "other_constant"]
+from rewardkit.graders.hygiene import SCORE_TOLERANCE
 
 
 def centre_rewards(rewards_G: Sequence[float]) -> list[float]:
@@ -24,47 +24,21 @@ def centre_rewards(rewards_G: Sequence[float]) -> list[float]:
     return [reward - mean for reward in rewards_G]
 
 
-def group_kind(rewards_G: Sequence[float], score_range: tuple[float, float]) -> GroupKind:
-    """``mixed`` if the rewards differ, else which constant: all at the range's low end, its high end, or elsewhere.
+def drop_constant_groups(rewards_P: Sequence[Sequence[float]]) -> list[bool]:
+    """Which groups to keep: those whose rewards differ (a constant group's advantages are all zero).
 
-    >>> group_kind([0.0, 0.0], (0.0, 1.0)), group_kind([1.0, 1.0], (0.0, 1.0)), group_kind([0.0, 1.0], (0.0, 1.0))
-    ('all_min', 'all_max', 'mixed')
+    Rewards closer than the hygiene report's tolerance count as equal, so a dropped group is
+    exactly one the step's figures count as ALL-min, ALL-max or another constant.
+
+    >>> drop_constant_groups([[0.0, 1.0], [0.0, 0.0], [1.0, 1.0], [0.5, 0.5 + 1e-12]])
+    [True, False, False, False]
     """
-    if min(rewards_G) != max(rewards_G):
-        return "mixed"
-    low, high = score_range
-    if rewards_G[0] <= low:
-        return "all_min"
-    if rewards_G[0] >= high:
-        return "all_max"
-    return "other_constant"
+    return [max(rewards_G) - min(rewards_G) > SCORE_TOLERANCE for rewards_G in rewards_P]
 
 
-class ConstantGroups(NamedTuple):
-    """Which groups carry signal (``keep_P``) and how many of the rest were ALL-min, ALL-max or other constants."""
-
-    keep_P: list[bool]
-    all_min: int
-    all_max: int
-    other_constant: int
-
-
-def drop_constant_groups(rewards_P: Sequence[Sequence[float]], score_range: tuple[float, float]) -> ConstantGroups:
-    """Keep the groups whose rewards differ (a constant group's advantages are all zero) and count the others.
-
-    >>> drop_constant_groups([[0, 1], [0, 0], [1, 1], [0, 0]], (0, 1))
-    ConstantGroups(keep_P=[True, False, False, False], all_min=2, all_max=1, other_constant=0)
-    """
-    kinds_P = [group_kind(rewards_G, score_range) for rewards_G in rewards_P]
-    return ConstantGroups(
-        keep_P=[kind == "mixed" for kind in kinds_P],
-        all_min=kinds_P.count("all_min"),
-        all_max=kinds_P.count("all_max"),
-        other_constant=kinds_P.count("other_constant"),
-    )
-
-
-def build_datum(prompt_tokens: Sequence[int], sampled_tokens: Sequence[int], sampled_logprobs: Sequence[float], advantage: float) -> types.Datum:
+def build_datum(
+    prompt_tokens: Sequence[int], sampled_tokens: Sequence[int], sampled_logprobs: Sequence[float], advantage: float
+) -> types.Datum:
     """A ``Datum`` for ``importance_sampling``/``ppo``: position i predicts token i+1; prompt positions get advantage 0.
 
     ``model_input`` is prompt + sample without its last token; ``target_tokens`` the same

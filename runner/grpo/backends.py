@@ -33,7 +33,9 @@ def offline_backend(
     """A numpy policy over the characters of the prompts and ground truths; states are saved under ``storage_dir``."""
     texts = [message_text(message) for record in records for message in as_messages(record.prompt)]
     tokenizer = CharTokenizer.for_texts([*texts, *(record.ground_truth for record in records), "\n"])
-    service = OfflineServiceClient(tokenizer, storage_dir=storage_dir, window=window, sample_latency=sample_latency, sampling_workers=sampling_workers)
+    service = OfflineServiceClient(
+        tokenizer, storage_dir=storage_dir, window=window, sample_latency=sample_latency, sampling_workers=sampling_workers
+    )
     renderer = PlainRenderer(tokenizer)
     return Backend("offline", service, lambda _client: renderer, lambda _status: service.close())
 

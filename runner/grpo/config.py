@@ -27,7 +27,7 @@ else:  # pragma: no cover - Python 3.10
 DESCRIPTIONS: dict[str, str] = {
     "reward": f"the reward: {REWARD_DESC} (a file is relative to the config file)",
     "reward_params": "parameters for a library reward, as a TOML table",
-    "prompts": "prompts JSONL file (relative to the config file), one {\"prompt\", \"ground_truth\", \"id\"?, \"difficulty\"?} a line",
+    "prompts": 'prompts JSONL file (relative to the config file), one {"prompt", "ground_truth", "id"?, "difficulty"?} a line',
     "base_model": "the model to train (a Tinker model name; the offline backend only records it)",
     "backend": "tinker (the Tinker service; needs TINKER_API_KEY) or offline (a small numpy policy, for dry runs)",
     "steps": "total steps of the run; a resumed run continues up to it (default: one pass over the training prompts)",
@@ -50,7 +50,7 @@ DESCRIPTIONS: dict[str, str] = {
     "reward_timeout": f"reward calls: {TIMEOUT_DESC}",
     "grader_workers": f"reward {WORKERS_DESC}",
     "reward_calls_per_process": f"reward {CALLS_PER_PROCESS_DESC}",
-    "score_range": "the reward's range [LO, HI]: scores outside it are invalid; LO and HI tell ALL-min from ALL-max groups (default [0, 1] for that)",
+    "score_range": "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups (default: any finite score stands; [0, 1] widened to the scores seen tells them apart)",
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",
@@ -110,11 +110,6 @@ class TrainConfig(BaseModel):
         if self.eval_interval and not self.holdout_fraction:
             raise ValueError("eval_interval needs holdout_fraction > 0 (evaluation uses held-out prompts)")
         return self
-
-    @property
-    def figure_range(self) -> tuple[float, float]:
-        """The range that tells ALL-min from ALL-max groups."""
-        return self.score_range or (0.0, 1.0)
 
 
 def load_config(path: str, **overrides: object) -> TrainConfig:

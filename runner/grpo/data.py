@@ -9,12 +9,13 @@ continues the rotation from one number in its checkpoint.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..errors import UsageError
+from ..jsonl import read_lines, read_objects
 from .errors import DataError
 from .protocols import Message
 
@@ -37,25 +38,21 @@ class PromptRecord(BaseModel):
 
 def read_prompts(path: str) -> list[PromptRecord]:
     """Every record of a prompts JSONL file; a malformed line raises ``DataError`` naming ``path:line``."""
-    records: list[PromptRecord] = []
     try:
-        with open(path, encoding="utf-8") as stream:
-            for number, text in enumerate(stream, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    record = PromptRecord.model_validate(json.loads(text))
-                    if record.ground_truth is None:
-                        raise DataError(f"{path}:{number}: ground_truth: Field required (a string the reward compares with)")
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-                except ValidationError as exc:
-                    raise DataError(f"{path}:{number}: {_problems(exc)}") from None
-                records.append(record if record.id is not None else record.model_copy(update={"id": f"line-{number}"}))
-    except OSError as exc:
-        raise DataError(f"{path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        lines = read_lines(path, read_objects, path)
+    except UsageError as exc:
+        raise DataError(str(exc)) from None
+    records: list[PromptRecord] = []
+    for line in lines:
+        if line.error:
+            raise DataError(f"{path}:{line.number}: {line.error}")
+        try:
+            record = PromptRecord.model_validate(line.record)
+        except ValidationError as exc:
+            raise DataError(f"{path}:{line.number}: {_problems(exc)}") from None
+        if record.ground_truth is None:
+            raise DataError(f"{path}:{line.number}: ground_truth: Field required (the string the reward compares with)")
+        records.append(record if record.id is not None else record.model_copy(update={"id": f"line-{line.number}"}))
     if not records:
         raise DataError(f"{path}: no prompts")
     seen: dict[str, int] = {}
@@ -98,7 +95,9 @@ def _problems(error: ValidationError) -> str:
     by_key: dict[str, str] = {}
     for problem in error.errors():
         key = str(problem["loc"][0]) if problem["loc"] else "line"
-        by_key.setdefault(key, "expected a string or a list of chat messages {\"role\", \"content\"}" if key == "prompt" else problem["msg"])
+        by_key.setdefault(
+            key, 'expected a string or a list of chat messages {"role", "content"}' if key == "prompt" else problem["msg"]
+        )
     return "; ".join(f"{key}: {message}" for key, message in by_key.items())
 
 

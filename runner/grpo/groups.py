@@ -33,6 +33,7 @@ class SampledGroup:
         return {
             "step": step,
             "id": self.record.id,
+            "label": self.record.id,
             "prompt": self.record.prompt,
             "ground_truth": self.record.ground_truth,
             "completions": self.completions_G,
@@ -40,4 +41,5 @@ class SampledGroup:
             "num_tokens": [len(tokens) for tokens in self.tokens_G],
             "scores": self.scores_G,
             "statuses": [result.status.value for result in self.results_G],
+            "components": [result.components for result in self.results_G],
         }

@@ -71,9 +71,17 @@ class OfflineServiceClient:
         self._training: list[ThreadPoolExecutor] = []
         self._sequence_ids = itertools.count()
 
-    def create_lora_training_client(self, base_model: str, rank: int = 32, seed: int | None = None) -> AwaitableConcurrentFuture[OfflineTrainingClient]:
+    def create_lora_training_client(
+        self, base_model: str, rank: int = 32, seed: int | None = None
+    ) -> AwaitableConcurrentFuture[OfflineTrainingClient]:
         """A training client whose weights give the uniform distribution (``rank`` is recorded, not used)."""
-        client = OfflineTrainingClient(self, policy.initial_weights(self.shape), OptimizerState.zeros((self.shape.num_rows, self.shape.vocab_size)), base_model=base_model, seed=seed)
+        client = OfflineTrainingClient(
+            self,
+            policy.initial_weights(self.shape),
+            OptimizerState.zeros((self.shape.num_rows, self.shape.vocab_size)),
+            base_model=base_model,
+            seed=seed,
+        )
         return _done(client)
 
     def create_training_client_from_state_with_optimizer(self, path: str) -> AwaitableConcurrentFuture[OfflineTrainingClient]:
@@ -82,9 +90,13 @@ class OfflineServiceClient:
         try:
             with np.load(self._state_file(path)) as state:
                 if tuple(state["weights"].shape) != (self.shape.num_rows, self.shape.vocab_size):
-                    raise _user_error(f"checkpoint {path} has weights of shape {state['weights'].shape}, this model needs {(self.shape.num_rows, self.shape.vocab_size)} (another vocabulary or window)")
+                    raise _user_error(
+                        f"checkpoint {path} has weights of shape {state['weights'].shape}, this model needs {(self.shape.num_rows, self.shape.vocab_size)} (another vocabulary or window)"
+                    )
                 optimizer = OptimizerState(state["exp_avg"].copy(), state["exp_avg_sq"].copy(), int(state["step"]))
-                client = OfflineTrainingClient(self, state["weights"].copy(), optimizer, base_model=str(state["base_model"]), seed=None)
+                client = OfflineTrainingClient(
+                    self, state["weights"].copy(), optimizer, base_model=str(state["base_model"]), seed=None
+                )
             future.set_result(client)
         except FileNotFoundError:
             future.set_exception(_user_error(f"no checkpoint at {path} (looked in {self.storage_dir})"))
@@ -123,7 +135,9 @@ class OfflineServiceClient:
 class OfflineTrainingClient:
     """Trainable weights with their AdamW state; a stand-in for ``tinker.TrainingClient``."""
 
-    def __init__(self, service: OfflineServiceClient, weights: np.ndarray, optimizer: OptimizerState, *, base_model: str, seed: int | None) -> None:
+    def __init__(
+        self, service: OfflineServiceClient, weights: np.ndarray, optimizer: OptimizerState, *, base_model: str, seed: int | None
+    ) -> None:
         self.service = service
         self.base_model = base_model
         self.run_id = f"offline-{uuid.uuid4().hex[:12]}"
@@ -172,18 +186,24 @@ class OfflineTrainingClient:
 
         return AwaitableConcurrentFuture(self._worker.submit(run))
 
-    def _forward_backward(self, data: list[types.Datum], loss_fn: str, config: dict[str, float | str]) -> types.ForwardBackwardOutput:
+    def _forward_backward(
+        self, data: list[types.Datum], loss_fn: str, config: dict[str, float | str]
+    ) -> types.ForwardBackwardOutput:
         check_request(data, loss_fn, config, self.service.shape.vocab_size)
         outputs, total = [], 0.0
         for datum in data:
             inputs = {key: value.to_numpy() for key, value in datum.loss_fn_inputs.items()}
             targets = inputs["target_tokens"]
-            logprobs, rows, probabilities = policy.target_logprobs(self.weights, self.service.shape, np.asarray(datum.model_input.to_ints()), targets)
+            logprobs, rows, probabilities = policy.target_logprobs(
+                self.weights, self.service.shape, np.asarray(datum.model_input.to_ints()), targets
+            )
             loss, dloss = policy.loss_and_gradient(loss_fn, logprobs, inputs, config)
             policy.accumulate_gradient(self._gradient, rows, probabilities, targets, dloss)
             outputs.append({"logprobs": types.TensorData.from_numpy(logprobs.astype(np.float32))})
             total += loss
-        return types.ForwardBackwardOutput(loss_fn_output_type="ArrayRecord", loss_fn_outputs=outputs, metrics={"loss:sum": total})
+        return types.ForwardBackwardOutput(
+            loss_fn_output_type="ArrayRecord", loss_fn_outputs=outputs, metrics={"loss:sum": total}
+        )
 
     def _optim_step(self, params: types.AdamParams) -> types.OptimStepResponse:
         norm = policy.adamw_step(self.weights, self._gradient, self.optimizer, params)
@@ -215,13 +235,17 @@ class OfflineSamplingClient:
         self.weights = weights
         self._rng = np.random.default_rng(seed)
 
-    def sample(self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams) -> AwaitableConcurrentFuture[types.SampleResponse]:
+    def sample(
+        self, prompt: types.ModelInput, num_samples: int, sampling_params: types.SamplingParams
+    ) -> AwaitableConcurrentFuture[types.SampleResponse]:
         """``num_samples`` continuations of ``prompt``, each with its tokens, logprobs and stop reason."""
         # A request without a seed takes the next seed of this client, in submission order.
         seed = sampling_params.seed if sampling_params.seed is not None else int(self._rng.integers(2**63))
         return self.service._run_sample(lambda: self._sample(prompt, num_samples, sampling_params, seed))
 
-    def _sample(self, prompt: types.ModelInput, num_samples: int, params: types.SamplingParams, seed: int) -> types.SampleResponse:
+    def _sample(
+        self, prompt: types.ModelInput, num_samples: int, params: types.SamplingParams, seed: int
+    ) -> types.SampleResponse:
         tokens = prompt.to_ints()
         problems = sampling_problems(tokens, num_samples, params, self.service.shape.vocab_size)
         if problems:
@@ -265,7 +289,11 @@ def check_request(data: Sequence[types.Datum], loss_fn: str, config: Mapping[str
     if loss_fn not in LOSS_INPUTS:
         raise _user_error(f"loss_fn {loss_fn!r} is not supported by the offline backend (supported: {', '.join(LOSS_INPUTS)})")
     allowed = LOSS_CONFIG_KEYS.get(loss_fn, ())
-    problems = [f"loss_fn_config key {key!r} is not used by {loss_fn} (allowed: {', '.join(allowed) or 'none'})" for key in config if key not in allowed]
+    problems = [
+        f"loss_fn_config key {key!r} is not used by {loss_fn} (allowed: {', '.join(allowed) or 'none'})"
+        for key in config
+        if key not in allowed
+    ]
     for index, datum in enumerate(data):
         problems += [f"data[{index}]: {problem}" for problem in datum_problems(datum, loss_fn, vocab_size)]
     if problems:
@@ -283,13 +311,19 @@ def datum_problems(datum: types.Datum, loss_fn: str, vocab_size: int) -> list[st
     expected = LOSS_INPUTS[loss_fn]
     keys = datum.loss_fn_inputs
     problems = [f"loss_fn_inputs lacks {key!r}, which {loss_fn} needs" for key in expected if key not in keys]
-    problems += [f"loss_fn_inputs has {key!r}, which {loss_fn} does not take (send only {', '.join(expected)})" for key in keys if key not in expected]
+    problems += [
+        f"loss_fn_inputs has {key!r}, which {loss_fn} does not take (send only {', '.join(expected)})"
+        for key in keys
+        if key not in expected
+    ]
     for key in expected:
         if key not in keys:
             continue
         value = keys[key].to_numpy()
         if value.shape != (len(tokens),):
-            problems.append(f"loss_fn_inputs[{key!r}] has shape {list(value.shape)}, expected [{len(tokens)}] (model_input.length)")
+            problems.append(
+                f"loss_fn_inputs[{key!r}] has shape {list(value.shape)}, expected [{len(tokens)}] (model_input.length)"
+            )
             continue
         if key == "target_tokens":
             if keys[key].dtype != "int64":

@@ -132,7 +132,9 @@ def sample(
     return [Sample(tokens[i], logprobs[i], stopped[i]) for i in range(num_samples)]
 
 
-def target_logprobs(weights: np.ndarray, shape: PolicyShape, input_tokens: np.ndarray, target_tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def target_logprobs(
+    weights: np.ndarray, shape: PolicyShape, input_tokens: np.ndarray, target_tokens: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Logprob of each target token given the inputs up to its position; also the feature rows and probabilities."""
     rows = feature_rows(input_tokens[None, :], np.arange(len(input_tokens)), shape)[0]
     distribution = log_softmax(weights[rows].sum(axis=1))
@@ -163,7 +165,9 @@ def loss_and_gradient(
     raise ValueError(f"loss_fn {loss_fn!r} is not implemented here")
 
 
-def accumulate_gradient(gradient: np.ndarray, rows: np.ndarray, probabilities: np.ndarray, targets: np.ndarray, dloss_dlogprob: np.ndarray) -> None:
+def accumulate_gradient(
+    gradient: np.ndarray, rows: np.ndarray, probabilities: np.ndarray, targets: np.ndarray, dloss_dlogprob: np.ndarray
+) -> None:
     """Add one datum's gradient to ``gradient`` (``dlogprob/dlogits = onehot(target) - softmax``)."""
     dlogits = -probabilities * dloss_dlogprob[:, None]
     dlogits[np.arange(len(targets)), targets] += dloss_dlogprob

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from rewardkit.graders.hygiene import SignalFigures
 
 from .data import Prompt
 
 
-class StepFigures(BaseModel):
-    """Reward-signal figures of one step's groups (the hygiene report's names)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    num_groups: int
-    num_completions: int
-    reward_mean: float
-    reward_std: float
-    no_signal_fraction: float
-    all_min_fraction: float
-    all_max_fraction: float
-    other_constant_fraction: float
-    truncation_fraction: float
-    status_counts: dict[str, int]
-
-
-class StepReport(StepFigures):
-    """One GRPO step: its figures, what was trained, and how long it took; one line of ``metrics.jsonl``."""
+class StepReport(SignalFigures):
+    """One GRPO step: the hygiene figures of its groups, what was trained, and how long it took; one line of ``metrics.jsonl``."""
 
     step: int
+    status_counts: dict[str, int]  # grading statuses of the step's completions
+    recommendations: list[str]  # the hygiene report's findings for this step, "severity code: finding"
     learning_rate: float
     num_datums: int
     groups_dropped: int

@@ -95,7 +95,9 @@ def sample_and_grade(
             items = [] if ground_truth is None else [(completion, ground_truth) for completion in completions_P[index]]
             grading_P[index] = pool.submit(grader.grade_batch, items, functools.partial(progress.record_graded, index))
 
-        for index in waiter.as_completed([future.future() for future in futures_P], lambda p: f"sampling request for prompt {p} ({records_P[p].id})"):
+        for index in waiter.as_completed(
+            [future.future() for future in futures_P], lambda p: f"sampling request for prompt {p} ({records_P[p].id})"
+        ):
             responses_P[index] = waiter.result(futures_P[index], f"sampling request for prompt {index} ({records_P[index].id})")
             completions_P[index] = [_content(renderer, sequence.tokens) for sequence in responses_P[index].sequences]
             progress.groups_sampled += 1
@@ -106,7 +108,10 @@ def sample_and_grade(
         if not overlap:
             for index in range(len(records_P)):
                 grade(index)
-        results_P = [waiter.result(grading_P[index], f"grading the completions of prompt {index} ({records_P[index].id})") for index in range(len(records_P))]
+        results_P = [
+            waiter.result(grading_P[index], f"grading the completions of prompt {index} ({records_P[index].id})")
+            for index in range(len(records_P))
+        ]
     groups_P = [
         _group(record, prompt, responses_P[index], completions_P[index], results_P[index])
         for index, (record, prompt) in enumerate(zip(records_P, prompts_P))
@@ -114,10 +119,21 @@ def sample_and_grade(
     return Rollout(groups_P, sampled - started, time.monotonic() - sampled)
 
 
-def _group(record: PromptRecord, prompt: types.ModelInput, response: types.SampleResponse, completions_G: list[str], results_G: list[GradeResult]) -> SampledGroup:
+def _group(
+    record: PromptRecord,
+    prompt: types.ModelInput,
+    response: types.SampleResponse,
+    completions_G: list[str],
+    results_G: list[GradeResult],
+) -> SampledGroup:
     sequences = response.sequences
-    if any(sequence.logprobs is None or len(sequence.logprobs) != len(sequence.tokens) or not sequence.tokens for sequence in sequences):
-        raise BackendError(f"the sampler returned a sequence without tokens or without a logprob per token for prompt {record.id}")
+    if any(
+        sequence.logprobs is None or len(sequence.logprobs) != len(sequence.tokens) or not sequence.tokens
+        for sequence in sequences
+    ):
+        raise BackendError(
+            f"the sampler returned a sequence without tokens or without a logprob per token for prompt {record.id}"
+        )
     return SampledGroup(
         record=record,
         prompt_tokens=prompt.to_ints(),

@@ -40,7 +40,9 @@ class RunLog:
     def __init__(self, log_dir: str, *, resume: bool) -> None:
         self.log_dir = os.path.abspath(log_dir)
         if not resume and os.path.exists(os.path.join(self.log_dir, "metrics.jsonl")):
-            raise TrainError(f"{self.log_dir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --log-dir")
+            raise TrainError(
+                f"{self.log_dir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --log-dir"
+            )
         os.makedirs(self.log_dir, exist_ok=True)
         self._files: dict[str, IO[str]] = {name: open(self.path(name), "a", encoding="utf-8") for name in LOG_FILES}
         self.logger = logging.getLogger(f"rewardkit.train.{self.log_dir}")
@@ -70,7 +72,9 @@ class RunLog:
         elif source.kind == "code":
             text = source.target
         else:
-            text = f"# rewardkit graded this run with {source.describe()}\n# params: {json.dumps(source.params, sort_keys=True)}\n"
+            text = (
+                f"# rewardkit graded this run with {source.describe()}\n# params: {json.dumps(source.params, sort_keys=True)}\n"
+            )
             if source.kind == "library":
                 text += f"from rewardkit.library import build\n\ncompute_reward = build({source.target!r}, {source.params!r})\n"
         with open(self.path("grading_function.py"), "w", encoding="utf-8") as out:
@@ -80,20 +84,32 @@ class RunLog:
         """The step's metrics line, its groups, readable samples and per-completion grades."""
         for group_index, group in enumerate(groups_P):
             self._write("samples.jsonl", json.dumps(group.sample_line(report.step), ensure_ascii=False))
-            lines = [f"== step {report.step} group {group_index} ({group.record.id}) prompt: {group.record.prompt!r} ground_truth: {group.record.ground_truth!r}"]
-            lines += [f"  [{i}] ({reason}, score {result.score:g}) {text!r}" for i, (text, reason, result) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.results_G))]
+            lines = [
+                f"== step {report.step} group {group_index} ({group.record.id}) prompt: {group.record.prompt!r} ground_truth: {group.record.ground_truth!r}"
+            ]
+            lines += [
+                f"  [{i}] ({reason}, score {result.score:g}) {text!r}"
+                for i, (text, reason, result) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.results_G))
+            ]
             self._write("sampling_debug.log", "\n".join(lines))
-            self._write("reward_debug.log", "\n".join(
-                f"step={report.step} group={group_index} id={group.record.id} sample={i} score={result.score:g} status={result.status.value} "
-                f"ms={result.duration_ms:.1f} error={json.dumps(result.error)}"
-                for i, result in enumerate(group.results_G)
-            ))
+            self._write(
+                "reward_debug.log",
+                "\n".join(
+                    f"step={report.step} group={group_index} id={group.record.id} sample={i} score={result.score:g} status={result.status.value} "
+                    f"ms={result.duration_ms:.1f} error={json.dumps(result.error)}"
+                    for i, result in enumerate(group.results_G)
+                ),
+            )
         self.log_metrics(report)
 
     def log_metrics(self, report: StepReport) -> None:
         self._write("metrics.jsonl", report.model_dump_json())
         if self._wandb is not None:
-            numbers = {key: value for key, value in report.model_dump().items() if isinstance(value, (int, float)) and not isinstance(value, bool)}
+            numbers = {
+                key: value
+                for key, value in report.model_dump().items()
+                if isinstance(value, (int, float)) and not isinstance(value, bool)
+            }
             self._wandb.log(numbers, step=report.step)
 
     def log_checkpoint(self, checkpoint: CheckpointReport) -> None:

@@ -8,7 +8,9 @@ from typing import Literal
 Schedule = Literal["constant", "linear", "cosine"]
 
 
-def learning_rate(step: int, *, base: float, schedule: Schedule, total_steps: int | None, warmup_steps: int, warm_up: bool) -> float:
+def learning_rate(
+    step: int, *, base: float, schedule: Schedule, total_steps: int | None, warmup_steps: int, warm_up: bool
+) -> float:
     """The learning rate of ``step`` (0-based).
 
     ``linear`` falls from ``base`` to 0 at ``total_steps``, ``cosine`` follows half a cosine

@@ -23,6 +23,7 @@ import numpy as np
 from tinker import types
 
 from rewardkit.graders import Grader
+from rewardkit.graders.hygiene import SignalFigures
 
 from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
 from .backends import Backend, open_backend
@@ -74,7 +75,12 @@ class Trainer:
         self.heartbeat: Heartbeat | None = None
         self._closed = False
         try:
-            self.pool = PromptPool(list(records or read_prompts(config.prompts)), holdout_fraction=config.holdout_fraction, seed=config.seed, curriculum=config.curriculum)
+            self.pool = PromptPool(
+                list(records or read_prompts(config.prompts)),
+                holdout_fraction=config.holdout_fraction,
+                seed=config.seed,
+                curriculum=config.curriculum,
+            )
             self.grader = Grader(
                 config.reward,
                 params=config.reward_params,
@@ -101,17 +107,27 @@ class Trainer:
         if checkpoints:
             latest = checkpoints[-1]
             self.training_client: TrainingClient = self.waiter.request(
-                f"loading checkpoint {latest.state_path}", service.create_training_client_from_state_with_optimizer, latest.state_path
+                f"loading checkpoint {latest.state_path}",
+                service.create_training_client_from_state_with_optimizer,
+                latest.state_path,
             )
             self.step, self.prompts_consumed, self.checkpoint = latest.step, latest.prompts_consumed, latest
             self.warm_up = False
-            self.log.logger.info("resumed from %s at step %d (%d prompts consumed); no warmup", latest.state_path, self.step, self.prompts_consumed)
+            self.log.logger.info(
+                "resumed from %s at step %d (%d prompts consumed); no warmup", latest.state_path, self.step, self.prompts_consumed
+            )
         else:
             self.training_client = self.waiter.request(
-                "create_lora_training_client", service.create_lora_training_client, base_model=self.config.base_model, rank=self.config.lora_rank, seed=self.config.seed
+                "create_lora_training_client",
+                service.create_lora_training_client,
+                base_model=self.config.base_model,
+                rank=self.config.lora_rank,
+                seed=self.config.seed,
             )
             self.step, self.prompts_consumed, self.warm_up = 0, 0, True
-            self.log.logger.info("fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json())
+            self.log.logger.info(
+                "fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json()
+            )
         self.renderer = self.backend.make_renderer(self.training_client)
 
     @property
@@ -128,7 +144,9 @@ class Trainer:
 
     def sample(self, prompts: Sequence[SampleInput] | None = None, num_samples: int = 1) -> SampleReport:
         """Completions from the current weights for ``prompts`` (default: the holdout); scored where a ground truth is given."""
-        records = [_as_record(prompt, index) for index, prompt in enumerate(prompts if prompts is not None else self.pool.holdout)]
+        records = [
+            _as_record(prompt, index) for index, prompt in enumerate(prompts if prompts is not None else self.pool.holdout)
+        ]
         if not records:
             raise ValueError("no prompts to sample: pass some, or set holdout_fraction")
         return self._logged(lambda: self._sample(records, num_samples))
@@ -167,10 +185,19 @@ class Trainer:
     def _step(self) -> StepReport:
         config, step = self.config, self.step
         self.step_started = started = time.monotonic()
-        lr = learning_rate(step, base=config.learning_rate, schedule=config.lr_schedule, total_steps=config.scheduler_total_steps, warmup_steps=config.warmup_steps, warm_up=self.warm_up)
+        lr = learning_rate(
+            step,
+            base=config.learning_rate,
+            schedule=config.lr_schedule,
+            total_steps=config.scheduler_total_steps,
+            warmup_steps=config.warmup_steps,
+            warm_up=self.warm_up,
+        )
 
         self.progress.phase = "snapshot"
-        sampler = self.waiter.request("save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client)
+        sampler = self.waiter.request(
+            "save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client
+        )
         records_P = self.pool.batch(self.prompts_consumed, config.prompts_per_step)
         rollout = sample_and_grade(
             sampler, self.grader, self.renderer, records_P,
@@ -179,12 +206,12 @@ class Trainer:
         )  # fmt: skip
         groups_P = rollout.groups_P
 
-        figures = step_figures(groups_P, config.figure_range)
-        reward_failing = not figures.status_counts.get("ok")
-        constant = drop_constant_groups([group.scores_G for group in groups_P], config.figure_range)
+        hygiene = step_figures(step, groups_P, config.score_range)
+        reward_failing = not hygiene.status_counts.get("ok")
+        keep_P = drop_constant_groups([group.scores_G for group in groups_P])
 
         datums_D, sampler_logprobs_D, prompt_targets_D = [], [], []
-        for group, keep in zip(groups_P, constant.keep_P):
+        for group, keep in zip(groups_P, keep_P):
             if not keep or reward_failing:
                 continue
             for tokens, logprobs, advantage in zip(group.tokens_G, group.logprobs_G, centre_rewards(group.scores_G)):
@@ -196,20 +223,28 @@ class Trainer:
         training_started = time.monotonic()
         kl, loss = None, None
         if datums_D:
-            forward_backward = self.waiter.submit("forward_backward", self.training_client.forward_backward, datums_D, loss_fn=config.loss)
-            optim_step = self.waiter.submit("optim_step", self.training_client.optim_step, types.AdamParams(learning_rate=lr, **ADAM))
+            forward_backward = self.waiter.submit(
+                "forward_backward", self.training_client.forward_backward, datums_D, loss_fn=config.loss
+            )
+            optim_step = self.waiter.submit(
+                "optim_step", self.training_client.optim_step, types.AdamParams(learning_rate=lr, **ADAM)
+            )
             output = self.waiter.result(forward_backward, "forward_backward")
             self.waiter.result(optim_step, "optim_step")
-            learner_logprobs_D = [out["logprobs"].to_numpy()[targets:] for out, targets in zip(output.loss_fn_outputs, prompt_targets_D)]
+            learner_logprobs_D = [
+                out["logprobs"].to_numpy()[targets:] for out, targets in zip(output.loss_fn_outputs, prompt_targets_D)
+            ]
             kl = kl_sample_train(sampler_logprobs_D, learner_logprobs_D)
             loss = output.metrics.get("loss:sum")
         self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
         report = StepReport(
-            **figures.model_dump(),
+            **{name: getattr(hygiene, name) for name in SignalFigures.model_fields},
             step=step,
+            status_counts={status: count for status, count in hygiene.status_counts.items() if count},
+            recommendations=[f"{r.severity} {r.code}: {r.finding}" for r in hygiene.recommendations],
             learning_rate=lr,
             num_datums=len(datums_D),
-            groups_dropped=constant.keep_P.count(False),
+            groups_dropped=keep_P.count(False),
             kl_sample_train=None if kl is None else kl.kl_sample_train,
             kl_sample_train_v2=None if kl is None else kl.kl_sample_train_v2,
             entropy=None if kl is None else kl.entropy,
@@ -225,7 +260,7 @@ class Trainer:
             self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
             first_error = next((r.error for g in groups_P for r in g.results_G if r.error), "no error text")
             raise RewardFailing(
-                f"the reward failed on all {figures.num_completions} calls of step {step} ({_counts(figures.status_counts)}), "
+                f"the reward failed on all {report.num_completions} calls of step {step} ({_counts(report.status_counts)}), "
                 f"so the run stopped instead of training on failure scores. First error: {first_error.strip().splitlines()[-1]}. "
                 f"Every call is in {self.log.path('reward_debug.log')}."
             )
@@ -237,14 +272,21 @@ class Trainer:
         self.log.log_step(report, groups_P)
         self.log.logger.info(summary_line(report))
         if report.kl_spike:
-            self.log.logger.warning("step %d: kl_sample_train %.4g exceeds %g: the sampler and learner disagree", step, report.kl_sample_train, config.kl_spike_threshold)
+            self.log.logger.warning(
+                "step %d: kl_sample_train %.4g exceeds %g: the sampler and learner disagree",
+                step,
+                report.kl_sample_train,
+                config.kl_spike_threshold,
+            )
         self.step_started = None
         return report
 
     # ---- the rest of the API, unlogged ---------------------------------------------
 
     def _sample(self, records: list[PromptRecord], num_samples: int, phase: str = "sample") -> SampleReport:
-        sampler = self.waiter.request("save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client)
+        sampler = self.waiter.request(
+            "save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client
+        )
         rollout = sample_and_grade(
             sampler, self.grader, self.renderer, records,
             num_samples=num_samples, params_P=[self._sampling_params(phase, self.step, p) for p in range(len(records))],
@@ -267,7 +309,9 @@ class Trainer:
     def _evaluate(self) -> float:
         """Mean reward of ``group_size`` samples on each of the first ``prompts_per_step`` held-out prompts."""
         report = self._sample(self.pool.holdout[: self.config.prompts_per_step], self.config.group_size, phase="eval")
-        self.log.logger.info("step %d: eval reward %.4f on %d held-out prompts", self.step - 1, report.reward_mean, len(report.prompts))
+        self.log.logger.info(
+            "step %d: eval reward %.4f on %d held-out prompts", self.step - 1, report.reward_mean, len(report.prompts)
+        )
         return report.reward_mean
 
     def _save(self, name: str) -> CheckpointReport:
@@ -279,19 +323,32 @@ class Trainer:
         return checkpoint
 
     def _load(self, path: str) -> LoadReport:
-        self.training_client = self.waiter.request(f"loading checkpoint {path}", self.backend.service_client.create_training_client_from_state_with_optimizer, path)
+        self.training_client = self.waiter.request(
+            f"loading checkpoint {path}", self.backend.service_client.create_training_client_from_state_with_optimizer, path
+        )
         known = [checkpoint for checkpoint in self.log.checkpoints() if checkpoint.state_path == path]
         if known:
             self.step, self.prompts_consumed = known[-1].step, known[-1].prompts_consumed
         self.warm_up = False
-        self.checkpoint = known[-1] if known else CheckpointReport(name=path, step=self.step, prompts_consumed=self.prompts_consumed, state_path=path)
+        self.checkpoint = (
+            known[-1]
+            if known
+            else CheckpointReport(name=path, step=self.step, prompts_consumed=self.prompts_consumed, state_path=path)
+        )
         self.log.logger.info("loaded %s; continuing at step %d", path, self.step)
-        return LoadReport(state_path=path, step=self.step, prompts_consumed=self.prompts_consumed, loop_state_restored=bool(known))
+        return LoadReport(
+            state_path=path, step=self.step, prompts_consumed=self.prompts_consumed, loop_state_restored=bool(known)
+        )
 
     def _sampling_params(self, purpose: str, step: int, index: int) -> types.SamplingParams:
         """Sampling settings with a seed fixed by the run's seed, the step and the prompt's place: runs repeat exactly."""
         seed = int(np.random.SeedSequence([self.config.seed, step, index, _PURPOSES[purpose]]).generate_state(1)[0])
-        return types.SamplingParams(max_tokens=self.config.max_tokens, temperature=self.config.temperature, stop=list(self.renderer.get_stop_sequences()), seed=seed)
+        return types.SamplingParams(
+            max_tokens=self.config.max_tokens,
+            temperature=self.config.temperature,
+            stop=list(self.renderer.get_stop_sequences()),
+            seed=seed,
+        )
 
     def _logged(self, action):
         """Run one API call; an error is written to training_debug.log and progress.txt before it propagates."""
@@ -360,7 +417,9 @@ def _as_record(prompt: SampleInput, index: int) -> PromptRecord:
     return PromptRecord(prompt=prompt, id=f"sample-{index}")
 
 
-def open_trainer(config: TrainConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object) -> Trainer:
+def open_trainer(
+    config: TrainConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object
+) -> Trainer:
     """A ``Trainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
     log_dir = log_dir or config.log_dir
     if not log_dir:

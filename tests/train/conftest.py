@@ -6,6 +6,7 @@ import os
 from typing import Callable
 
 import pytest
+
 from rewardkit.runner.grpo import TrainConfig, Trainer, load_config, open_trainer
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "toy_copy")

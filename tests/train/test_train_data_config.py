@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+
 from rewardkit.runner.grpo import ConfigError, DataError, load_config
 from rewardkit.runner.grpo.config import DESCRIPTIONS, TrainConfig
 from rewardkit.runner.grpo.data import PromptPool, PromptRecord, read_prompts
@@ -44,7 +45,14 @@ def test_prompts_file_errors_name_the_line(tmp_path):
 
 def test_prompts_get_line_ids_and_keep_chat_messages(tmp_path):
     messages = [{"role": "user", "content": "hi"}]
-    path = write(tmp_path / "p.jsonl", [json.dumps({"prompt": "a", "ground_truth": "b"}), "", json.dumps({"prompt": messages, "ground_truth": "c", "difficulty": 2})])
+    path = write(
+        tmp_path / "p.jsonl",
+        [
+            json.dumps({"prompt": "a", "ground_truth": "b"}),
+            "",
+            json.dumps({"prompt": messages, "ground_truth": "c", "difficulty": 2}),
+        ],
+    )
     first, second = read_prompts(path)
     assert (first.id, second.id, second.prompt, second.difficulty) == ("line-1", "line-3", messages, 2.0)
 
@@ -96,19 +104,39 @@ def test_config_paths_are_relative_to_the_file(tmp_path):
     assert config.prompts == os.path.join(str(tmp_path), "data", "p.jsonl")
     library = load_config(write(tmp_path / "l.toml", ['reward = "library:math"', 'prompts = "/abs/p.jsonl"', 'base_model = "m"']))
     assert (library.reward, library.prompts) == ("library:math", "/abs/p.jsonl")
-    assert (config.lr_schedule, config.loss, config.warmup_steps, config.backend) == ("constant", "importance_sampling", 0, "tinker")
+    assert (config.lr_schedule, config.loss, config.warmup_steps, config.backend) == (
+        "constant",
+        "importance_sampling",
+        0,
+        "tinker",
+    )
 
 
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
         (['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "group_sise = 4"], r"c.toml:4: unknown key 'group_sise'"),
-        (['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "", 'group_size = "four"'], r"c.toml:5: key 'group_size': Input should be a valid integer"),
-        (['reward = "r.py"', 'prompts = "p.jsonl"', "group_size = 1"], r"c.toml:3: key 'group_size': Input should be greater than or equal to 2"),
+        (
+            ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "", 'group_size = "four"'],
+            r"c.toml:5: key 'group_size': Input should be a valid integer",
+        ),
+        (
+            ['reward = "r.py"', 'prompts = "p.jsonl"', "group_size = 1"],
+            r"c.toml:3: key 'group_size': Input should be greater than or equal to 2",
+        ),
         (['reward = "r.py"', 'prompts = "p.jsonl"'], r"c.toml: key 'base_model' is required: the model to train"),
-        (['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', 'lr_schedule = "cosine"'], r"c.toml: lr_schedule = 'cosine' needs scheduler_total_steps"),
-        (['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "score_range = [1, 0]"], r"c.toml:4: key 'score_range': Value error, expected \[LO, HI\]"),
-        (['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "eval_interval = 5"], r"eval_interval needs holdout_fraction > 0"),
+        (
+            ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', 'lr_schedule = "cosine"'],
+            r"c.toml: lr_schedule = 'cosine' needs scheduler_total_steps",
+        ),
+        (
+            ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "score_range = [1, 0]"],
+            r"c.toml:4: key 'score_range': Value error, expected \[LO, HI\]",
+        ),
+        (
+            ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "eval_interval = 5"],
+            r"eval_interval needs holdout_fraction > 0",
+        ),
         (["reward = "], r"c.toml: not valid TOML: .*line 1"),
     ],
 )
@@ -118,6 +146,8 @@ def test_config_errors_name_file_line_and_key(tmp_path, lines, message):
 
 
 def test_overrides_win_over_the_file(tmp_path):
-    path = write(tmp_path / "c.toml", ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "steps = 3", 'backend = "tinker"'])
+    path = write(
+        tmp_path / "c.toml", ['reward = "r.py"', 'prompts = "p.jsonl"', 'base_model = "m"', "steps = 3", 'backend = "tinker"']
+    )
     config = load_config(path, steps=9, backend="offline", log_dir=None)
     assert (config.steps, config.backend, config.log_dir) == (9, "offline", None)

@@ -10,10 +10,11 @@ import time
 
 import pytest
 import tinker
+from train_fakes import Intercepted, failed, never
+
 from rewardkit.runner.grpo import BackendError, RequestTimeout, RewardFailing, Trainer, offline_backend
 from rewardkit.runner.grpo.backends import Backend
 from rewardkit.runner.grpo.data import read_prompts
-from train_fakes import Intercepted, failed, never
 
 TIMING = {"step_seconds", "sampling_seconds", "grading_tail_seconds", "training_seconds", "checkpoint"}
 
@@ -62,7 +63,9 @@ def test_resume_continues_steps_rotation_and_optimizer_state_without_warmup(toy_
     resumed = trainers(config, "split", resume=True)
     assert (resumed.step, resumed.prompts_consumed, resumed.warm_up) == (2, 16, False)
     restored = resumed.training_client.optimizer
-    assert (restored.exp_avg == moments[0]).all() and (restored.exp_avg_sq == moments[1]).all() and restored.step == moments[2] == 2
+    assert (
+        (restored.exp_avg == moments[0]).all() and (restored.exp_avg_sq == moments[1]).all() and restored.step == moments[2] == 2
+    )
     resumed.train_grpo_step(num_iterations=2)
 
     assert [row["step"] for row in metrics(resumed)] == [0, 1, 2, 3]
@@ -80,18 +83,20 @@ def test_warmup_is_applied_to_a_fresh_run_only(toy_config, trainers):
 
 
 def test_schedules_decay_over_the_explicit_horizon(toy_config, trainers):
-    trainer = trainers(toy_config(lr_schedule="linear", scheduler_total_steps=4, learning_rate=0.2, eval_interval=0, save_interval=0))
+    trainer = trainers(
+        toy_config(lr_schedule="linear", scheduler_total_steps=4, learning_rate=0.2, eval_interval=0, save_interval=0)
+    )
     assert [s.learning_rate for s in trainer.train_grpo_step(num_iterations=3).steps] == pytest.approx([0.2, 0.15, 0.1])
 
 
-PARTLY_CONSTANT = '''
+PARTLY_CONSTANT = """
 def compute_reward(completion, ground_truth):
     if ground_truth[0] in "ab":
         return 1.0
     if ground_truth[0] in "cd":
         return 0.0
     return sum(x == y for x, y in zip(completion, ground_truth)) / max(len(completion), len(ground_truth), 1)
-'''
+"""
 
 
 def test_constant_groups_are_dropped_and_counted_as_all_min_or_all_max(toy_config, trainers):
@@ -110,8 +115,12 @@ def test_constant_groups_are_dropped_and_counted_as_all_min_or_all_max(toy_confi
 
 
 def test_a_reward_that_fails_on_every_call_stops_the_run_after_the_first_step(toy_config, trainers):
-    trainer = trainers(toy_config(reward="def compute_reward(completion, ground_truth):\n    return 1 / 0\n", eval_interval=0, save_interval=0))
-    with pytest.raises(RewardFailing, match=r"failed on all 64 calls of step 0 \(exception 64\).*instead of training.*ZeroDivisionError") as stopped:
+    trainer = trainers(
+        toy_config(reward="def compute_reward(completion, ground_truth):\n    return 1 / 0\n", eval_interval=0, save_interval=0)
+    )
+    with pytest.raises(
+        RewardFailing, match=r"failed on all 64 calls of step 0 \(exception 64\).*instead of training.*ZeroDivisionError"
+    ) as stopped:
         trainer.train_grpo_step(num_iterations=5)
     assert "reward_debug.log" in str(stopped.value)
     [row] = metrics(trainer)
@@ -138,7 +147,9 @@ def _intercepted_trainer(config, tmp_path, handler, **options) -> Trainer:
 )
 def test_a_request_that_never_completes_stops_the_run_naming_the_last_checkpoint(toy_config, tmp_path, method, at_call, message):
     config = toy_config(request_timeout=0.5, save_interval=1, eval_interval=0)
-    trainer = _intercepted_trainer(config, tmp_path, lambda name, count, args, kwargs: never() if name == method and count >= at_call else None)
+    trainer = _intercepted_trainer(
+        config, tmp_path, lambda name, count, args, kwargs: never() if name == method and count >= at_call else None
+    )
     try:
         started = time.monotonic()
         with pytest.raises(RequestTimeout, match=message) as stopped:
@@ -155,8 +166,18 @@ def test_a_request_that_never_completes_stops_the_run_naming_the_last_checkpoint
 
 def test_a_failed_request_names_itself_and_says_no_checkpoint_exists_yet(toy_config, tmp_path):
     failure = tinker.RequestFailedError("Request failed: out of memory", "r-1", "server")
-    trainer = _intercepted_trainer(toy_config(eval_interval=0, save_interval=0), tmp_path, lambda name, count, *_: failed(failure) if name == "forward_backward" else None)
-    with trainer, pytest.raises(BackendError, match=r"forward_backward failed: RequestFailedError: Request failed: out of memory. No checkpoint was saved yet"):
+    trainer = _intercepted_trainer(
+        toy_config(eval_interval=0, save_interval=0),
+        tmp_path,
+        lambda name, count, *_: failed(failure) if name == "forward_backward" else None,
+    )
+    with (
+        trainer,
+        pytest.raises(
+            BackendError,
+            match=r"forward_backward failed: RequestFailedError: Request failed: out of memory. No checkpoint was saved yet",
+        ),
+    ):
         trainer.train_grpo_step()
 
 
@@ -166,14 +187,31 @@ def test_the_run_directory_holds_every_log(toy_config, trainers):
     trainer.close()
     folder = report.log_dir
     rows = [json.loads(line) for line in open(os.path.join(folder, "metrics.jsonl"), encoding="utf-8")]
-    required = {"step", "reward_mean", "no_signal_fraction", "all_min_fraction", "all_max_fraction", "kl_sample_train", "learning_rate", "num_datums", "step_seconds"}
+    required = {
+        "step",
+        "reward_mean",
+        "no_signal_fraction",
+        "all_min_fraction",
+        "all_max_fraction",
+        "kl_sample_train",
+        "learning_rate",
+        "num_datums",
+        "step_seconds",
+    }
     assert [row["step"] for row in rows] == [0, 1] and required <= set(rows[0])
     assert rows[0]["eval_reward_mean"] is None and 0 <= rows[1]["eval_reward_mean"] <= 1
-    assert [row["checkpoint"] for row in rows] == [c["state_path"] for c in map(json.loads, open(os.path.join(folder, "checkpoints.jsonl")))]
-    with open(os.path.join(folder, "grading_function.py"), encoding="utf-8") as copy, open(toy_config().reward, encoding="utf-8") as original:
+    assert [row["checkpoint"] for row in rows] == [
+        c["state_path"] for c in map(json.loads, open(os.path.join(folder, "checkpoints.jsonl")))
+    ]
+    with (
+        open(os.path.join(folder, "grading_function.py"), encoding="utf-8") as copy,
+        open(toy_config().reward, encoding="utf-8") as original,
+    ):
         assert copy.read() == original.read()
     groups = [json.loads(line) for line in open(os.path.join(folder, "samples.jsonl"), encoding="utf-8")]
-    assert len(groups) == 16 and {"prompt", "ground_truth", "completions", "scores", "stop_reasons", "num_tokens", "step"} <= set(groups[0])
+    assert len(groups) == 16 and {"prompt", "ground_truth", "completions", "scores", "stop_reasons", "num_tokens", "step"} <= set(
+        groups[0]
+    )
     assert len(groups[0]["completions"]) == len(groups[0]["scores"]) == 8
     assert sum(1 for _ in open(os.path.join(folder, "reward_debug.log"), encoding="utf-8")) == 128
     assert "score" in open(os.path.join(folder, "sampling_debug.log"), encoding="utf-8").read()
@@ -186,7 +224,13 @@ def test_the_run_directory_holds_every_log(toy_config, trainers):
 def test_progress_is_rewritten_every_heartbeat_while_a_step_runs(toy_config, tmp_path):
     config = toy_config(eval_interval=0, save_interval=0)
     records = read_prompts(config.prompts)
-    trainer = Trainer(config, offline_backend(records, str(tmp_path / "state"), sample_latency=1.5, sampling_workers=8), log_dir=str(tmp_path / "run"), records=records, heartbeat_seconds=0.2)
+    trainer = Trainer(
+        config,
+        offline_backend(records, str(tmp_path / "state"), sample_latency=1.5, sampling_workers=8),
+        log_dir=str(tmp_path / "run"),
+        records=records,
+        heartbeat_seconds=0.2,
+    )
     with trainer:
         step = threading.Thread(target=trainer.train_grpo_step)
         step.start()

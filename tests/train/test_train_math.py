@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from rewardkit.runner.grpo.advantages import build_datum, centre_rewards, drop_constant_groups, group_kind, kl_sample_train
+
+from rewardkit.runner.grpo.advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
 from rewardkit.runner.grpo.schedule import learning_rate
 
 
@@ -15,18 +16,9 @@ def test_centre_rewards_subtracts_the_group_mean_without_dividing_by_the_std():
     assert centre_rewards([3.0, 3.0]) == [0.0, 0.0]
 
 
-def test_constant_groups_are_dropped_and_counted_by_kind():
-    rewards_P = [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [0.25, 0.75]]
-    dropped = drop_constant_groups(rewards_P, (0.0, 1.0))
-    assert dropped.keep_P == [True, False, False, False, False, True]
-    assert (dropped.all_min, dropped.all_max, dropped.other_constant) == (2, 1, 1)
-
-
-def test_group_kind_uses_the_declared_range():
-    assert group_kind([-1.0, -1.0], (-1.0, 1.0)) == "all_min"
-    assert group_kind([0.0, 0.0], (-1.0, 1.0)) == "other_constant"
-    assert group_kind([1.0, 1.0], (-1.0, 1.0)) == "all_max"
-    assert group_kind([1.0 / 3, 1.0 / 3], (0.0, 1.0)) == "other_constant"
+def test_constant_groups_are_dropped():
+    rewards_P = [[0.0, 1.0], [0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [0.25, 0.75], [0.3, 0.3 + 1e-12]]
+    assert drop_constant_groups(rewards_P) == [True, False, False, False, False, True, False]
 
 
 def test_a_datum_masks_prompt_positions_and_shifts_targets_by_one():
@@ -59,7 +51,9 @@ def test_kl_sample_train_over_every_sampled_token():
 
 
 def test_learning_rate_is_constant_by_default():
-    assert [learning_rate(s, base=0.1, schedule="constant", total_steps=None, warmup_steps=0, warm_up=True) for s in (0, 5, 500)] == [0.1] * 3
+    assert [
+        learning_rate(s, base=0.1, schedule="constant", total_steps=None, warmup_steps=0, warm_up=True) for s in (0, 5, 500)
+    ] == [0.1] * 3
 
 
 def test_linear_and_cosine_decay_to_zero_at_the_horizon_and_stay_there():
@@ -76,4 +70,3 @@ def test_warmup_applies_only_when_asked_for_a_fresh_run():
     assert fresh == pytest.approx([0.25 * 1.0, 0.5 * 0.9, 0.75 * 0.8, 1.0 * 0.7, 0.6])
     resumed = [learning_rate(s, base=1.0, schedule="linear", total_steps=10, warmup_steps=4, warm_up=False) for s in range(2, 5)]
     assert resumed == pytest.approx([0.8, 0.7, 0.6])
-

@@ -9,12 +9,21 @@ import inspect
 import numpy as np
 import pytest
 import tinker
+from tinker import types
+
 from rewardkit.runner.grpo import protocols
 from rewardkit.runner.grpo.advantages import build_datum
 from rewardkit.runner.grpo.offline import OfflineSamplingClient, OfflineServiceClient, OfflineTrainingClient
-from rewardkit.runner.grpo.offline_policy import BIAS_ROW, OptimizerState, PolicyShape, accumulate_gradient, adamw_step, loss_and_gradient, target_logprobs
+from rewardkit.runner.grpo.offline_policy import (
+    BIAS_ROW,
+    OptimizerState,
+    PolicyShape,
+    accumulate_gradient,
+    adamw_step,
+    loss_and_gradient,
+    target_logprobs,
+)
 from rewardkit.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
-from tinker import types
 
 TOKENIZER = CharTokenizer("abcd")  # ids: 0 EOS, 1 a, 2 b, 3 c, 4 d
 
@@ -35,7 +44,9 @@ def params(**fields) -> types.SamplingParams:
 
 
 def sample(client: OfflineSamplingClient, prompt=(1, 2), num_samples=4, **fields) -> types.SampleResponse:
-    return client.sample(prompt=types.ModelInput.from_ints(list(prompt)), num_samples=num_samples, sampling_params=params(**fields)).result(timeout=5)
+    return client.sample(
+        prompt=types.ModelInput.from_ints(list(prompt)), num_samples=num_samples, sampling_params=params(**fields)
+    ).result(timeout=5)
 
 
 def snapshot(trainer: OfflineTrainingClient) -> OfflineSamplingClient:
@@ -62,10 +73,14 @@ def test_tinker_and_offline_clients_take_the_protocol_arguments_by_the_same_name
             have = inspect.signature(getattr(cls, name)).parameters
             for parameter in wanted:
                 assert parameter.name in have, f"{cls.__name__}.{name} lacks {parameter.name}"
-                assert have[parameter.name].default == parameter.default, f"{cls.__name__}.{name}({parameter.name}=) default differs"
+                assert have[parameter.name].default == parameter.default, (
+                    f"{cls.__name__}.{name}({parameter.name}=) default differs"
+                )
                 assert have[parameter.name].kind == parameter.kind, f"{cls.__name__}.{name}({parameter.name}) kind differs"
             positional = [p.name for p in have.values() if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"]
-            assert positional[: len(wanted)] == [p.name for p in wanted], f"{cls.__name__}.{name} orders its arguments differently"
+            assert positional[: len(wanted)] == [p.name for p in wanted], (
+                f"{cls.__name__}.{name} orders its arguments differently"
+            )
 
 
 def test_results_are_tinker_futures_of_tinker_types(service, trainer):
@@ -141,7 +156,9 @@ def test_a_sampling_client_is_a_snapshot(trainer):
 def test_unsupported_sampling_requests_fail_like_service_requests(trainer):
     client = snapshot(trainer)
     with pytest.raises(tinker.RequestFailedError, match="max_tokens=None"):
-        client.sample(prompt=types.ModelInput.from_ints([1]), num_samples=1, sampling_params=types.SamplingParams()).result(timeout=5)
+        client.sample(prompt=types.ModelInput.from_ints([1]), num_samples=1, sampling_params=types.SamplingParams()).result(
+            timeout=5
+        )
     with pytest.raises(tinker.RequestFailedError, match="the prompt is empty"):
         sample(client, prompt=[])
     with pytest.raises(tinker.RequestFailedError, match=r"token ids outside \[0, 5\)"):
@@ -281,9 +298,21 @@ def _datum(**inputs) -> types.Datum:
 @pytest.mark.parametrize(
     ("data", "loss_fn", "message"),
     [
-        ([_datum(advantages=None)], "importance_sampling", r"data\[0\]: loss_fn_inputs lacks 'advantages', which importance_sampling needs"),
-        ([GOOD, _datum(mask=np.ones(3, np.float32))], "importance_sampling", r"data\[1\]: loss_fn_inputs has 'mask', which importance_sampling does not take"),
-        ([_datum(logprobs=np.zeros(4, np.float32))], "ppo", r"loss_fn_inputs\['logprobs'\] has shape \[4\], expected \[3\] \(model_input.length\)"),
+        (
+            [_datum(advantages=None)],
+            "importance_sampling",
+            r"data\[0\]: loss_fn_inputs lacks 'advantages', which importance_sampling needs",
+        ),
+        (
+            [GOOD, _datum(mask=np.ones(3, np.float32))],
+            "importance_sampling",
+            r"data\[1\]: loss_fn_inputs has 'mask', which importance_sampling does not take",
+        ),
+        (
+            [_datum(logprobs=np.zeros(4, np.float32))],
+            "ppo",
+            r"loss_fn_inputs\['logprobs'\] has shape \[4\], expected \[3\] \(model_input.length\)",
+        ),
         ([_datum(target_tokens=np.array([2, 3, 9]))], "importance_sampling", r"token ids outside \[0, 5\)"),
         ([_datum(advantages=np.array([0, 0, np.nan], np.float32))], "importance_sampling", "NaN or infinite"),
         ([GOOD], "cross_entropy", "lacks 'weights'"),
@@ -324,7 +353,9 @@ def test_a_failed_request_poisons_the_training_client(trainer):
 def test_plain_renderer_round_trips_prompts_and_responses():
     tokenizer = CharTokenizer("abcd\n")
     renderer = PlainRenderer(tokenizer)
-    prompt = renderer.build_generation_prompt([{"role": "system", "content": "ab"}, {"role": "user", "content": [{"type": "text", "text": "cd"}]}])
+    prompt = renderer.build_generation_prompt(
+        [{"role": "system", "content": "ab"}, {"role": "user", "content": [{"type": "text", "text": "cd"}]}]
+    )
     assert prompt.to_ints() == tokenizer.encode("ab\ncd") == [1, 2, 5, 3, 4]
     with pytest.raises(ValueError, match="characters 'xyz' are not in this tokenizer's alphabet"):
         renderer.build_generation_prompt([{"role": "user", "content": "zyx"}])

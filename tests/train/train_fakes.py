@@ -9,7 +9,11 @@ from tinker.lib.public_interfaces.api_future import AwaitableConcurrentFuture
 
 # handler(method name, that method's call count so far, args, kwargs) -> a future to return instead, or None to pass through
 Handler = Callable[[str, int, tuple, dict], "AwaitableConcurrentFuture | None"]
-CLIENT_MAKERS = {"create_lora_training_client", "create_training_client_from_state_with_optimizer", "save_weights_and_get_sampling_client"}
+CLIENT_MAKERS = {
+    "create_lora_training_client",
+    "create_training_client_from_state_with_optimizer",
+    "save_weights_and_get_sampling_client",
+}
 
 
 def never() -> AwaitableConcurrentFuture:
