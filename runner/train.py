@@ -47,12 +47,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .grpo.trainer import (  # tinker and numpy load only for this command
-        open_trainer,
-        summary_line,
-    )
+    from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
 
     console = Console(stderr=True)
+
+    def say(text: str) -> None:
+        console.print(text, highlight=False, soft_wrap=True)
+
     try:
         config = load_config(args.config, backend=args.backend, steps=args.steps, log_dir=args.log_dir)
         log_dir = config.log_dir or os.path.join("runs", os.path.splitext(os.path.basename(args.config))[0])
@@ -60,38 +61,25 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
     except TrainError as exc:
-        console.print(f"[bold red]rewardkit train: {exc}[/]", highlight=False, soft_wrap=True)
+        say(f"[bold red]rewardkit train: {exc}[/]")
         return 1
     total = config.steps or math.ceil(len(trainer.pool.train) / config.prompts_per_step)
-    console.print(
-        f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}",
-        highlight=False,
-    )
+    say(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}")
+    bar = progress_bar(console, total, "training", completed=trainer.step, status=lambda: _status(trainer))
     try:
-        with (
-            trainer,
-            progress_bar(console, total, "training", completed=trainer.step, status=lambda: _status(trainer)) as advance,
-        ):
+        with trainer, bar as advance:
             while trainer.step < total:
-                report = trainer.train_grpo_step(num_iterations=1).steps[0]
-                console.print(summary_line(report), highlight=False, soft_wrap=True)
+                say(summary_line(trainer.train_grpo_step(num_iterations=1).steps[0]))
                 advance()
             if trainer.checkpoint is None or trainer.checkpoint.step != trainer.step:
                 trainer.save("final")
     except TrainError as exc:
-        console.print(f"[bold red]rewardkit train: stopped at step {trainer.step}: {exc}[/]", highlight=False, soft_wrap=True)
-        console.print(f"logs: {trainer.log.log_dir}", highlight=False)
+        say(f"[bold red]rewardkit train: stopped at step {trainer.step}: {exc}[/]\nlogs in {trainer.log.log_dir}")
         return 1
     except KeyboardInterrupt:
-        console.print(
-            f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]",
-            highlight=False,
-        )
+        say(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]")
         return 130
-    console.print(
-        f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}",
-        highlight=False,
-    )
+    say(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}")
     return 0
 
 

@@ -236,7 +236,6 @@ class Trainer:
             ]
             kl = kl_sample_train(sampler_logprobs_D, learner_logprobs_D)
             loss = output.metrics.get("loss:sum")
-        self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
         report = StepReport(
             **{name: getattr(hygiene, name) for name in SignalFigures.model_fields},
             step=step,
@@ -264,6 +263,7 @@ class Trainer:
                 f"so the run stopped instead of training on failure scores. First error: {first_error.strip().splitlines()[-1]}. "
                 f"Every call is in {self.log.path('reward_debug.log')}."
             )
+        self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
         if config.eval_interval and self.step % config.eval_interval == 0:
             report = report.model_copy(update={"eval_reward_mean": self._evaluate()})
         if config.save_interval and self.step % config.save_interval == 0:
