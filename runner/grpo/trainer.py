@@ -47,6 +47,8 @@ SampleInput = Union[Prompt, PromptRecord, dict]
 class Trainer:
     """A GRPO run: a backend, a sandboxed grader, a prompt pool and a run directory.
 
+    The trainer owns the backend: ``close()`` (also when the constructor fails) ends its session.
+
     >>> trainer = Trainer(config, backend, log_dir="runs/toy")      # doctest: +SKIP
     >>> trainer.train_grpo_step(num_iterations=1).steps[0].reward_mean  # doctest: +SKIP
     """
@@ -65,7 +67,6 @@ class Trainer:
         self.config = config
         self.backend = backend
         self.overlap_grading = overlap_grading  # off only to measure what overlapping saves
-        self.log = RunLog(log_dir, resume=resume)
         self.progress = RolloutProgress()
         self.started = time.monotonic()
         self.step_started: float | None = None
@@ -74,6 +75,11 @@ class Trainer:
         self.grader: Grader | None = None
         self.heartbeat: Heartbeat | None = None
         self._closed = False
+        try:
+            self.log = RunLog(log_dir, resume=resume)
+        except BaseException:
+            backend.close("errored")
+            raise
         try:
             self.pool = PromptPool(
                 list(records or read_prompts(config.prompts)),
@@ -426,8 +432,4 @@ def open_trainer(
         raise TrainError("no run directory: pass log_dir or set log_dir in the config")
     records = read_prompts(config.prompts)
     chosen = open_backend(backend or config.backend, config, records, log_dir)
-    try:
-        return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)
-    except BaseException:
-        chosen.close("errored")
-        raise
+    return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)  # closes the backend if it fails
