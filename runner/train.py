@@ -47,7 +47,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
+    try:
+        from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
+    except ImportError as exc:
+        raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardkit[train]'") from None
 
     console = Console(stderr=True)
 

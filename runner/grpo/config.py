@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -18,11 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..options import CALLS_PER_PROCESS_DESC, REWARD_DESC, TIMEOUT_DESC, WORKERS_DESC
 from .errors import ConfigError
 from .schedule import Schedule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 DESCRIPTIONS: dict[str, str] = {
     "reward": f"the reward: {REWARD_DESC} (a file is relative to the config file)",
@@ -114,6 +108,7 @@ class TrainConfig(BaseModel):
 
 def load_config(path: str, **overrides: object) -> TrainConfig:
     """Read a TOML config; ``reward`` and ``prompts`` files are relative to it; ``overrides`` (not None) win."""
+    import tomllib  # Python 3.11+, as the tinker SDK is; imported here so `rewardkit --help` works on 3.10
     try:
         with open(path, "rb") as stream:
             raw = stream.read()

@@ -14,7 +14,7 @@ EXAMPLE_CONFIG = os.path.join(EXAMPLE, "config.toml")
 
 
 @pytest.fixture
-def toy_config() -> Callable[..., TrainConfig]:
+def toy_config() -> Callable[..., "TrainConfig"]:
     """The toy_copy example's config, with keys overridden."""
     return lambda **overrides: load_config(EXAMPLE_CONFIG, **overrides)
 
@@ -22,9 +22,9 @@ def toy_config() -> Callable[..., TrainConfig]:
 @pytest.fixture
 def trainers(tmp_path):
     """``open(config, name="run", **options)`` opens an offline trainer in ``tmp_path/name``; all are closed at teardown."""
-    opened: list[Trainer] = []
+    opened: list = []
 
-    def open_(config: TrainConfig, name: str = "run", **options) -> Trainer:
+    def open_(config: "TrainConfig", name: str = "run", **options) -> "Trainer":
         options.setdefault("heartbeat_seconds", 0.2)
         trainer = open_trainer(config, backend="offline", log_dir=str(tmp_path / name), **options)
         opened.append(trainer)
