@@ -88,4 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _status(trainer: Trainer) -> str:
     progress = trainer.progress
-    return f"{progress.phase}: sampled {progress.groups_sampled}/{progress.groups_total}, graded {progress.completions_graded}/{progress.completions_total}"
+    return (
+        f"{progress.phase} · groups {progress.groups_sampled}/{progress.groups_total}"
+        f" · graded {progress.completions_graded}/{progress.completions_total}"
+    )

@@ -263,10 +263,10 @@ class Trainer:
 
         if reward_failing:
             self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
-            first_error = next((r.error for g in groups_P for r in g.results_G if r.error), "no error text")
+            first_error = next((r.error.strip().splitlines()[-1] for g in groups_P for r in g.results_G if r.error and r.error.strip()), "no error text")
             raise RewardFailing(
                 f"the reward failed on all {report.num_completions} calls of step {step} ({_counts(report.status_counts)}), "
-                f"so the run stopped instead of training on failure scores. First error: {first_error.strip().splitlines()[-1]}. "
+                f"so the run stopped instead of training on failure scores. First error: {first_error}. "
                 f"Every call is in {self.log.path('reward_debug.log')}."
             )
         self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)

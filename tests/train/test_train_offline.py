@@ -81,6 +81,7 @@ def test_tinker_and_offline_clients_take_the_protocol_arguments_by_the_same_name
             assert positional[: len(wanted)] == [p.name for p in wanted], (
                 f"{cls.__name__}.{name} orders its arguments differently"
             )
+        assert getattr(getattr(real, name), "__deprecated__", None) is None, f"tinker deprecates {real.__name__}.{name}"
 
 
 def test_results_are_tinker_futures_of_tinker_types(service, trainer):
