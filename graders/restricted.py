@@ -9,7 +9,7 @@ libraries it calls. The sandbox's process layers are the boundary.
 
 What the layer adds: the reward's source must pass RestrictedPython's compiler
 (no names starting with ``_``, no ``exec``/``eval``, no augmented assignment of
-items or attributes, ...); attribute access goes through ``safer_getattr``
+items or attributes, ...); attribute access goes through ``safer_getattr_raise``
 (no ``_``-attributes such as ``__class__``/``__globals__``, no ``str.format``);
 writes go through ``full_write_guard`` (only dicts and lists can be changed in
 place); and ``import`` is limited to ``ALLOWED_MODULES``, each handed over as a
@@ -34,7 +34,7 @@ import types
 from typing import Callable, NamedTuple
 
 from RestrictedPython import PrintCollector, RestrictingNodeTransformer, compile_restricted_exec, safe_builtins
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr_raise
 
 from .errors import RewardLoadError
 
@@ -108,7 +108,7 @@ def restricted_globals(module_name: str) -> dict[str, object]:
         "__builtins__": allowed_builtins,
         "__name__": module_name,
         "__metaclass__": type,
-        "_getattr_": safer_getattr,
+        "_getattr_": safer_getattr_raise,
         "_getitem_": operator.getitem,
         "_getiter_": iter,
         "_write_": full_write_guard,

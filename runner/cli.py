@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import doctor, grade
+from . import doctor, grade, lint
 from .errors import UsageError
 
-COMMANDS = (grade, doctor)
+COMMANDS = (grade, lint, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:

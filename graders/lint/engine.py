@@ -125,6 +125,8 @@ def module_file(module: str) -> str:
             spec = None
             break
         spec = importlib.machinery.PathFinder.find_spec(".".join(parts[: index + 1]), list(spec.submodule_search_locations))
+    if spec is None and parts[0] in sys.builtin_module_names:
+        raise RewardLoadError(f"module {module!r} is built into Python and has no Python source file to lint")
     if spec is None:
         raise RewardLoadError(f"no module named {module!r} on the import path")
     if not spec.origin or not spec.origin.endswith(".py"):
