@@ -77,7 +77,7 @@ def lint_source(
     except SyntaxError as exc:
         raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
     module = Module(tree, source, path, function)
-    lines = source.splitlines()
+    lines = module.lines
     findings = []
     for rule in select_rules(select, ignore):
         if rule.opt_in and not restricted:

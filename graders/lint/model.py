@@ -35,6 +35,7 @@ _EXACT_ROLES: dict[str, Role] = {"solution_str": "completion", "solution_strs": 
 
 REGEX_FUNCTIONS = frozenset({"search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split", "compile"})
 _TARGET_INDEX = {"sub": 2, "subn": 2}  # re.sub(pattern, repl, string); the rest take (pattern, string)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _INLINE_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _INLINE_FLAG_VALUES = {"i": re.I, "m": re.M, "s": re.S, "x": re.X, "a": re.A, "u": re.U, "L": 0}
 
@@ -56,11 +57,10 @@ class Module:
 
     def __init__(self, tree: ast.Module, source: str, path: str, function: str) -> None:
         self.tree, self.source, self.path, self.function_name = tree, source, path, function
-        self.parents: dict[ast.AST, ast.AST] = {
-            child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)
-        }
-        self.imports = _imports(tree)
-        self.functions: list[Function] = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        self.nodes: list[ast.AST] = list(ast.walk(tree))  # every node once, breadth first; rules iterate this
+        self.parents: dict[ast.AST, ast.AST] = {child: node for node in self.nodes for child in ast.iter_child_nodes(node)}
+        self.imports = _imports(self.nodes)
+        self.functions: list[Function] = [n for n in self.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         self.module_statements = list(_module_statements(tree.body))
         self.reward = next(
             (s for s in self.module_statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == function),
@@ -68,6 +68,8 @@ class Module:
         )
         self._locals: dict[Scope, frozenset[str]] = {}
         self._taints: dict[Scope, dict[str, frozenset[Role]]] = {}
+        self._assignments: dict[Scope, dict[str, list[ast.Assign]]] = {}
+        self.lines = _LINE_BREAK.split(source)  # as the parser counts lines (not str.splitlines, which splits on \f too)
         self.constants: dict[str, str] = {}
         for statement in self.module_statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -125,13 +127,13 @@ class Module:
         name, and a referenced class all its methods. Without a reward function
         every function counts.
         """
-        scopes = [n for n in ast.walk(self.tree) if isinstance(n, _SCOPES)]
+        scopes = [n for n in self.nodes if isinstance(n, _SCOPES)]
         if self.reward is None:
             return frozenset(scopes)
         by_name: dict[str, list[Scope]] = {}
         for node in self.functions:
             by_name.setdefault(node.name, []).append(node)
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.ClassDef):
                 by_name.setdefault(node.name, []).extend(
                     n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -160,11 +162,12 @@ class Module:
     # ---- literals -------------------------------------------------------------------------
 
     def string_value(self, expr: ast.AST | None) -> str | None:
-        """The value of a string built from literals and module-level string constants, else None."""
+        """The value of a string built from literals and string constants (module-level, or assigned earlier in the function), else None."""
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             return expr.value
         if isinstance(expr, ast.Name):
-            return self.constants.get(expr.id)
+            local = self.assigned_value(expr) if self.scope_of(expr) is not None else None
+            return self.string_value(local) if local is not None else self.constants.get(expr.id)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             left, right = self.string_value(expr.left), self.string_value(expr.right)
             return left + right if left is not None and right is not None else None
@@ -200,7 +203,7 @@ class Module:
         """Every call that runs a regex, with its pattern literal and flags when they can be read."""
         compiled: dict[tuple[Scope | None, str], RegexUse] = {}
         uses: list[RegexUse] = []
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if not isinstance(node, ast.Call):
                 continue
             use = self._module_regex_call(node) or self._compiled_regex_call(node, compiled)
@@ -285,13 +288,14 @@ class Module:
         scope = self.scope_of(name)
         if scope is None:
             return None
-        best = None
-        for node in ast.walk(scope):
-            if isinstance(node, ast.Assign) and node.lineno < name.lineno and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name) and target.id == name.id and (best is None or node.lineno > best.lineno):
-                    best = node
-        return best.value if best is not None else None
+        if scope not in self._assignments:
+            table: dict[str, list[ast.Assign]] = {}
+            for node in ast.walk(scope):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    table.setdefault(node.targets[0].id, []).append(node)
+            self._assignments[scope] = table
+        earlier = [node for node in self._assignments[scope].get(name.id, ()) if node.lineno < name.lineno]
+        return max(earlier, key=lambda node: node.lineno).value if earlier else None
 
     def role(self, expr: ast.AST) -> frozenset[Role]:
         """Whether ``expr`` is derived from the completion, the ground truth, both, or neither.
@@ -377,8 +381,18 @@ class Module:
 
     def snippet(self, node: ast.AST, limit: int = 60) -> str:
         """The source of ``node`` on one line, shortened to ``limit`` characters."""
-        text = " ".join((ast.get_source_segment(self.source, node) or ast.unparse(node)).split())
+        text = " ".join((self._segment(node) or ast.unparse(node)).split())
         return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def _segment(self, node: ast.AST) -> str | None:
+        """``ast.get_source_segment`` without splitting the whole source on every call."""
+        first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if first is None or last is None or last > len(self.lines):
+            return None
+        chunk = [line.encode() for line in self.lines[first - 1 : last]]
+        chunk[-1] = chunk[-1][: node.end_col_offset]
+        chunk[0] = chunk[0][node.col_offset :]
+        return b"\n".join(chunk).decode("utf-8", "replace")
 
 
 def name_role(name: str) -> frozenset[Role]:
@@ -413,10 +427,10 @@ def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
+def _imports(nodes: list[ast.AST]) -> dict[str, str]:
     """Local name -> what it was imported as, from every import in the module."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

@@ -46,7 +46,7 @@ def format_outweighs_correctness(module: Module) -> Iterator[Hit]:
         Products (`format_ok * correct` is a gate), weights that are not literals, and terms whose names say
         neither.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)):
             continue
         parent = module.parents.get(node)
@@ -94,7 +94,10 @@ def _weighted(operand: ast.expr) -> tuple[float, ast.expr]:
 
 def _number(expr: ast.expr) -> float | None:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool):
-        return float(expr.value)
+        try:
+            return float(expr.value)
+        except OverflowError:
+            return None
     return None
 
 

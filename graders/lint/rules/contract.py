@@ -52,7 +52,7 @@ def broad_except_credit(module: Module) -> Iterator[Hit]:
         Handlers that return 0, a negative penalty, `False` or a computed value, handlers that re-raise, and
         specific exceptions (`except ValueError: return 0.5` is a deliberate choice).
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.ExceptHandler) and _is_broad(module, node.type)):
             continue
         caught = "except" if node.type is None else f"except {module.snippet(node.type)}"

@@ -64,11 +64,11 @@ def unseeded_random(module: Module) -> Iterator[Hit]:
     """
     seeds = [
         (family, module.scope_of(node))
-        for node in ast.walk(module.tree)
+        for node in module.nodes
         for family, seeder in SEEDERS.items()
         if module.call_name(node) == seeder and node.args and not _is_none(node.args[0])
     ]
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not isinstance(node, ast.Call):
             continue
         name = module.call_name(node) or ""
@@ -125,7 +125,7 @@ def wall_clock(module: Module) -> Iterator[Hit]:
     Not flagged:
         Elapsed-time clocks that only measure (`start = time.perf_counter()` for logging), and module-level code.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.Call) and module.in_call(node)):
             continue
         name = module.call_name(node) or ""
@@ -173,7 +173,7 @@ def hash_or_id(module: Module) -> Iterator[Hit]:
     Not flagged:
         `hash()` of a number literal, and `__hash__` methods.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.Call) and module.in_call(node)):
             continue
         name = module.qualified_name(node.func) if isinstance(node.func, ast.Name) else None
@@ -213,7 +213,7 @@ def set_order(module: Module) -> Iterator[Hit]:
         Order-free uses: `x in s`, `len(s)`, `sorted(s)`, `sum`/`min`/`max`/`any`/`all` over it, and loops that
         visit every element without stopping early (counting matches).
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.expr) and module.in_call(node) and _is_set(module, node)):
             continue
         parent = module.parents.get(node)

@@ -49,7 +49,7 @@ _PATH_TYPES = ("pathlib.Path", "pathlib.PurePath", "Path")
 
 def _imported_modules(module: Module) -> Iterator[tuple[ast.stmt, list[str]]]:
     """Each import statement with the dotted names it may load (``from a import b`` may load ``a.b``)."""
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Import):
             yield node, [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -92,7 +92,7 @@ def network_client(module: Module) -> Iterator[Hit]:
         found = next(((name, kind) for name in names for prefix, kind in NETWORK_MODULES.items() if name == prefix or name.startswith(prefix + ".")), None)
         if found:
             yield node, f"`{found[0]}` is {found[1]}: rewards run offline (the sandbox has no network), so every call that uses it fails"
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         name = module.call_name(node)
         if name in NETWORK_CALLS:
             yield node, f"`{name}` {NETWORK_CALLS[name]} from the network: offline, in the sandbox, it fails"
@@ -136,7 +136,7 @@ def subprocess_call(module: Module) -> Iterator[Hit]:
     Not flagged:
         Importing `subprocess` without calling it, and threads.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         name = module.call_name(node)
         if name and (name in PROCESS_CALLS or name.startswith(PROCESS_PREFIXES)):
             yield node, f"`{name}` starts a process: the sandbox forbids exec and fork, so this fails on every call"
@@ -169,7 +169,7 @@ def file_write(module: Module) -> Iterator[Hit]:
     Not flagged:
         Reads (`open(path)`, `open(path, "rb")`), `tempfile` use, and writes to `io.StringIO`.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not isinstance(node, ast.Call):
             continue
         name = module.call_name(node) or ""
@@ -221,7 +221,7 @@ def environment_read(module: Module) -> Iterator[Hit]:
     Not flagged:
         `os.environ` on the left of an assignment (setting a variable for a library).
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call) and module.call_name(node) in ("os.getenv", "os.environ.get"):
             yield node, f"`{module.snippet(node)}` reads an environment variable: the sandbox's environment is allow-listed, so the reward behaves differently there"
         elif isinstance(node, (ast.Attribute, ast.Name)) and module.qualified_name(node) == "os.environ":

@@ -22,6 +22,7 @@ CUT_BOXED = re.compile(
 _LEADING_GREEDY = re.compile(r"^(?:\^|\\A)?(?:\(\?[aiLmsux]+\))?\.\*(?!\?)")
 _END_ANCHOR = re.compile(r"(?:\$|\\Z)\)*$")
 _START_ANCHOR = re.compile(r"^(?:\(\?[aiLmsux]+\))?(?:\^|\\A)")
+_ANYTHING_AFTER = re.compile(r"(?<!\\)\.\*\$?\)*$")
 
 
 @rule("RK120", "answer-containment", "error")
@@ -55,7 +56,7 @@ def answer_containment(module: Module) -> Iterator[Hit]:
         Membership in a collection built from the ground truth (`pred in gold_aliases`,
         `answer in json.loads(ground_truth)`), and tests against literals (`"####" in completion`).
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
             for index, op in enumerate(node.ops):
@@ -124,7 +125,7 @@ def first_match(module: Module) -> Iterator[Hit]:
                 yield subscript, f"`{module.snippet(subscript)}` takes the first of the answers found: a completion that revises its answer is graded on the first (use `[-1]`)"
         elif use.method == "finditer" and module.call_name(module.parents.get(use.call)) == "next":
             yield module.parents[use.call], f"`{module.snippet(module.parents[use.call])}` takes the first match: a completion that revises its answer is graded on the first"
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
             continue
         marker = module.string_value(node.args[0])
@@ -221,13 +222,29 @@ def unanchored_format(module: Module) -> Iterator[Hit]:
     for use in module.regex_uses:
         if use.pattern is None or use.method not in ("match", "search") or not module.bool_only(use.call):
             continue
-        pattern, shown = use.pattern, _short(use.pattern)
-        if use.flags & re.MULTILINE and re.search(r"(?<!\\)[\^$]", pattern) and not (_START_ANCHOR.search(pattern) and pattern.endswith("\\Z")):
-            yield use.call, f"under re.MULTILINE, `^` and `$` in `{shown}` match at every line: text before or after the format still passes"
-        elif use.method == "match" and not _END_ANCHOR.search(pattern) and not (use.flags & re.DOTALL and pattern.endswith(".*")):
-            yield use.call, f"`re.match` only anchors the start: `{shown}` has no `$` or `\\Z`, so anything may follow it"
-        elif use.method == "search" and FORMAT_MARKER.search(pattern) and not _START_ANCHOR.search(pattern):
-            yield use.call, f"`re.search` finds `{shown}` anywhere: text before it, or repeated blocks, still pass (anchor with `^...$` or use `re.fullmatch`)"
+        message = _loose_format(use.method, use.pattern, use.flags)
+        if message:
+            yield use.call, message
+
+
+def _loose_format(method: str, pattern: str, flags: int) -> str | None:
+    """What a yes/no regex check lets through, or None when it is anchored (or not a format check)."""
+    shown = _short(pattern)
+    start = _START_ANCHOR.search(pattern)
+    if method == "search":
+        if not FORMAT_MARKER.search(pattern):
+            return None  # "does the text contain X?" is a legitimate question
+        if not start:
+            return f"`re.search` finds `{shown}` anywhere: text before it, or repeated blocks, still pass (anchor with `^...$` or use `re.fullmatch`)"
+        if flags & re.MULTILINE and start.group().endswith("^"):
+            return f"under re.MULTILINE, `^` in `{shown}` matches at every line start: text before the format still passes"
+    if flags & re.DOTALL and _ANYTHING_AFTER.search(pattern):
+        return None  # ends in a greedy .*: anything may follow on purpose
+    if not _END_ANCHOR.search(pattern):
+        return f"`re.{method}` only anchors the start: `{shown}` has no `$` or `\\Z`, so anything may follow it"
+    if flags & re.MULTILINE and not pattern.rstrip(")").endswith("\\Z"):
+        return f"under re.MULTILINE, `$` in `{shown}` matches at every line end: text after the format still passes"
+    return None
 
 
 @rule("RK124", "verify-argument-order", "warning")
@@ -255,7 +272,7 @@ def verify_argument_order(module: Module) -> Iterator[Hit]:
     Not flagged:
         Calls whose arguments' sides cannot be told from names or data flow.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call) and module.call_name(node) == "math_verify.verify" and len(node.args) >= 2:
             if module.role(node.args[0]) == COMPLETION and module.role(node.args[1]) == TRUTH:
                 yield node, f"`{module.snippet(node)}` passes the prediction first: math-verify's `verify(gold, target)` is asymmetric"

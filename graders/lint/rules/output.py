@@ -37,7 +37,7 @@ def print_in_call(module: Module) -> Iterator[Hit]:
     Not flagged:
         Module-level prints (they run once, at load), and prints in functions the reward does not call.
     """
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if isinstance(node, ast.Call) and module.in_call(node) and module.call_name(node) in ("print", "pprint.pprint"):
             yield node, f"`{module.call_name(node)}` runs on every call: output is captured per call (bounded by output_mb) and floods in-process training logs"
 
@@ -75,7 +75,7 @@ def logging_in_call(module: Module) -> Iterator[Hit]:
         for target in statement.targets
         if isinstance(target, ast.Name)
     }
-    for node in ast.walk(module.tree):
+    for node in module.nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in LOG_METHODS):
             continue
         receiver = node.func.value
