@@ -19,7 +19,9 @@ Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Scope = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 Role = Literal["completion", "truth"]
 NO_ROLE: frozenset[Role] = frozenset()
+Taint = dict[str, Union[frozenset[Role], None]]
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_LITERAL_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp, ast.unaryop, ast.expr_context)
 
 # Names that say which side of the comparison a value is on (documented with RK120).
 TRUTH_WORDS = frozenset(
@@ -67,7 +69,7 @@ class Module:
             None,
         )
         self._locals: dict[Scope, frozenset[str]] = {}
-        self._taints: dict[Scope, dict[str, frozenset[Role]]] = {}
+        self._taints: dict[Scope, Taint] = {}
         self._assignments: dict[Scope, dict[str, list[ast.Assign]]] = {}
         self.lines = _LINE_BREAK.split(source)  # as the parser counts lines (not str.splitlines, which splits on \f too)
         self.constants: dict[str, str] = {}
@@ -308,9 +310,11 @@ class Module:
         taint = self._taint(scope) if scope is not None else {}
         return self._role(expr, taint, scope)
 
-    def _role(self, expr: ast.AST, taint: dict[str, frozenset[Role]], scope: Scope | None) -> frozenset[Role]:
+    def _role(self, expr: ast.AST, taint: Taint, scope: Scope | None) -> frozenset[Role]:
         if isinstance(expr, ast.Name):
-            if expr.id in taint and taint[expr.id]:
+            if expr.id in taint and taint[expr.id] is None:
+                return NO_ROLE  # assigned a literal: its name says nothing (expected_tag = "<answer>")
+            if taint.get(expr.id):
                 return taint[expr.id]
             if scope is not None and expr.id in self.module_bindings and expr.id not in self.local_names(scope):
                 return NO_ROLE  # a module-level constant or helper
@@ -341,10 +345,11 @@ class Module:
             self._locals[scope] = frozenset(names)
         return self._locals[scope]
 
-    def _taint(self, scope: Scope) -> dict[str, frozenset[Role]]:
+    def _taint(self, scope: Scope) -> Taint:
+        """Name -> role of what it was assigned in ``scope`` (None: a literal)."""
         if scope in self._taints:
             return self._taints[scope]
-        taint: dict[str, frozenset[Role]] = {}
+        taint: Taint = {}
         self._taints[scope] = taint
         if scope is self.reward:
             positional = [*scope.args.posonlyargs, *scope.args.args]
@@ -353,15 +358,22 @@ class Module:
         for _ in range(2):  # a second pass carries roles around loops
             for node in _in_order(scope):
                 if isinstance(node, ast.Assign):
-                    value_role = self._role(node.value, taint, scope)
+                    value_role = None if self._is_fixed(node.value, scope) else self._role(node.value, taint, scope)
                     for target in node.targets:
                         if isinstance(target, ast.Name):
                             taint[target.id] = value_role
                 elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name) and node.value is not None:
-                    taint[node.target.id] = self._role(node.value, taint, scope) | (taint.get(node.target.id, NO_ROLE) if isinstance(node, ast.AugAssign) else NO_ROLE)
+                    earlier = (taint.get(node.target.id) or NO_ROLE) if isinstance(node, ast.AugAssign) else NO_ROLE
+                    taint[node.target.id] = self._role(node.value, taint, scope) | earlier
                 elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
-                    taint[node.target.id] = self._role(node.iter, taint, scope)
+                    taint[node.target.id] = None if self._is_fixed(node.iter, scope) else self._role(node.iter, taint, scope)
         return taint
+
+    def _is_fixed(self, expr: ast.AST, scope: Scope) -> bool:
+        """A value that does not come from the inputs: literals, and module-level names (``LABELS``, ``TAGS``)."""
+        if isinstance(expr, ast.Name):
+            return expr.id in self.module_bindings and expr.id not in self.local_names(scope)
+        return self.string_value(expr) is not None or all(isinstance(node, _LITERAL_NODES) for node in ast.walk(expr))
 
     def is_container(self, expr: ast.AST, depth: int = 0) -> bool:
         """Whether ``expr`` is a collection (so ``x in expr`` is membership, not substring search)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.machinery
+import re
 import sys
 from pathlib import Path
 
 import pytest
 from rewardkit.graders import RewardLoadError, RewardSource
-from rewardkit.graders.lint import Finding, lint_reward, lint_source
+from rewardkit.graders.lint import RULES, Finding, lint_reward, lint_source
 from rewardkit.graders.lint.docs import rules_page
 
 HERE = Path(__file__).resolve().parent
@@ -152,3 +153,8 @@ def test_findings_are_values():
     finding = Finding(code="RK120", severity="error", path="r.py", line=1, col=1, message="m")
     assert finding == Finding.model_validate(finding.model_dump())
     assert len({finding, finding}) == 1
+
+
+def test_readme_names_every_rule_and_no_other():
+    readme = (ROOT / "README.md").read_text()
+    assert set(re.findall(r"\bRK1\d\d\b", readme)) == set(RULES)
