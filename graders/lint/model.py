@@ -72,6 +72,12 @@ class Module:
         self._taints: dict[Scope, Taint] = {}
         self._assignments: dict[Scope, dict[str, list[ast.Assign]]] = {}
         self.lines = _LINE_BREAK.split(source)  # as the parser counts lines (not str.splitlines, which splits on \f too)
+        self.script_lines = frozenset(  # under `if __name__ == "__main__":`, which the grader never runs
+            line
+            for statement in tree.body
+            if isinstance(statement, ast.If) and _is_main_guard(statement.test)
+            for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+        )
         self.constants: dict[str, str] = {}
         for statement in self.module_statements:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -426,6 +432,17 @@ def name_role(name: str) -> frozenset[Role]:
 def name_words(name: str) -> set[str]:
     """The lower-case words of an identifier: ``goldAnswer_2`` -> {"gold", "answer"}."""
     return set(re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()))
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _parameters(function: Function) -> list[ast.arg]:

@@ -158,3 +158,12 @@ def test_findings_are_values():
 def test_readme_names_every_rule_and_no_other():
     readme = (ROOT / "README.md").read_text()
     assert set(re.findall(r"\bRK1\d\d\b", readme)) == set(RULES)
+
+
+def test_code_under_a_main_guard_is_not_reported():
+    source = (
+        "def compute_reward(completion, ground_truth):\n    return float(completion == ground_truth)\n\n\n"
+        'if __name__ == "__main__":\n    import requests\n    with open("out.txt", "w") as f:\n        f.write(str(compute_reward("a", "a")))\n'
+    )
+    assert lint_source(source) == []
+    assert [f.code for f in lint_source(source.replace('__name__ == "__main__"', "True"))] == ["RK101", "RK103"]
