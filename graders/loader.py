@@ -48,14 +48,15 @@ def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
         function = _attribute(module, source["function"], source["target"])
     else:
         path = source["target"] if source["kind"] == "file" else "<reward source>"
-        text = _read(path) if source["kind"] == "file" else source["target"]
+        text = read_source(path) if source["kind"] == "file" else source["target"]
         module = _exec_module(text, path, restricted)
         function = _attribute(module, source["function"], path)
     _check_signature(function, source)
     return function
 
 
-def _read(path: str) -> str:
+def read_source(path: str) -> str:
+    """The text of a reward file, or a ``RewardLoadError`` naming it."""
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()

@@ -31,9 +31,9 @@ import importlib
 import operator
 import sys
 import types
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
-from RestrictedPython import PrintCollector, RestrictingNodeTransformer, compile_restricted_exec, safe_builtins
+from RestrictedPython import CompileResult, PrintCollector, RestrictingNodeTransformer, compile_restricted_exec, safe_builtins
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr_raise
 
 from .errors import RewardLoadError
@@ -91,7 +91,7 @@ def compile_restricted_reward(source: str, path: str) -> types.CodeType:
     return result.code
 
 
-def _compile(source: str, path: str):
+def _compile(source: str, path: str) -> CompileResult:
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
@@ -120,7 +120,10 @@ def restricted_globals(module_name: str) -> dict[str, object]:
     }
 
 
-def _guarded_import(name: str, globals=None, locals=None, fromlist=(), level: int = 0) -> types.ModuleType:
+def _guarded_import(
+    name: str, globals: dict | None = None, locals: dict | None = None, fromlist: Sequence[str] | None = (), level: int = 0
+) -> types.ModuleType:
+    """``__import__`` for restricted code: an allowed module's copy, or ImportError naming what is allowed."""
     if level != 0 or name not in ALLOWED_MODULES:
         raise ImportError(f"import of {name!r} is not allowed with restricted=True (allowed: {', '.join(ALLOWED_MODULES[1:])})")
     return _module_copy(name)

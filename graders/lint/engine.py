@@ -17,6 +17,7 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import RewardLoadError
+from ..loader import read_source
 from ..sources import DEFAULT_FUNCTION, RewardSource
 from . import rules as _rules  # noqa: F401 - registers every rule
 from .model import Module
@@ -112,7 +113,7 @@ def lint_reward(
         text, path = source.target, "<string>"
     else:
         path = source.target if source.kind == "file" else module_file(source.target)
-        text = _read(path)
+        text = read_source(path)
         path = _display_path(path)
     return lint_source(text, path, select, ignore, function=source.function, restricted=restricted)
 
@@ -133,14 +134,6 @@ def module_file(module: str) -> str:
     if not spec.origin or not spec.origin.endswith(".py"):
         raise RewardLoadError(f"module {module!r} has no Python source file to lint ({spec.origin or 'namespace package'})")
     return spec.origin
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RewardLoadError(f"cannot read the reward file: {exc}", path=path) from None
 
 
 def _display_path(path: str) -> str:

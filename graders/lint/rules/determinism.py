@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..model import Module
+from ..model import Module, Scope
 from ..registry import Hit, rule
 
 GLOBAL_RNG_FUNCTIONS = {
@@ -81,7 +81,7 @@ def unseeded_random(module: Module) -> Iterator[Hit]:
             yield node, f"`{name}` draws from the global RNG without a fixed seed: the score can change between identical calls"
 
 
-def _seeded(family: str, scope: object, seeds: list[tuple[str, object]]) -> bool:
+def _seeded(family: str, scope: Scope | None, seeds: list[tuple[str, Scope | None]]) -> bool:
     """A fixed seed for ``family`` at module level or in the same function."""
     return any(f == family and (where is None or where is scope) for f, where in seeds)
 
