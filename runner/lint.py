@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from rewardkit.graders import RewardLoadError
 from rewardkit.graders.lint import Finding, lint_reward, select_rules
 
 from .errors import UsageError
@@ -39,11 +38,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when no finding is an error, 1 when one is, 2 on usage or load errors."""
     select, ignore = _codes("--select", args.select), _codes("--ignore", args.ignore)
-    try:
-        findings = lint_reward(args.reward, select, ignore, restricted=args.restricted)
-    except RewardLoadError as exc:
-        print(f"rewardkit lint: cannot load the reward: {exc}", file=sys.stderr)
-        return 2
+    findings = lint_reward(args.reward, select, ignore, restricted=args.restricted)  # a RewardLoadError exits 2 in cli.main
     if args.reward.startswith("library:"):
         print(f"rewardkit lint: {args.reward} is one of rewardkit's own rewards, linted by its test suite: nothing to check", file=sys.stderr)
     if args.format == "json":
