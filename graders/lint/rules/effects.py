@@ -44,6 +44,7 @@ WRITE_CALLS = {
     "shutil.copytree", "shutil.move", "shutil.rmtree",
 }
 WRITE_METHODS = {"write_text", "write_bytes", "unlink", "mkdir", "rmdir", "touch", "rename", "replace"}
+ENVIRONMENT_WRITES = {"setdefault", "update", "pop", "clear"}
 _PATH_TYPES = ("pathlib.Path", "pathlib.PurePath", "Path")
 
 
@@ -219,15 +220,16 @@ def environment_read(module: Module) -> Iterator[Hit]:
         config file that ships next to it.
 
     Not flagged:
-        `os.environ` on the left of an assignment (setting a variable for a library).
+        Settings for libraries: `os.environ[...] = ...`, `del os.environ[...]`, `os.environ.setdefault(...)`,
+        `os.environ.update(...)`.
     """
     for node in module.nodes:
         if isinstance(node, ast.Call) and module.call_name(node) in ("os.getenv", "os.environ.get"):
             yield node, f"`{module.snippet(node)}` reads an environment variable: the sandbox's environment is allow-listed, so the reward behaves differently there"
         elif isinstance(node, (ast.Attribute, ast.Name)) and module.qualified_name(node) == "os.environ":
             parent = module.parents.get(node)
-            if isinstance(parent, ast.Attribute) and isinstance(module.parents.get(parent), ast.Call) and parent.attr == "get":
-                continue  # reported as a call
+            if isinstance(parent, ast.Attribute) and isinstance(module.parents.get(parent), ast.Call) and parent.attr in ENVIRONMENT_WRITES | {"get"}:
+                continue  # reported as a call (get), or a setting for a library (setdefault, update)
             if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, (ast.Store, ast.Del)):
                 continue
             shown = parent if isinstance(parent, ast.Subscript) else node
