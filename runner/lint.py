@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from rewardkit.graders.lint import Finding, lint_reward, select_rules
+from rewardkit.graders.lint import SEVERITIES, Finding, lint_reward, select_rules
 
 from .errors import UsageError
 from .options import FORMAT_DESC, REWARD_DESC
@@ -67,6 +67,6 @@ def _codes(flag: str, text: str | None) -> list[str] | None:
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "no findings"
-    counts = {severity: sum(f.severity == severity for f in findings) for severity in ("error", "warning", "info")}
+    counts = {severity: sum(f.severity == severity for f in findings) for severity in SEVERITIES}
     parts = [f"{count} {severity}{'s' if count != 1 else ''}" for severity, count in counts.items() if count]
     return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)}"
