@@ -15,10 +15,10 @@ from rich.console import Console
 from rewardkit.graders import RewardLoadError
 from rewardkit.graders.errors import IsolationUnavailable
 
-from . import doctor, export, grade, report, train
+from . import doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, report, train, doctor, export)
+COMMANDS = (grade, lint, report, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,10 @@ PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON 
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
 FORMAT_DESC = "output format"
+RESTRICTED_DESC = (
+    "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
+    "an extra layer on top of the sandbox, never a security boundary by itself"
+)
 
 
 def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
@@ -46,6 +50,7 @@ def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
     parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
+    parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
 
 
 def grader_options(args: argparse.Namespace) -> dict:
@@ -60,6 +65,7 @@ def grader_options(args: argparse.Namespace) -> dict:
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,
         params=parse_params(args.param, args.params),
+        restricted=args.restricted,
     )
 
 
