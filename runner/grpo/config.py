@@ -44,7 +44,10 @@ DESCRIPTIONS: dict[str, str] = {
     "reward_timeout": f"reward calls: {TIMEOUT_DESC}",
     "grader_workers": f"reward {WORKERS_DESC}",
     "reward_calls_per_process": f"reward {CALLS_PER_PROCESS_DESC}",
-    "score_range": "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups (default: any finite score stands; [0, 1] widened to the scores seen tells them apart)",
+    "score_range": (
+        "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups "
+        "(default: any finite score stands; [0, 1] widened to the scores seen tells them apart)"
+    ),
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",

@@ -91,7 +91,8 @@ class OfflineServiceClient:
             with np.load(self._state_file(path)) as state:
                 if tuple(state["weights"].shape) != (self.shape.num_rows, self.shape.vocab_size):
                     raise _user_error(
-                        f"checkpoint {path} has weights of shape {state['weights'].shape}, this model needs {(self.shape.num_rows, self.shape.vocab_size)} (another vocabulary or window)"
+                        f"checkpoint {path} has weights of shape {state['weights'].shape}, this model needs "
+                        f"{(self.shape.num_rows, self.shape.vocab_size)} (another vocabulary or window)"
                     )
                 optimizer = OptimizerState(state["exp_avg"].copy(), state["exp_avg_sq"].copy(), int(state["step"]))
                 client = OfflineTrainingClient(

@@ -82,24 +82,10 @@ class RunLog:
 
     def log_step(self, report: StepReport, groups_P: Sequence[SampledGroup]) -> None:
         """The step's metrics line, its groups, readable samples and per-completion grades."""
-        for group_index, group in enumerate(groups_P):
+        for index, group in enumerate(groups_P):
             self._write("samples.jsonl", json.dumps(group.sample_line(report.step), ensure_ascii=False))
-            lines = [
-                f"== step {report.step} group {group_index} ({group.record.id}) prompt: {group.record.prompt!r} ground_truth: {group.record.ground_truth!r}"
-            ]
-            lines += [
-                f"  [{i}] ({reason}, score {result.score:g}) {text!r}"
-                for i, (text, reason, result) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.results_G))
-            ]
-            self._write("sampling_debug.log", "\n".join(lines))
-            self._write(
-                "reward_debug.log",
-                "\n".join(
-                    f"step={report.step} group={group_index} id={group.record.id} sample={i} score={result.score:g} status={result.status.value} "
-                    f"ms={result.duration_ms:.1f} error={json.dumps(result.error)}"
-                    for i, result in enumerate(group.results_G)
-                ),
-            )
+            self._write("sampling_debug.log", _readable_group(report.step, index, group))
+            self._write("reward_debug.log", _reward_lines(report.step, index, group))
         self.log_metrics(report)
 
     def log_metrics(self, report: StepReport) -> None:
@@ -168,3 +154,19 @@ class Heartbeat:
             started = time.monotonic()
             self.beat()
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+
+def _readable_group(step: int, index: int, group: SampledGroup) -> str:
+    record = group.record
+    lines = [f"== step {step} group {index} ({record.id}) prompt: {record.prompt!r} ground_truth: {record.ground_truth!r}"]
+    for number, (text, reason, result) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.results_G)):
+        lines.append(f"  [{number}] ({reason}, score {result.score:g}) {text!r}")
+    return "\n".join(lines)
+
+
+def _reward_lines(step: int, index: int, group: SampledGroup) -> str:
+    return "\n".join(
+        f"step={step} group={index} id={group.record.id} sample={number} score={result.score:g} "
+        f"status={result.status.value} ms={result.duration_ms:.1f} error={json.dumps(result.error)}"
+        for number, result in enumerate(group.results_G)
+    )

@@ -263,12 +263,7 @@ class Trainer:
 
         if reward_failing:
             self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
-            first_error = next((r.error.strip().splitlines()[-1] for g in groups_P for r in g.results_G if r.error and r.error.strip()), "no error text")
-            raise RewardFailing(
-                f"the reward failed on all {report.num_completions} calls of step {step} ({_counts(report.status_counts)}), "
-                f"so the run stopped instead of training on failure scores. First error: {first_error}. "
-                f"Every call is in {self.log.path('reward_debug.log')}."
-            )
+            raise self._reward_failing(report, groups_P)
         self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
         if config.eval_interval and self.step % config.eval_interval == 0:
             report = report.model_copy(update={"eval_reward_mean": self._evaluate()})
@@ -286,6 +281,15 @@ class Trainer:
             )
         self.step_started = None
         return report
+
+    def _reward_failing(self, report: StepReport, groups_P: Sequence[SampledGroup]) -> RewardFailing:
+        errors = (result.error.strip().splitlines() for group in groups_P for result in group.results_G if result.error)
+        first_error = next((lines[-1] for lines in errors if lines), "no error text")
+        return RewardFailing(
+            f"the reward failed on all {report.num_completions} calls of step {report.step} ({_counts(report.status_counts)}), "
+            f"so the run stopped instead of training on failure scores. First error: {first_error}. "
+            f"Every call is in {self.log.path('reward_debug.log')}."
+        )
 
     # ---- the rest of the API, unlogged ---------------------------------------------
 
