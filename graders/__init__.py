@@ -22,10 +22,14 @@ _EXPORTS = {
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
+    "Finding": "lint",
+    "lint_reward": "lint",
+    "lint_source": "lint",
 }
 __all__ = [
-    "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
-    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
+    "Finding", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
+    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status", "lint_reward",
+    "lint_source",
 ]
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
+    from .lint import Finding, lint_reward, lint_source
     from .results import GradeResult
     from .sources import RewardSource
 
