@@ -22,14 +22,15 @@ _EXPORTS = {
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
+    "BackendUnavailable": "errors",
 }
 __all__ = [
-    "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
+    "BackendUnavailable", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
     "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
 ]
 
 if TYPE_CHECKING:
-    from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState

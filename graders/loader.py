@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import importlib
 import inspect
+import linecache
 import os
 import sys
 import traceback
@@ -44,14 +45,15 @@ def load_reward(source: dict) -> RewardFunction:
         function = _attribute(module, source["function"], source["target"])
     else:
         path = source["target"] if source["kind"] == "file" else "<reward source>"
-        text = _read(path) if source["kind"] == "file" else source["target"]
+        text = source["target"] if source["kind"] == "code" else source.get("code") or read_file(path)
         module = _exec_module(text, path)
         function = _attribute(module, source["function"], path)
     _check_signature(function, source)
     return function
 
 
-def _read(path: str) -> str:
+def read_file(path: str) -> str:
+    """The text of a reward file, or a ``RewardLoadError`` naming it."""
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()
@@ -64,6 +66,7 @@ def _exec_module(text: str, path: str) -> types.ModuleType:
         code = compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # tracebacks show the lines loaded, file or not
     module = types.ModuleType("reward_module")
     module.__file__ = path
     sys.modules["reward_module"] = module
