@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rewardkit.graders import Grader, GradeResult, RewardLoadError
-from rewardkit.graders.errors import IsolationUnavailable
+from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
 
 from .errors import UsageError
 from .jsonl import Line, read_grade_input
@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except (RewardLoadError, IsolationUnavailable) as exc:
         console.print(f"[bold red]rewardkit grade: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except BackendUnavailable as exc:
+        console.print(f"[bold red]rewardkit grade: cannot start the {args.backend} backend[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
     counts: collections.Counter[str] = collections.Counter()
     with grader, _open_output(args.output) as out, _progress(console, len(lines)) as advance:

@@ -14,7 +14,10 @@ from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
 TIMEOUT_DESC = "wall-clock seconds one call may take before it is killed and scored as timeout (default 10)"
-WORKERS_DESC = "calls run in parallel (default: the number of cores)"
+WORKERS_DESC = (
+    "calls run in parallel (default: the number of cores); with --backend ray, per actor "
+    "(default: the CPU count of the smallest Ray node)"
+)
 MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
 CALLS_PER_PROCESS_DESC = (
     "calls one sandboxed process serves before it is replaced (default 1: a fresh process per call; "
@@ -29,6 +32,16 @@ OUT_OF_RANGE_DESC = "what a score outside --range becomes: invalid (status inval
 PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON when it can be); repeatable"
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
+BACKEND_DESC = (
+    "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
+    "sandboxed pool of --workers processes (needs the ray extra and rewardkit on every node)"
+)
+RAY_ADDRESS_DESC = (
+    "the Ray cluster to use with --backend ray, e.g. 10.0.0.5:6379 or ray://head:10001 "
+    "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
+    "else a local Ray instance that lives as long as the command)"
+)
+RAY_ACTORS_DESC = "Ray actors with --backend ray (default: as many as the cluster's free CPUs hold, --workers CPUs each)"
 FORMAT_DESC = "output format"
 
 
@@ -44,10 +57,15 @@ def add_grader_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
+    parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
+    parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
+    parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
 
 
 def grader_options(args: argparse.Namespace) -> dict:
     """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
+    if args.backend != "ray" and (args.ray_address is not None or args.ray_actors is not None):
+        raise UsageError("--ray-address and --ray-actors need --backend ray")
     return dict(
         timeout=args.timeout,
         workers=args.workers,
@@ -58,6 +76,9 @@ def grader_options(args: argparse.Namespace) -> dict:
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,
         params=parse_params(args.param, args.params),
+        backend=args.backend,
+        address=args.ray_address,
+        ray_actors=args.ray_actors,
     )
 
 
