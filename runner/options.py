@@ -37,7 +37,7 @@ BACKEND_DESC = (
     "sandboxed pool of --workers processes (needs the ray extra and rewardkit on every node)"
 )
 RAY_ADDRESS_DESC = (
-    "the Ray cluster to use with --backend ray, e.g. 10.0.0.5:6379 or ray://head:10001 "
+    "the Ray cluster to use with --backend ray, HOST:PORT of its head or auto "
     "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
     "else a local Ray instance that lives as long as the command)"
 )

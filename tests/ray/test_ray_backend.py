@@ -94,6 +94,21 @@ def test_load_errors_fail_fast_with_file_and_line(name):
     assert (remote.value.path, remote.value.line) == (local.value.path, local.value.line) == (hostile(name), local.value.line)
 
 
+def test_a_function_shipped_by_value_grades_on_ray(make_grader):
+    bonus = 0.25
+
+    def reward(completion: str, ground_truth: str) -> float:
+        return float(completion == ground_truth) + bonus
+
+    grader = Grader.from_function(reward, backend="ray", workers=1, ray_actors=1)
+    try:
+        assert [r.score for r in grader.grade_batch([("7", "7"), ("8", "7")])] == [1.25, 0.25]
+    finally:
+        grader.close()
+    with pytest.raises(ValueError, match=r"ray_actors=0: expected a positive integer"):
+        make_grader(MIX, backend="ray", ray_actors=0)
+
+
 def test_summary_reports_the_actors_layers(make_grader):
     local = make_grader(MIX, workers=1).summary()
     remote = make_grader(MIX, backend="ray", workers=1).summary()  # default: as many actors as free CPUs
