@@ -109,9 +109,12 @@ def test_a_function_shipped_by_value_grades_on_ray(make_grader):
         make_grader(MIX, backend="ray", ray_actors=0)
 
 
-def test_summary_reports_the_actors_layers(make_grader):
+def test_defaults_fill_the_cluster_and_summary_reports_the_actors_layers(make_grader):
     local = make_grader(MIX, workers=1).summary()
-    remote = make_grader(MIX, backend="ray", workers=1).summary()  # default: as many actors as free CPUs
+    grader = make_grader(MIX, backend="ray", workers=None)
+    # Defaults: workers = the smallest node's CPUs (2 here), actors = free CPUs // workers.
+    assert grader.workers == 2 and len(grader._manager.actors) == 1
+    remote = grader.summary()
     assert remote["backend"] == "ray" and local["backend"] == "local"
     assert remote["layers"] == local["layers"] and remote["missing"] == local["missing"]
 
