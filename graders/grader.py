@@ -120,7 +120,7 @@ class Grader:
         if backend == "ray":
             from .ray_backend import RayManager
 
-            self._manager: _Manager | RayManager = RayManager(self, keywords, address, ray_actors)
+            self._manager: ManagerBase = RayManager(self, keywords, address, ray_actors)
             self.workers = self._manager.workers  # per actor
             self.layers: list[LayerState] = self._manager.layers
             self.warmup_skipped = self._manager.warmup_skipped

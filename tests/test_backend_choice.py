@@ -5,6 +5,7 @@ These need no Ray; tests/ray/ runs the Ray backend itself.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def test_cli_ray_flags_without_backend_ray_are_a_usage_error(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "rewardkit grade: error: --ray-address and --ray-actors need --backend ray" in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_the_local_backend_never_imports_ray():
+    script = f"import sys\nfrom rewardkit.graders import Grader\nwith Grader({CODE!r}, workers=1) as g:\n    assert g.grade('a', 'b').ok\nprint('ray' in sys.modules)"
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert process.stdout.strip() == "False", process.stderr
 
 
 def test_missing_ray_says_which_extra_to_install(monkeypatch):
