@@ -23,10 +23,14 @@ _EXPORTS = {
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
     "BackendUnavailable": "errors",
+    "Finding": "lint",
+    "lint_reward": "lint",
+    "lint_source": "lint",
 }
 __all__ = [
-    "BackendUnavailable", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
-    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
+    "BackendUnavailable", "Finding", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES",
+    "LAYER_TITLES", "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
+    "lint_reward", "lint_source",
 ]
 
 if TYPE_CHECKING:
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
+    from .lint import Finding, lint_reward, lint_source
     from .results import GradeResult
     from .sources import RewardSource
 

@@ -16,7 +16,7 @@ from typing import Callable, Literal
 from pydantic import BaseModel, Field, JsonValue
 
 from .errors import RewardLoadError
-from .loader import describe, read_file
+from .loader import describe, read_source
 
 SourceKind = Literal["file", "code", "module", "library", "pickle"]
 DEFAULT_FUNCTION = "compute_reward"
@@ -77,7 +77,7 @@ class RewardSource(BaseModel):
         """
         if self.kind != "file" or self.code is not None:
             return self
-        return self.model_copy(update={"code": read_file(self.target)})
+        return self.model_copy(update={"code": read_source(self.target)})
 
     def describe(self) -> str:
         return describe(self.model_dump())

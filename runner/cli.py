@@ -10,10 +10,15 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import doctor, export, grade
+from rich.console import Console
+
+from rewardkit.graders import RewardLoadError
+from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
+
+from . import doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, doctor, export)
+COMMANDS = (grade, lint, report, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
+    except (RewardLoadError, IsolationUnavailable, BackendUnavailable) as exc:
+        failed = "cannot start the grading backend" if isinstance(exc, BackendUnavailable) else "cannot load the reward"
+        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
+        return 2
     except BrokenPipeError:
         return 1
 

@@ -1,10 +1,14 @@
-"""Reading JSONL input line by line: every malformed line is reported with its number, never dropped."""
+"""Reading JSONL input line by line (every malformed line is reported with its number, never dropped), and output files."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
+
+from .errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -16,8 +20,33 @@ class Line:
     error: str | None = None
 
 
-def read_grade_input(stream: IO[str]) -> Iterator[Line]:
-    """Yield each non-blank line of a grade input; a line needs string ``completion`` and ``ground_truth``."""
+def read_lines(path: str, parse: Callable[[IO[str]], Iterator[Line]], name: str) -> list[Line]:
+    """Every line of ``path`` ('-' for stdin) through ``parse``; a file that cannot be read is a ``UsageError`` naming ``name``."""
+    try:
+        with (contextlib.nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8")) as stream:
+            return list(parse(stream))
+    except OSError as exc:
+        raise UsageError(f"{name}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+@contextlib.contextmanager
+def open_output(path: str | None) -> Iterator[IO[str]]:
+    """A text stream to write ``path``, or stdout for '-' or None; a file that cannot be opened is a ``UsageError``."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {path}: {exc.strerror}") from None
+    with out:
+        yield out
+
+
+def read_objects(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line as a JSON object, or with the reason it is not one."""
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -29,12 +58,16 @@ def read_grade_input(stream: IO[str]) -> Iterator[Line]:
         if not isinstance(record, dict):
             yield Line(number, None, f"expected a JSON object, got {type(record).__name__}")
             continue
+        yield Line(number, record)
+
+
+def read_grade_input(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line of a grade input; a line needs string ``completion`` and ``ground_truth``."""
+    for line in read_objects(stream):
+        record = line.record or {}
         problems = [
             f"'{key}' is {'missing' if key not in record else type(record[key]).__name__ + ', expected a string'}"
             for key in ("completion", "ground_truth")
             if not isinstance(record.get(key), str)
         ]
-        if problems:
-            yield Line(number, record, "; ".join(problems))
-            continue
-        yield Line(number, record)
+        yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from rewardkit.graders import Grader
+
 from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
@@ -43,20 +45,25 @@ RAY_ADDRESS_DESC = (
 )
 RAY_ACTORS_DESC = "Ray actors with --backend ray (default: as many as the cluster's free CPUs hold, --workers CPUs each)"
 FORMAT_DESC = "output format"
+RESTRICTED_DESC = (
+    "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
+    "an extra layer on top of the sandbox, never a security boundary by itself"
+)
 
 
-def add_grader_options(parser: argparse.ArgumentParser) -> None:
-    """The sandbox and scoring options of ``Grader``, as flags."""
+def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
+    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=TIMEOUT_DESC)
     parser.add_argument("--workers", type=int, default=None, metavar="N", help=WORKERS_DESC)
     parser.add_argument("--memory-mb", type=int, default=2048, metavar="M", help=MEMORY_DESC)
     parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
     parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
-    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=RANGE_DESC)
+    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
     parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
     parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
+    parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
     parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
     parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
     parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
@@ -76,10 +83,24 @@ def grader_options(args: argparse.Namespace) -> dict:
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,
         params=parse_params(args.param, args.params),
+        restricted=args.restricted,
         backend=args.backend,
         address=args.ray_address,
         ray_actors=args.ray_actors,
     )
+
+
+def start_grader(args: argparse.Namespace) -> Grader:
+    """A grader for ``args.reward`` with the flags of ``add_grader_options``; a bad flag value is a ``UsageError``.
+
+    Load errors (``RewardLoadError``, ``IsolationUnavailable``) and ``BackendUnavailable`` propagate:
+    ``cli.main`` reports them and exits 2.
+    """
+    options = grader_options(args)
+    try:
+        return Grader(args.reward, **options)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def parse_range(text: str | None) -> tuple[float, float] | None:
