@@ -11,9 +11,10 @@
     zygote (sandbox.py, zygote.py) ── fork ──▶ call processes
 
 The manager thread owns every piece of pool state; caller threads only put jobs
-in and take results out. With ``backend="ray"`` a ``RayManager`` (ray_backend.py)
-takes the manager's place and each Ray actor runs one such local grader. A call that dies, hangs or misbehaves becomes a
-``GradeResult`` for its own item; the other items keep flowing.
+in and take results out. A call that dies, hangs or misbehaves becomes a
+``GradeResult`` for its own item; the other items keep flowing. With
+``backend="ray"``, a ``RayManager`` (ray_backend.py) takes the manager's place
+and each Ray actor runs one such local grader.
 """
 
 from __future__ import annotations
@@ -128,10 +129,11 @@ class Grader:
         if backend == "ray":
             from .ray_backend import RayManager
 
-            self._manager: ManagerBase = RayManager(self, keywords, address, ray_actors)
-            self.workers = self._manager.workers  # per actor
-            self.layers: list[LayerState] = self._manager.layers
-            self.warmup_skipped = self._manager.warmup_skipped
+            ray_manager = RayManager(self, keywords, address, ray_actors)
+            self.workers = ray_manager.workers  # per actor
+            self.layers: list[LayerState] = ray_manager.layers
+            self.warmup_skipped = ray_manager.warmup_skipped
+            self._manager: ManagerBase = ray_manager
         else:
             sandbox = self._start_sandbox()
             self.layers = sandbox.layers

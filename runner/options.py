@@ -16,10 +16,7 @@ from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
 TIMEOUT_DESC = "wall-clock seconds one call may take before it is killed and scored as timeout (default 10)"
-WORKERS_DESC = (
-    "calls run in parallel (default: the number of cores); with --backend ray, per actor "
-    "(default: the CPU count of the smallest Ray node)"
-)
+WORKERS_DESC = "calls run in parallel (default: the number of cores)"
 MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
 CALLS_PER_PROCESS_DESC = (
     "calls one sandboxed process serves before it is replaced (default 1: a fresh process per call; "
@@ -36,7 +33,8 @@ PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
 BACKEND_DESC = (
     "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
-    "sandboxed pool of --workers processes (needs the ray extra and rewardkit on every node)"
+    "sandboxed pool of --workers processes (default there: the CPU count of the smallest Ray node); "
+    "needs the ray extra and rewardkit on every node"
 )
 RAY_ADDRESS_DESC = (
     "the Ray cluster to use with --backend ray, HOST:PORT of its head or auto "
