@@ -22,18 +22,19 @@ _EXPORTS = {
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
+    "BackendUnavailable": "errors",
     "Finding": "lint",
     "lint_reward": "lint",
     "lint_source": "lint",
 }
 __all__ = [
-    "Finding", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
-    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status", "lint_reward",
-    "lint_source",
+    "BackendUnavailable", "Finding", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES",
+    "LAYER_TITLES", "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status",
+    "lint_reward", "lint_source",
 ]
 
 if TYPE_CHECKING:
-    from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState

@@ -13,7 +13,7 @@ from typing import Sequence
 from rich.console import Console
 
 from rewardkit.graders import RewardLoadError
-from rewardkit.graders.errors import IsolationUnavailable
+from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
 
 from . import doctor, export, grade, lint, report, train
 from .errors import UsageError
@@ -42,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
-    except (RewardLoadError, IsolationUnavailable) as exc:
-        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
+    except (RewardLoadError, IsolationUnavailable, BackendUnavailable) as exc:
+        failed = "cannot start the grading backend" if isinstance(exc, BackendUnavailable) else "cannot load the reward"
+        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
     except BrokenPipeError:
         return 1

@@ -31,6 +31,17 @@ OUT_OF_RANGE_DESC = "what a score outside --range becomes: invalid (status inval
 PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON when it can be); repeatable"
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
+BACKEND_DESC = (
+    "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
+    "sandboxed pool of --workers processes (default there: the CPU count of the smallest Ray node); "
+    "needs the ray extra and rewardkit on every node"
+)
+RAY_ADDRESS_DESC = (
+    "the Ray cluster to use with --backend ray, HOST:PORT of its head or auto "
+    "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
+    "else a local Ray instance that lives as long as the command)"
+)
+RAY_ACTORS_DESC = "Ray actors with --backend ray (default: as many as the cluster's free CPUs hold, --workers CPUs each)"
 FORMAT_DESC = "output format"
 RESTRICTED_DESC = (
     "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
@@ -51,10 +62,15 @@ def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
     parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
+    parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
+    parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
+    parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
 
 
 def grader_options(args: argparse.Namespace) -> dict:
     """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
+    if args.backend != "ray" and (args.ray_address is not None or args.ray_actors is not None):
+        raise UsageError("--ray-address and --ray-actors need --backend ray")
     return dict(
         timeout=args.timeout,
         workers=args.workers,
@@ -66,13 +82,17 @@ def grader_options(args: argparse.Namespace) -> dict:
         out_of_range=args.out_of_range,
         params=parse_params(args.param, args.params),
         restricted=args.restricted,
+        backend=args.backend,
+        address=args.ray_address,
+        ray_actors=args.ray_actors,
     )
 
 
 def start_grader(args: argparse.Namespace) -> Grader:
     """A grader for ``args.reward`` with the flags of ``add_grader_options``; a bad flag value is a ``UsageError``.
 
-    Load errors (``RewardLoadError``, ``IsolationUnavailable``) propagate: ``cli.main`` reports them and exits 2.
+    Load errors (``RewardLoadError``, ``IsolationUnavailable``) and ``BackendUnavailable`` propagate:
+    ``cli.main`` reports them and exits 2.
     """
     options = grader_options(args)
     try:
