@@ -1,0 +1,826 @@
+"""Property checks of a reward, run through the sandbox: ``run_checks(reward) -> CheckReport``.
+
+    >>> report = run_checks("examples/gsm8k/reward.py", examples=[(None, "39")])
+    >>> [(r.property, r.passed) for r in report.results]
+    [('determinism', True), ('type_and_range', True), ('robustness', True), ('gold_consistency', True), ('latency', True)]
+
+Every input is graded by sandboxed ``Grader``s kept open for the whole run, never
+in this process. hypothesis generates inputs and shrinks a failing one; a
+failure carries the shrunk counterexample, every score observed for it, and the
+likely causes, each naming the lint rule that finds the cause in the source.
+
+Determinism: the runtime pins PYTHONHASHSEED and seeds ``random`` and numpy before
+every call, and gives every call a fresh process; that hides exactly the
+dependencies that make a reward nondeterministic in other harnesses. So each
+generated session of inputs is graded in these runs, which must all agree::
+
+    baseline        fresh process per call, seed s, PYTHONHASHSEED h
+    repeat          the same sandbox again                   -> clock, OS randomness
+    new sandbox     another zygote with the same seeds       -> values drawn at import
+    seed s+1        random/numpy seeded differently          -> random, numpy.random
+    hash seed h+1   PYTHONHASHSEED changed                   -> hash(), set order
+    one process     all calls in one process, in order then  -> module state carried
+                    reversed (calls_per_process > 1)            between calls
+    1 s later       a probe pass inside one whole second, and another in the next
+                    second                                   -> int(time.time()), .second
+
+Why the usual offenders are caught on every run, not by luck:
+
+* ``random.random()``/numpy draws give the same value for every call under one seed
+  (the runtime re-seeds them), and a different value under seed s+1: the first
+  input already differs. ``os.urandom``, ``uuid4``, ``secrets``, ``SystemRandom``
+  are never seeded: every pair of runs differs (a coin flip survives the ~10
+  comparisons per session and ``max_examples`` sessions with odds below 2**-100).
+* ``time.time() % 1``, ``datetime.now().microsecond``: runs are milliseconds
+  apart, so the repeat differs. ``int(time.time()) % 2`` and other second-level
+  reads: the clock probe grades the same inputs in two consecutive whole seconds
+  (a pass is retried until it starts and ends within one second).
+* ``hash(text) % n`` and set iteration order change with PYTHONHASHSEED; a
+  counter or a cache that changes results differs in the one-process run
+  (session + reversed session: even one input is called twice there).
+* hypothesis runs derandomized: the same inputs every run, so a check that
+  passes or fails does so every time.
+
+What cannot be caught by running: dependence on minutes, hours or dates, on a
+clock reading compared with a far threshold, on randomness that changes the
+score only rarely (``random() < 0.999``), or on state that needs more calls than
+a session makes. The lint rules find those in the source.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Mapping, Sequence, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+from hypothesis.strategies import SearchStrategy
+from pydantic import BaseModel, Field, PrivateAttr, computed_field
+
+from .frames import Status
+from .grader import Grader
+from .probes import ANSWER_FORMATS, fill, probe_completions, robustness_inputs
+from .results import GradeResult
+from .sources import RewardSource
+from .strategies import completions_around, correct_completions, ground_truths, hostile_completions
+from .strategies import unrelated_completions, wrong_completions
+
+PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
+Progress = Callable[[str, int, int], None]  # (property, done, total)
+Item = tuple[str, str]  # (completion, ground_truth)
+Example = tuple[str | None, str]  # (completion or None, ground_truth)
+T = TypeVar("T")
+
+_SHRINK_SHARE = 0.5  # evaluations spent shrinking after the first failure, as a share of max_examples (at least 20)
+_SEARCH_SECONDS = 60.0  # a property stops generating new inputs after this long (a hanging reward)
+_PROCESS_CALLS = 1_000_000  # calls_per_process of the one-process run: a whole session in one process
+_CLOCK_ITEMS = 8
+_CONFIRM_REPEATS = 8
+_CLOCK_ATTEMPTS = 3
+_GOLD_GROUND_TRUTHS = 10
+_ROBUSTNESS_GROUND_TRUTHS = 3
+_LATENCY_MIN_CALLS = 20
+_PREVIEW_CHARS = 2000
+
+
+class Cause(BaseModel):
+    """A likely reason for a failed property, what to do about it, and the lint rule that finds it."""
+
+    name: str
+    explanation: str
+    fix: str
+    lint_rule: str | None = None
+
+
+CAUSES: dict[str, Cause] = {
+    cause.name: cause
+    for cause in (
+        Cause(
+            name="clock",
+            explanation="it reads the clock (time.time, datetime.now, time.perf_counter), so the score changes between calls",
+            fix="score the completion and ground truth only; the grader's timeout already bounds the time a call takes",
+            lint_rule="the wall-clock time rule",
+        ),
+        Cause(
+            name="os_randomness",
+            explanation="it draws randomness nobody can seed (os.urandom, uuid.uuid4, secrets, random.SystemRandom)",
+            fix="remove the randomness; if the reward must sample, use random.Random(<fixed seed>)",
+            lint_rule="the unseeded randomness rule",
+        ),
+        Cause(
+            name="load_timeout",
+            explanation="a call timed out in one run and not in another: it takes close to the timeout, so its score depends on machine load",
+            fix="make the reward faster, or raise the timeout (--timeout) well above its slowest call",
+        ),
+        Cause(
+            name="import_time",
+            explanation="it computes a value when its module is loaded (a random number, a timestamp, a uuid), so each sandbox gets another one",
+            fix="derive such values from constants",
+            lint_rule="the unseeded randomness and wall-clock time rules",
+        ),
+        Cause(
+            name="rng",
+            explanation="it draws from random or numpy.random; the sandbox seeds them before every call, which hides this, "
+            "but the score changes with the seed (and varies in any harness that does not seed)",
+            fix="remove the randomness, or use a local random.Random(<fixed seed>) so no global state is involved",
+            lint_rule="the unseeded randomness rule",
+        ),
+        Cause(
+            name="hash_order",
+            explanation="it depends on hash() of strings or bytes, or on the iteration order of a set; both change with PYTHONHASHSEED",
+            fix="iterate over sorted(...) and use hashlib for a stable hash",
+            lint_rule="the hash and set-order rule",
+        ),
+        Cause(
+            name="module_state",
+            explanation="it keeps state between calls (a module-level counter, a list it appends to, a cache whose entries change "
+            "the result); the sandbox's fresh process per call hides this, but calls_per_process > 1 and other harnesses do not",
+            fix="keep state local to the call; a cache (functools.lru_cache) is fine only around a pure function",
+            lint_rule="the module-state rule",
+        ),
+        Cause(
+            name="seconds_clock",
+            explanation="it reads the clock at second resolution (int(time.time()), datetime.now().second, time.strftime): "
+            "calls one second apart score differently",
+            fix="score the completion and ground truth only",
+            lint_rule="the wall-clock time rule",
+        ),
+    )
+}
+
+
+class Observation(BaseModel):
+    """One call a check made, where it ran, and what came back."""
+
+    run: str
+    score: float
+    status: Status
+    error: str | None = None
+    duration_ms: float = 0.0
+
+    @classmethod
+    def of(cls, run: str, result: GradeResult) -> Observation:
+        return cls(run=run, score=result.score, status=result.status, error=result.error, duration_ms=result.duration_ms)
+
+
+class Counterexample(BaseModel):
+    """The (shrunk) input a property failed on, what was wrong, and why that is likely."""
+
+    completion: str  # at most ~2,000 characters: long inputs keep their head and tail
+    completion_chars: int
+    ground_truth: str
+    input_name: str | None = None  # the named robustness input ("1 MiB of digits")
+    problem: str
+    observations: list[Observation] = Field(default_factory=list)
+    history: list[tuple[str, str]] = Field(default_factory=list)  # calls made before it in the same process
+    causes: list[Cause] = Field(default_factory=list)
+    reproduced: bool = True  # False: the failure did not recur when the same input ran again
+    _item: Item = PrivateAttr()  # the whole input, for follow-up calls
+
+    @classmethod
+    def build(cls, item: Item, problem: str, **fields) -> Counterexample:
+        completion, ground_truth = item
+        found = cls(completion=preview(completion), completion_chars=len(completion), ground_truth=preview(ground_truth), problem=problem, **fields)
+        found._item = item
+        return found
+
+
+class PropertyResult(BaseModel):
+    """The outcome of one property."""
+
+    property: str
+    passed: bool
+    counterexample: Counterexample | None = None
+    details: str
+    skipped: bool = False
+    stats: dict[str, float] = Field(default_factory=dict)
+
+
+class CheckReport(BaseModel):
+    """Every property checked for one reward."""
+
+    reward: str
+    results: list[PropertyResult]
+    seconds: float
+
+    @computed_field
+    @property
+    def passed(self) -> bool:
+        return all(result.passed for result in self.results)
+
+    def result(self, name: str) -> PropertyResult:
+        return next(result for result in self.results if result.property == name)
+
+
+def run_checks(
+    reward: str | RewardSource | Callable[[str, str], object],
+    *,
+    examples: Sequence[Example] | None = None,
+    max_examples: int = 100,
+    score_range: tuple[float, float] = (0.0, 1.0),
+    latency_budget_ms: tuple[float, float] = (100.0, 1000.0),
+    properties: Collection[str] | None = None,
+    answer_formats: Collection[str] | None = None,
+    grader_options: Mapping[str, object] | None = None,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Check ``reward`` (a spec, a ``RewardSource`` or a function) and report each property.
+
+    ``examples`` are ``(completion or None, ground_truth)`` pairs from the user's data:
+    their ground truths drive the inputs and the gold-consistency check (skipped
+    without them), their completions join the generated ones. ``max_examples`` is
+    the number of generated inputs per property. ``latency_budget_ms`` is
+    ``(p50, p99)``. ``properties`` selects some of ``PROPERTIES``; ``answer_formats``
+    the ``ANSWER_FORMATS`` the ground truth must score the maximum in (default all).
+    ``grader_options`` go to every ``Grader`` (timeout, workers, isolation, params,
+    seed, hash_seed, ...); ``calls_per_process`` and ``score_range`` are chosen by
+    the checks. Raises ``RewardLoadError`` when the reward cannot load and
+    ``ValueError`` for bad arguments.
+    """
+    started = time.monotonic()
+    selected = _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats)
+    source = _as_source(reward, grader_options)
+    with _Run(source, dict(grader_options or {}), examples or (), max_examples, score_range, progress) as run:
+        run.start(["baseline", "fresh", "seed", "hash", "process"] if "determinism" in selected else ["baseline"])
+        checks: dict[str, Callable[[], PropertyResult]] = {
+            "type_and_range": lambda: _check_type_and_range(run),
+            "robustness": lambda: _check_robustness(run),
+            "gold_consistency": lambda: _check_gold_consistency(run, list(answer_formats or ANSWER_FORMATS)),
+            "determinism": lambda: _check_determinism(run),
+            "latency": lambda: _check_latency(run, latency_budget_ms),  # last: it reuses every call's duration
+        }
+        done = {name: check() for name, check in checks.items() if name in selected}
+    results = [done[name] for name in PROPERTIES if name in done]
+    return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3))
+
+
+def _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats) -> set[str]:
+    if type(max_examples) is not int or max_examples < 1:
+        raise ValueError(f"max_examples={max_examples!r}: expected a positive integer")
+    low, high = score_range
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"score_range={score_range!r}: expected (low, high) with low < high")
+    p50, p99 = latency_budget_ms
+    if not 0 < p50 <= p99 < math.inf:
+        raise ValueError(f"latency_budget_ms={latency_budget_ms!r}: expected (p50, p99) with 0 < p50 <= p99")
+    unknown = set(properties or ()) - set(PROPERTIES)
+    if unknown or (properties is not None and not properties):
+        raise ValueError(f"properties={sorted(properties or ())!r}: expected names among {', '.join(PROPERTIES)}")
+    bad_formats = set(answer_formats or ()) - set(ANSWER_FORMATS)
+    if bad_formats or (answer_formats is not None and not answer_formats):
+        raise ValueError(f"answer_formats={sorted(answer_formats or ())!r}: expected names among {', '.join(ANSWER_FORMATS)}")
+    return set(properties or PROPERTIES)
+
+
+def _as_source(reward: object, grader_options: Mapping[str, object] | None) -> RewardSource:
+    if isinstance(reward, RewardSource):
+        return reward
+    if isinstance(reward, str):
+        return RewardSource.parse(reward, (grader_options or {}).get("params"))  # type: ignore[arg-type]
+    if callable(reward):
+        return RewardSource.from_function(reward)  # type: ignore[arg-type]
+    raise ValueError(f"reward={reward!r}: expected a reward spec, a RewardSource or a function")
+
+
+# ---- the run: graders shared by every property -------------------------------------------------
+
+
+class _Run:
+    """The graders, inputs and measurements one ``run_checks`` call shares between properties."""
+
+    def __init__(self, source, options, examples, max_examples, score_range, progress) -> None:
+        options.pop("calls_per_process", None)
+        options.pop("out_of_range", None)
+        options["score_range"] = None  # scores are judged here, against score_range, not turned into statuses
+        self.source, self.options = source, options
+        self.seed, self.hash_seed = int(options.pop("seed", 0)), int(options.pop("hash_seed", 0))
+        self.max_examples, self.score_range = max_examples, score_range
+        self.progress = progress or (lambda name, done, total: None)
+        self.ground_truths = list(dict.fromkeys(ground_truth for _, ground_truth in examples))
+        self.real: dict[str, set[str]] = {}
+        for completion, ground_truth in examples:
+            if completion is not None:
+                self.real.setdefault(ground_truth, set()).add(completion)
+        self.graders: dict[str, Grader] = {}
+        self._named: list[tuple[str, Item, GradeResult]] | None = None
+        self.durations: list[tuple[GradeResult, Item]] = []  # baseline calls on ordinary inputs, for the latency property
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="rewardkit-check")
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.pool.shutdown(wait=True)
+        for grader in self.graders.values():
+            grader.close()
+
+    def grader_options(self, name: str) -> dict:
+        options = dict(self.options, seed=self.seed, hash_seed=self.hash_seed)
+        if name == "seed":
+            options["seed"] = self.seed + 1
+        elif name == "hash":
+            options["hash_seed"] = (self.hash_seed + 1) % (1 << 32)
+        elif name == "process":
+            options.update(calls_per_process=_PROCESS_CALLS, workers=1)
+        return options
+
+    def start(self, names: list[str]) -> None:
+        """Start the named graders in parallel (a reward that imports sympy takes a second to load)."""
+        futures = {name: self.pool.submit(Grader, self.source, **self.grader_options(name)) for name in names}
+        failure: BaseException | None = None
+        for name, future in futures.items():
+            try:
+                self.graders[name] = future.result()
+            except BaseException as exc:  # noqa: BLE001 - close the others, then raise the first failure
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    def grade(self, items: Sequence[Item], grader: str = "baseline", *, ordinary: bool = True) -> list[GradeResult]:
+        """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property."""
+        results = self.graders[grader].grade_batch(items)
+        if ordinary and grader == "baseline":
+            self.durations += zip(results, items)
+        return results
+
+    def grade_concurrently(self, batches: Mapping[str, tuple[str, Sequence[Item]]]) -> dict[str, list[GradeResult]]:
+        """Grade several ``{run: (grader, items)}`` batches at once."""
+        futures = {run: self.pool.submit(self.graders[grader].grade_batch, items) for run, (grader, items) in batches.items()}
+        return {run: future.result() for run, future in futures.items()}
+
+    def named_inputs(self) -> list[tuple[str, Item, GradeResult]]:
+        """The named robustness inputs with each of the first ground truths, graded once: (name, item, result)."""
+        if self._named is None:
+            ground_truths = self.ground_truths[:_ROBUSTNESS_GROUND_TRUTHS] or ["42"]
+            named = [(name, (text, gt)) for name, text in robustness_inputs() for gt in ground_truths]
+            results = self.grade([item for _, item in named], ordinary=False)
+            self._named = [(name, item, result) for (name, item), result in zip(named, results)]
+        return self._named
+
+    def ground_truth_strategy(self) -> SearchStrategy[str]:
+        return st.sampled_from(self.ground_truths) if self.ground_truths else ground_truths()
+
+    def ordinary_items(self) -> SearchStrategy[Item]:
+        """A ground truth and an ordinary completion for it (correct, wrong, cut off, unrelated, or real)."""
+        return self.ground_truth_strategy().flatmap(
+            lambda gt: completions_around(gt, self.real.get(gt, ())).map(lambda completion: (completion, gt))
+        )
+
+    def search(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None]) -> tuple[T, Counterexample] | None:
+        """hypothesis over ``strategy``: the shrunk input ``failure_of`` rejects, with its counterexample, or None."""
+        return _search(strategy, failure_of, max_examples=self.max_examples, tick=lambda done: self.progress(name, done, self.max_examples))
+
+    def counterexample(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None]) -> Counterexample | None:
+        found = self.search(name, strategy, failure_of)
+        return None if found is None else found[1]
+
+    def range_problem(self, result: GradeResult) -> str | None:
+        """Why ``result`` is not a finite score in the declared range, or None."""
+        low, high = self.score_range
+        if result.status is Status.ok and not low <= result.score <= high:
+            return f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]"
+        return _status_problem(result)
+
+
+# ---- hypothesis, driven programmatically ----------------------------------------------------------
+
+
+class _Falsified(Exception):
+    """Raised inside the hypothesis test when a property fails for the input."""
+
+
+class _StopSearch(BaseException):
+    """Ends a hypothesis run at once: a BaseException, so hypothesis does not take it for a failure to shrink."""
+
+
+@dataclass
+class _SearchState:
+    found: list = field(default_factory=list)  # (input, counterexample), each smaller than the one before
+    evaluations: int = 0
+    shrink_evaluations: int = 0
+    error: Exception | None = None
+
+
+def _search(
+    strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None], *, max_examples: int, tick: Callable[[int], None]
+) -> tuple[T, Counterexample] | None:
+    """Search ``strategy`` for an input ``failure_of`` rejects; return it shrunk, with its counterexample, or None.
+
+    hypothesis only tries inputs smaller than the smallest failure so far, so
+    the last failure seen is the best. Shrinking stops after
+    ``max(20, max_examples * _SHRINK_SHARE)`` evaluations, and generation after
+    ``_SEARCH_SECONDS`` (a hanging reward). A failure that does not recur when
+    hypothesis replays it (the clock, OS randomness) comes back with
+    ``reproduced=False`` instead of raising ``Flaky``.
+    """
+    state = _SearchState()
+    deadline = time.monotonic() + _SEARCH_SECONDS
+    shrink_calls = max(20, int(max_examples * _SHRINK_SHARE))
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+    @given(strategy)
+    def search(value: T) -> None:
+        if state.found:
+            state.shrink_evaluations += 1
+            if state.shrink_evaluations > shrink_calls:
+                raise _StopSearch
+        else:
+            if time.monotonic() > deadline:
+                raise _StopSearch
+            state.evaluations += 1
+            tick(min(state.evaluations, max_examples))
+        try:
+            failure = failure_of(value)
+        except Exception as exc:  # noqa: BLE001 - a sandbox failure ends the search and is raised below
+            state.error = exc
+            raise _StopSearch from None
+        if failure is not None:
+            state.found.append((value, failure))
+            raise _Falsified
+
+    try:
+        search()
+    except (_Falsified, _StopSearch):
+        pass
+    except Flaky:
+        value, failure = state.found[-1]
+        state.found.append((value, failure.model_copy(update={"reproduced": False})))
+    if state.error is not None:
+        raise state.error
+    return state.found[-1] if state.found else None
+
+
+# ---- type and range ---------------------------------------------------------------------------------
+
+
+def _check_type_and_range(run: _Run) -> PropertyResult:
+    """Ordinary completions score a finite float in the declared range, with status ok; so do the robustness
+    inputs that end ok (how they fail otherwise is the robustness property's business)."""
+    for name, item, result in run.named_inputs():
+        problem = run.range_problem(result) if result.status is Status.ok else None
+        if problem is not None:
+            found = Counterexample.build(item, problem, input_name=name, observations=[Observation.of("baseline", result)])
+            return _result("type_and_range", found, "")
+
+    def failure_of(item: Item) -> Counterexample | None:
+        result = run.grade([item])[0]
+        problem = run.range_problem(result)
+        return None if problem is None else Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+
+    found = run.counterexample("type_and_range", run.ordinary_items(), failure_of)
+    low, high = run.score_range
+    return _result("type_and_range", found, f"ordinary completions score a finite number in [{low:g}, {high:g}] with status ok")
+
+
+# ---- robustness ---------------------------------------------------------------------------------------
+
+
+def _check_robustness(run: _Run) -> PropertyResult:
+    """Empty, whitespace, unicode, control characters and 1 MiB completions end ok: no exception, timeout or crash."""
+    named = run.named_inputs()
+    run.progress("robustness", 0, run.max_examples)
+    for name, item, result in named:
+        problem = _status_problem(result)
+        if problem is not None:
+            found = Counterexample.build(item, problem, input_name=name, observations=[Observation.of("baseline", result)])
+            return _result("robustness", found, "")
+
+    def failure_of(item: Item) -> Counterexample | None:
+        result = run.grade([item], ordinary=False)[0]
+        problem = _status_problem(result)
+        return None if problem is None else Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+
+    ground_truths = list(dict.fromkeys(item[1] for _, item, _ in named))
+    found = run.counterexample("robustness", st.tuples(hostile_completions(), st.sampled_from(ground_truths)), failure_of)
+    names = ", ".join(dict.fromkeys(name for name, _, _ in named))
+    return _result("robustness", found, f"{len(named)} named inputs ({names}) and generated ones end with status ok")
+
+
+# ---- gold consistency -----------------------------------------------------------------------------------
+
+_EXPECTATIONS = {
+    "correct_formats": ("the ground truth in an answer format", "max"),
+    "wrong": ("a wrong answer or a hedge", "below_max"),
+    "truncated": ("a completion cut off before its answer", "below_max"),
+    "unrelated": ("text with no answer", "min"),
+    "empty": ("empty text", "min"),
+}
+
+
+def _check_gold_consistency(run: _Run, formats: list[str]) -> PropertyResult:
+    """The ground truth in answer formats scores the maximum; wrong answers less; unrelated and empty text the minimum."""
+    if not run.ground_truths:
+        return PropertyResult(
+            property="gold_consistency", passed=True, skipped=True, details="skipped: needs examples with ground truths (--examples)"
+        )
+    probes = [
+        (kind, (completion, gt))
+        for gt in run.ground_truths[:_GOLD_GROUND_TRUTHS]
+        for kind, completions in _probes(gt, formats).items()
+        for completion in completions
+    ]
+    results = run.grade([item for _, item in probes])
+    run.progress("gold_consistency", 0, run.max_examples)
+    for (kind, item), result in zip(probes, results):
+        found = _gold_failure(run, kind, item, result)
+        if found is not None:
+            return _result("gold_consistency", found, "")
+
+    def failure_of(case: tuple[str, Item]) -> Counterexample | None:
+        kind, item = case
+        return _gold_failure(run, kind, item, run.grade([item])[0])
+
+    def cases(gt: str) -> SearchStrategy[tuple[str, Item]]:
+        return st.one_of(
+            correct_completions(gt, formats).map(lambda c: ("correct_formats", (c, gt))),
+            wrong_completions(gt).map(lambda c: ("wrong", (c, gt))),
+            unrelated_completions().map(lambda c: ("unrelated", (c, gt))),
+        )
+
+    found = run.counterexample("gold_consistency", st.sampled_from(run.ground_truths).flatmap(cases), failure_of)
+    low, high = run.score_range
+    summary = (
+        f"{len(probes)} probes over {min(len(run.ground_truths), _GOLD_GROUND_TRUTHS)} ground truths and generated ones: "
+        f"answer formats ({', '.join(formats)}) score {high:g}, wrong or cut-off answers less, unrelated and empty text {low:g}"
+    )
+    return _result("gold_consistency", found, summary)
+
+
+def _probes(ground_truth: str, formats: list[str]) -> dict[str, list[str]]:
+    probes = probe_completions(ground_truth)
+    if len(formats) < len(ANSWER_FORMATS):
+        probes["correct_formats"] = [c for c in probes["correct_formats"] if _format_of(c, ground_truth) in formats]
+    return probes
+
+
+def _format_of(completion: str, ground_truth: str) -> str | None:
+    """The name of the answer format ``completion`` ends with (probes are reasoning + one format)."""
+    matches = [name for name, template in ANSWER_FORMATS.items() if completion.endswith(fill(template, ground_truth))]
+    return max(matches, key=lambda name: len(ANSWER_FORMATS[name]), default=None)
+
+
+def _gold_failure(run: _Run, kind: str, item: Item, result: GradeResult) -> Counterexample | None:
+    what, expected = _EXPECTATIONS[kind]
+    low, high = run.score_range
+    score = result.score
+    if expected == "max" and math.isclose(score, high, abs_tol=1e-9):
+        return None
+    if expected == "min" and math.isclose(score, low, abs_tol=1e-9):
+        return None
+    if expected == "below_max" and score < high and not math.isclose(score, high, abs_tol=1e-9):
+        return None
+    wanted = {"max": f"the maximum {high:g}", "min": f"the minimum {low:g}", "below_max": f"less than the maximum {high:g}"}[expected]
+    status = "" if result.status is Status.ok else f" (status {result.status.value}: {_first_line(result.error)})"
+    problem = f"{what} scored {score:g}{status}; expected {wanted}"
+    return Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+
+
+# ---- determinism ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Variation:
+    run: str  # how the report names it
+    grader: str
+    causes: tuple[str, ...]
+
+
+def _variations(run: _Run) -> tuple[_Variation, ...]:
+    return (
+        _Variation("repeat", "baseline", ("clock", "os_randomness")),
+        _Variation("new sandbox", "fresh", ("import_time", "clock", "os_randomness")),
+        _Variation(f"seed={run.seed + 1}", "seed", ("rng",)),
+        _Variation(f"PYTHONHASHSEED={(run.hash_seed + 1) % (1 << 32)}", "hash", ("hash_order",)),
+        _Variation("one process", "process", ("module_state",)),
+    )
+
+
+def _check_determinism(run: _Run) -> PropertyResult:
+    """Every variation of what the runtime pins, and of when and where calls run, gives the same score."""
+    variations = _variations(run)
+    focus = list(variations)  # once a run differs, shrinking repeats only the runs that differed
+    tried: dict[Item, None] = {}
+
+    def failure_of(session: list[Item]) -> Counterexample | None:
+        tried.update(dict.fromkeys(session))
+        found = _compare_runs(run, session, focus)
+        if found is None:
+            return None
+        if len(focus) == len(variations):
+            focus[:] = found[1]
+        return found[0]
+
+    found = run.search("determinism", _sessions(run), failure_of)
+    if found is not None:
+        session, counterexample = found
+        complete = _compare_runs(run, session, variations)  # the shrunk input through every run, for the full record
+        if complete is not None:
+            counterexample = complete[0].model_copy(update={"reproduced": counterexample.reproduced})
+        return _result("determinism", _confirm_by_repeating(run, counterexample, variations[0]), "")
+    found, clock_note = _clock_probe(run, list(tried)[:_CLOCK_ITEMS])
+    runs = ", ".join(["baseline"] + [variation.run for variation in variations])
+    return _result("determinism", found, f"every input scored the same in: {runs}; {clock_note}")
+
+
+def _compare_runs(run: _Run, session: list[Item], variations: Sequence[_Variation]) -> tuple[Counterexample, list[_Variation]] | None:
+    """Grade ``session`` in the baseline and in each variation; the first input whose score differs, or None."""
+    batches = {"baseline": ("baseline", session)}
+    for variation in variations:
+        batches[variation.run] = (variation.grader, session + session[::-1] if variation.grader == "process" else session)
+    results = run.grade_concurrently(batches)
+    run.durations += zip(results["baseline"], session)
+    return _first_difference(session, results, variations)
+
+
+def _sessions(run: _Run) -> SearchStrategy[list[Item]]:
+    """1-4 inputs sharing one or two ground truths (a cache keyed on the ground truth needs two completions for one)."""
+    pools = st.lists(run.ground_truth_strategy(), min_size=1, max_size=2, unique=True)
+
+    def items(pool: list[str]) -> SearchStrategy[list[Item]]:
+        item = st.sampled_from(pool).flatmap(lambda gt: completions_around(gt, run.real.get(gt, ())).map(lambda c: (c, gt)))
+        return st.lists(item, min_size=1, max_size=4)
+
+    return pools.flatmap(items)
+
+
+def _same(a: GradeResult | Observation, b: GradeResult | Observation) -> bool:
+    return a.status is b.status and math.isclose(a.score, b.score, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _outcome(observation: Observation) -> str:
+    return f"{observation.score:g}" if observation.status is Status.ok else f"{observation.score:g} ({observation.status.value})"
+
+
+def _first_difference(
+    session: list[Item], results: Mapping[str, list[GradeResult]], variations: Sequence[_Variation]
+) -> tuple[Counterexample, list[_Variation]] | None:
+    """The first input whose score differs between runs, with every score observed for it, and the runs that differ."""
+    baseline = results["baseline"]
+    k = len(session)
+    for index, item in enumerate(session):
+        observations = [Observation.of("baseline", baseline[index])]
+        differing: list[_Variation] = []
+        history: list[Item] = []
+        for variation in variations:
+            if variation.grader == "process":
+                positions = (index, 2 * k - 1 - index)  # session, then the session reversed, in one process
+                calls = session + session[::-1]
+                for position in positions:
+                    result = results[variation.run][position]
+                    observations.append(Observation.of(f"one process, call {position + 1} of {2 * k}", result))
+                    if not _same(result, baseline[index]) and variation not in differing:
+                        differing.append(variation)
+                        history = calls[:position]
+            else:
+                result = results[variation.run][index]
+                observations.append(Observation.of(variation.run, result))
+                if not _same(result, baseline[index]):
+                    differing.append(variation)
+        if differing:
+            changed = [o for o in observations[1:] if not _same(o, observations[0])]
+            scores = ", ".join(f"{o.run} {_outcome(o)}" for o in changed)
+            found = Counterexample.build(
+                item,
+                f"the score changed: baseline {_outcome(observations[0])}, {scores}",
+                observations=observations,
+                history=[(preview(c), preview(g)) for c, g in history],
+                causes=_causes(differing, observations),
+            )
+            return found, differing
+    return None
+
+
+def _causes(differing: Sequence[_Variation], observations: Sequence[Observation]) -> list[Cause]:
+    """Likely causes, from the most telling difference: a repeat in the same sandbox explains all others."""
+    by_grader = {variation.grader: variation for variation in differing}
+    if "baseline" in by_grader:
+        chosen = [by_grader["baseline"]]
+    elif "fresh" in by_grader:
+        chosen = [by_grader["fresh"]]
+    else:
+        chosen = list(differing)
+    names = [name for variation in chosen for name in variation.causes]
+    if any(o.status is Status.timeout for o in observations) and not all(o.status is Status.timeout for o in observations):
+        names.insert(0, "load_timeout")
+    return [CAUSES[name] for name in dict.fromkeys(names)]
+
+
+def _confirm_by_repeating(run: _Run, found: Counterexample, repeat: _Variation) -> Counterexample:
+    """Grade the counterexample ``_CONFIRM_REPEATS`` more times in the baseline sandbox: if those disagree, the
+    cause is the clock or OS randomness, whatever other runs differed (a coin flip can match once by chance)."""
+    results = run.graders["baseline"].grade_batch([found._item] * _CONFIRM_REPEATS)
+    repeats = [Observation.of(f"repeat {i + 2}", result) for i, result in enumerate(results)]
+    if all(_same(o, found.observations[0]) for o in repeats):
+        return found
+    causes = [CAUSES[name] for name in repeat.causes]
+    return found.model_copy(update={"observations": found.observations + repeats, "causes": causes, "history": []})
+
+
+def _clock_probe(run: _Run, items: list[Item]) -> tuple[Counterexample | None, str]:
+    """Grade ``items`` in one whole second and again in the next; a second-resolution clock read shows up."""
+    if not items:
+        return None, "clock probe skipped: no inputs"
+    for _ in range(_CLOCK_ATTEMPTS):
+        first = _within_one_second(run, items)
+        if first is None:
+            continue
+        second_start, before = first
+        _sleep_until(second_start + 1 + 0.005)
+        second = _within_one_second(run, items)
+        if second is None or second[0] != second_start + 1:
+            continue
+        for item, a, b in zip(items, before, second[1]):
+            if not _same(a, b):
+                problem = f"the score changed between calls one second apart ({a.score:g} in second {second_start}, {b.score:g} in the next)"
+                observations = [Observation.of("baseline", a), Observation.of("1 s later", b)]
+                return Counterexample.build(item, problem, observations=observations, causes=[CAUSES["seconds_clock"]]), ""
+        return None, f"{len(items)} inputs scored the same in two consecutive seconds"
+    return None, "clock probe skipped: a pass over a few inputs takes more than a second"
+
+
+def _within_one_second(run: _Run, items: list[Item]) -> tuple[int, list[GradeResult]] | None:
+    """Grade ``items`` so the whole pass starts and ends in one wall-clock second: (that second, results)."""
+    now = time.time()
+    if now % 1 > 0.7:
+        _sleep_until(math.floor(now) + 1 + 0.005)
+    started = time.time()
+    results = run.graders["baseline"].grade_batch(items)
+    ended = time.time()
+    return (int(started), results) if int(started) == int(ended) else None
+
+
+def _sleep_until(wall_time: float) -> None:
+    delay = wall_time - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+# ---- latency ------------------------------------------------------------------------------------------------
+
+
+def _check_latency(run: _Run, budget_ms: tuple[float, float]) -> PropertyResult:
+    """p50 and p99 of the reward's own time per call (``GradeResult.duration_ms``) on ordinary inputs."""
+    if len(run.durations) < _LATENCY_MIN_CALLS:
+        gts = run.ground_truths or ["42"]
+        extra = [(c, gt) for gt in gts for kind in ("correct_formats", "wrong") for c in probe_completions(gt)[kind]]
+        run.grade(extra[: _LATENCY_MIN_CALLS * 2])
+    calls = sorted(run.durations, key=lambda pair: pair[0].duration_ms)
+    p50, p99 = _percentile(calls, 50), _percentile(calls, 99)
+    slowest, item = calls[-1]
+    stats = {"p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(slowest.duration_ms, 3), "calls": float(len(calls))}
+    details = f"p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(calls)} calls (budget p50 {budget_ms[0]:g} ms, p99 {budget_ms[1]:g} ms)"
+    if p50 <= budget_ms[0] and p99 <= budget_ms[1]:
+        return PropertyResult(property="latency", passed=True, details=details, stats=stats)
+    problem = f"the slowest call took {slowest.duration_ms:.1f} ms"
+    found = Counterexample.build(item, problem, observations=[Observation.of("baseline", slowest)])
+    return PropertyResult(property="latency", passed=False, counterexample=found, details=details, stats=stats)
+
+
+def _percentile(calls: list[tuple[GradeResult, Item]], percent: float) -> float:
+    """Nearest-rank percentile of the durations of ``calls`` (sorted by duration)."""
+    rank = max(1, math.ceil(percent / 100 * len(calls)))
+    return calls[rank - 1][0].duration_ms
+
+
+# ---- shared -----------------------------------------------------------------------------------------------
+
+
+def _result(name: str, found: Counterexample | None, summary: str) -> PropertyResult:
+    if found is None:
+        return PropertyResult(property=name, passed=True, details=summary)
+    return PropertyResult(property=name, passed=False, counterexample=found, details=found.problem)
+
+
+def preview(text: str, limit: int = _PREVIEW_CHARS) -> str:
+    """``text`` if short, else its head and tail around a note of how much was left out."""
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
+    return f"{head}... [{len(text) - len(head) - len(tail):,} characters left out] ...{tail}"
+
+
+def _status_problem(result: GradeResult) -> str | None:
+    """The status and error of a call that did not end ok, or None."""
+    return None if result.status is Status.ok else f"status {result.status.value}: {_first_line(result.error)}"
+
+
+def _first_line(text: str | None) -> str:
+    """The last line of a traceback (the exception), or the first line of any other message."""
+    if not text:
+        return "no error message"
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if text.startswith("Traceback") else lines[0].strip()
