@@ -75,7 +75,7 @@ Item = tuple[str, str]  # (completion, ground_truth)
 Example = tuple[str | None, str]  # (completion or None, ground_truth)
 T = TypeVar("T")
 
-_SHRINK_SHARE = 0.5  # evaluations spent shrinking after the first failure, as a share of max_examples (at least 20)
+_SHRINK_CALLS = 50  # evaluations spent shrinking after the first failure (or max_examples, if more)
 _SEARCH_SECONDS = 60.0  # a property stops generating new inputs after this long (a hanging reward)
 _PROCESS_CALLS = 1_000_000  # calls_per_process of the one-process run: a whole session in one process
 _CLOCK_ITEMS = 8
@@ -412,14 +412,14 @@ def _search(
 
     hypothesis only tries inputs smaller than the smallest failure so far, so
     the last failure seen is the best. Shrinking stops after
-    ``max(20, max_examples * _SHRINK_SHARE)`` evaluations, and generation after
+    ``max(_SHRINK_CALLS, max_examples)`` evaluations, and generation after
     ``_SEARCH_SECONDS`` (a hanging reward). A failure that does not recur when
     hypothesis replays it (the clock, OS randomness) comes back with
     ``reproduced=False`` instead of raising ``Flaky``.
     """
     state = _SearchState()
     deadline = time.monotonic() + _SEARCH_SECONDS
-    shrink_calls = max(20, int(max_examples * _SHRINK_SHARE))
+    shrink_calls = max(_SHRINK_CALLS, max_examples)
 
     @settings(
         max_examples=max_examples,

@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import doctor, grade
+from . import check, doctor, grade
 from .errors import UsageError
 
-COMMANDS = (grade, doctor)
+COMMANDS = (grade, check, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:
