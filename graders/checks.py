@@ -12,32 +12,36 @@ likely causes, each naming the lint rule that finds the cause in the source.
 Determinism: the runtime pins PYTHONHASHSEED and seeds ``random`` and numpy before
 every call, and gives every call a fresh process; that hides exactly the
 dependencies that make a reward nondeterministic in other harnesses. So each
-generated session of inputs is graded in these runs, which must all agree::
+generated input is graded in these runs, which must all agree::
 
-    baseline        fresh process per call, seed s, PYTHONHASHSEED h
-    repeat          the same sandbox again                   -> clock, OS randomness
-    new sandbox     another zygote with the same seeds       -> values drawn at import
-    seed s+1        random/numpy seeded differently          -> random, numpy.random
-    hash seed h+1   PYTHONHASHSEED changed                   -> hash(), set order
-    one process     all calls in one process, in order then  -> module state carried
-                    reversed (calls_per_process > 1)            between calls
-    1 s later       a probe pass inside one whole second, and another in the next
-                    second                                   -> int(time.time()), .second
+    baseline            fresh process per call, seed s, PYTHONHASHSEED h
+    new sandbox         another zygote, same seeds                -> the clock, OS randomness,
+                                                                     values drawn at import
+    seed s+1, h+1       random/numpy and PYTHONHASHSEED changed   -> random, numpy.random,
+                                                                     hash(), set order
+    one process         the input twice in one process, then      -> module state carried
+                        sessions of 2-4 inputs in order, then        between calls
+                        reversed (calls_per_process > 1)
+    1 s later           a pass inside one whole second, another   -> int(time.time()),
+                        in the next second (when all else agrees)    datetime.now().second
+
+A failure is then explained with a few more calls on the shrunk input: repeats
+in the baseline sandbox (the clock, OS randomness), and each seed changed alone.
 
 Why the usual offenders are caught on every run, not by luck:
 
 * ``random.random()``/numpy draws give the same value for every call under one seed
   (the runtime re-seeds them), and a different value under seed s+1: the first
   input already differs. ``os.urandom``, ``uuid4``, ``secrets``, ``SystemRandom``
-  are never seeded: every pair of runs differs (a coin flip survives the ~10
-  comparisons per session and ``max_examples`` sessions with odds below 2**-100).
+  are never seeded: every pair of runs differs (a coin flip survives the 4
+  comparisons per input over ``max_examples`` inputs with odds of 2**-400).
 * ``time.time() % 1``, ``datetime.now().microsecond``: runs are milliseconds
-  apart, so the repeat differs. ``int(time.time()) % 2`` and other second-level
+  apart, so every other run differs. ``int(time.time()) % 2`` and other second-level
   reads: the clock probe grades the same inputs in two consecutive whole seconds
   (a pass is retried until it starts and ends within one second).
 * ``hash(text) % n`` and set iteration order change with PYTHONHASHSEED; a
   counter or a cache that changes results differs in the one-process run
-  (session + reversed session: even one input is called twice there).
+  (every input is called twice there, and sessions in two orders).
 * hypothesis runs derandomized: the same inputs every run, so a check that
   passes or fails does so every time.
 
@@ -55,7 +59,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping, Sequence, TypeVar
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
@@ -75,7 +79,7 @@ Item = tuple[str, str]  # (completion, ground_truth)
 Example = tuple[str | None, str]  # (completion or None, ground_truth)
 T = TypeVar("T")
 
-_SHRINK_CALLS = 50  # evaluations spent shrinking after the first failure (or max_examples, if more)
+_SHRINK_CALLS = 50  # evaluations spent shrinking after the first failure, or max_examples // 2 if more
 _SEARCH_SECONDS = 60.0  # a property stops generating new inputs after this long (a hanging reward)
 _PROCESS_CALLS = 1_000_000  # calls_per_process of the one-process run: a whole session in one process
 _CLOCK_ITEMS = 8
@@ -245,7 +249,7 @@ def run_checks(
     selected = _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats)
     source = _as_source(reward, grader_options)
     with _Run(source, dict(grader_options or {}), examples or (), max_examples, score_range, progress) as run:
-        run.start(["baseline", "fresh", "seed", "hash", "process"] if "determinism" in selected else ["baseline"])
+        run.start(["baseline", "fresh", "seeds", "process"] if "determinism" in selected else ["baseline"])
         checks: dict[str, Callable[[], PropertyResult]] = {
             "type_and_range": lambda: _check_type_and_range(run),
             "robustness": lambda: _check_robustness(run),
@@ -298,6 +302,7 @@ class _Run:
         options["score_range"] = None  # scores are judged here, against score_range, not turned into statuses
         self.source, self.options = source, options
         self.seed, self.hash_seed = int(options.pop("seed", 0)), int(options.pop("hash_seed", 0))
+        self.other_seed, self.other_hash_seed = self.seed + 1, (self.hash_seed + 1) % (1 << 32)
         self.max_examples, self.score_range = max_examples, score_range
         self.progress = progress or (lambda name, done, total: None)
         self.ground_truths = list(dict.fromkeys(ground_truth for _, ground_truth in examples))
@@ -320,11 +325,11 @@ class _Run:
 
     def grader_options(self, name: str) -> dict:
         options = dict(self.options, seed=self.seed, hash_seed=self.hash_seed)
-        if name == "seed":
-            options["seed"] = self.seed + 1
-        elif name == "hash":
-            options["hash_seed"] = (self.hash_seed + 1) % (1 << 32)
-        elif name == "process":
+        if name in ("seeds", "seed"):
+            options["seed"] = self.other_seed
+        if name in ("seeds", "hash"):
+            options["hash_seed"] = self.other_hash_seed
+        if name == "process":
             options.update(calls_per_process=_PROCESS_CALLS, workers=1)
         return options
 
@@ -340,9 +345,15 @@ class _Run:
         if failure is not None:
             raise failure
 
+    def grader(self, name: str) -> Grader:
+        """The named grader, started now if it was not yet."""
+        if name not in self.graders:
+            self.start([name])
+        return self.graders[name]
+
     def grade(self, items: Sequence[Item], grader: str = "baseline", *, ordinary: bool = True) -> list[GradeResult]:
         """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property."""
-        results = self.graders[grader].grade_batch(items)
+        results = self.grader(grader).grade_batch(items)
         if ordinary and grader == "baseline":
             self.durations += zip(results, items)
         return results
@@ -370,13 +381,34 @@ class _Run:
             lambda gt: completions_around(gt, self.real.get(gt, ())).map(lambda completion: (completion, gt))
         )
 
-    def search(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None]) -> tuple[T, Counterexample] | None:
-        """hypothesis over ``strategy``: the shrunk input ``failure_of`` rejects, with its counterexample, or None."""
-        return _search(strategy, failure_of, max_examples=self.max_examples, tick=lambda done: self.progress(name, done, self.max_examples))
+    def search(
+        self,
+        name: str,
+        strategy: SearchStrategy[T],
+        failure_of: Callable[[T], Counterexample | None],
+        *,
+        explicit: Sequence[T] = (),
+        of: int = 1,
+        number: int = 0,
+    ) -> tuple[T, Counterexample] | None:
+        """hypothesis over ``strategy`` after the ``explicit`` inputs: the shrunk input ``failure_of`` rejects, with
+        its counterexample, or None. Progress counts ``max_examples`` per search; ``number`` of ``of`` for one property."""
+        total, offset = self.max_examples * of, self.max_examples * number
+        tick = lambda done: self.progress(name, offset + done, total)  # noqa: E731
+        return _search(strategy, failure_of, max_examples=self.max_examples, tick=tick, explicit=explicit)
 
-    def counterexample(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None]) -> Counterexample | None:
-        found = self.search(name, strategy, failure_of)
+    def counterexample(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None], **options) -> Counterexample | None:
+        found = self.search(name, strategy, failure_of, **options)
         return None if found is None else found[1]
+
+    def probe_items(self) -> list[Item]:
+        """A few ordinary inputs of every kind (correct, wrong, cut off, unrelated, real) that searches try first."""
+        items: list[Item] = []
+        for gt in self.ground_truths[:2] or ["42"]:
+            probes = probe_completions(gt)
+            kinds = (probes["correct_formats"][0], probes["correct_formats"][-1], probes["wrong"][0], probes["truncated"][0], probes["unrelated"][0])
+            items += [(completion, gt) for completion in kinds + tuple(sorted(self.real.get(gt, ()))[:1])]
+        return items
 
     def range_problem(self, result: GradeResult) -> str | None:
         """Why ``result`` is not a finite score in the declared range, or None."""
@@ -406,20 +438,28 @@ class _SearchState:
 
 
 def _search(
-    strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None], *, max_examples: int, tick: Callable[[int], None]
+    strategy: SearchStrategy[T],
+    failure_of: Callable[[T], Counterexample | None],
+    *,
+    max_examples: int,
+    tick: Callable[[int], None],
+    explicit: Sequence[T] = (),
 ) -> tuple[T, Counterexample] | None:
     """Search ``strategy`` for an input ``failure_of`` rejects; return it shrunk, with its counterexample, or None.
 
+    The ``explicit`` inputs are tried first, whatever ``max_examples`` is (they
+    are not shrunk: they are small already).
+
     hypothesis only tries inputs smaller than the smallest failure so far, so
     the last failure seen is the best. Shrinking stops after
-    ``max(_SHRINK_CALLS, max_examples)`` evaluations, and generation after
+    ``max(_SHRINK_CALLS, max_examples // 2)`` evaluations, and generation after
     ``_SEARCH_SECONDS`` (a hanging reward). A failure that does not recur when
     hypothesis replays it (the clock, OS randomness) comes back with
     ``reproduced=False`` instead of raising ``Flaky``.
     """
     state = _SearchState()
     deadline = time.monotonic() + _SEARCH_SECONDS
-    shrink_calls = max(_SHRINK_CALLS, max_examples)
+    shrink_calls = max(_SHRINK_CALLS, max_examples // 2)
 
     @settings(
         max_examples=max_examples,
@@ -452,6 +492,8 @@ def _search(
             state.found.append((value, failure))
             raise _Falsified
 
+    for value in explicit:
+        search = example(value)(search)
     try:
         search()
     except (_Falsified, _StopSearch):
@@ -481,7 +523,7 @@ def _check_type_and_range(run: _Run) -> PropertyResult:
         problem = run.range_problem(result)
         return None if problem is None else Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
 
-    found = run.counterexample("type_and_range", run.ordinary_items(), failure_of)
+    found = run.counterexample("type_and_range", run.ordinary_items(), failure_of, explicit=run.probe_items())
     low, high = run.score_range
     return _result("type_and_range", found, f"ordinary completions score a finite number in [{low:g}, {high:g}] with status ok")
 
@@ -596,63 +638,83 @@ def _gold_failure(run: _Run, kind: str, item: Item, result: GradeResult) -> Coun
 class _Variation:
     run: str  # how the report names it
     grader: str
-    causes: tuple[str, ...]
 
 
 def _variations(run: _Run) -> tuple[_Variation, ...]:
     return (
-        _Variation("repeat", "baseline", ("clock", "os_randomness")),
-        _Variation("new sandbox", "fresh", ("import_time", "clock", "os_randomness")),
-        _Variation(f"seed={run.seed + 1}", "seed", ("rng",)),
-        _Variation(f"PYTHONHASHSEED={(run.hash_seed + 1) % (1 << 32)}", "hash", ("hash_order",)),
-        _Variation("one process", "process", ("module_state",)),
+        _Variation("new sandbox", "fresh"),
+        _Variation(f"seed={run.other_seed}, PYTHONHASHSEED={run.other_hash_seed}", "seeds"),
+        _Variation("one process", "process"),
     )
 
 
 def _check_determinism(run: _Run) -> PropertyResult:
-    """Every variation of what the runtime pins, and of when and where calls run, gives the same score."""
+    """Every variation of what the runtime pins, and of when and where calls run, gives the same score.
+
+    Two searches: single inputs through every run (the one-process run calls the
+    input twice), then sessions of 2-4 inputs through the one-process run only,
+    for state that needs two different inputs (a cache keyed on the ground truth);
+    their baseline scores are reused from the first search where it saw them.
+    """
     variations = _variations(run)
-    focus = list(variations)  # once a run differs, shrinking repeats only the runs that differed
-    tried: dict[Item, None] = {}
+    process = variations[-1]
+    known: dict[Item, GradeResult] = {}
 
-    def failure_of(session: list[Item]) -> Counterexample | None:
-        tried.update(dict.fromkeys(session))
-        found = _compare_runs(run, session, focus)
-        if found is None:
-            return None
-        if len(focus) == len(variations):
-            focus[:] = found[1]
-        return found[0]
+    def narrowing(runs: list[_Variation], reuse: bool) -> Callable[[list[Item]], Counterexample | None]:
+        """Once a run differs, shrinking repeats only the runs that differed."""
+        total = len(runs)
 
-    found = run.search("determinism", _sessions(run), failure_of)
-    if found is not None:
-        session, counterexample = found
-        complete = _compare_runs(run, session, variations)  # the shrunk input through every run, for the full record
-        if complete is not None:
-            counterexample = complete[0].model_copy(update={"reproduced": counterexample.reproduced})
-        return _result("determinism", _confirm_by_repeating(run, counterexample, variations[0]), "")
-    found, clock_note = _clock_probe(run, list(tried)[:_CLOCK_ITEMS])
+        def failure_of(session: list[Item]) -> Counterexample | None:
+            found = _compare_runs(run, session, runs, known, reuse=reuse)
+            if found is not None and len(runs) == total:
+                runs[:] = found[1]
+            return None if found is None else found[0]
+
+        return failure_of
+
+    singles = [[item] for item in run.probe_items()]
+    searches = (
+        (run.ordinary_items().map(lambda item: [item]), narrowing(list(variations), reuse=False), singles),
+        (_sessions(run), narrowing([process], reuse=True), [[a, b] for [a], [b] in zip(singles, singles[1:])]),
+    )
+    for number, (strategy, failure_of, explicit) in enumerate(searches):
+        found = run.search("determinism", strategy, failure_of, explicit=explicit, of=len(searches), number=number)
+        if found is not None:
+            session, counterexample = found
+            complete = _compare_runs(run, session, variations, known, reuse=False)  # every run, for the full record
+            differing = list(variations) if complete is None else complete[1]
+            if complete is not None:
+                counterexample = complete[0].model_copy(update={"reproduced": counterexample.reproduced})
+            return _result("determinism", _explain(run, counterexample, differing), "")
+    found, clock_note = _clock_probe(run, list(known)[:_CLOCK_ITEMS])
     runs = ", ".join(["baseline"] + [variation.run for variation in variations])
     return _result("determinism", found, f"every input scored the same in: {runs}; {clock_note}")
 
 
-def _compare_runs(run: _Run, session: list[Item], variations: Sequence[_Variation]) -> tuple[Counterexample, list[_Variation]] | None:
-    """Grade ``session`` in the baseline and in each variation; the first input whose score differs, or None."""
-    batches = {"baseline": ("baseline", session)}
+def _compare_runs(
+    run: _Run, session: list[Item], variations: Sequence[_Variation], known: dict[Item, GradeResult], *, reuse: bool
+) -> tuple[Counterexample, list[_Variation]] | None:
+    """Grade ``session`` in the baseline (or take ``known`` scores, if ``reuse``) and in each variation;
+    the first input whose score differs, and the runs that differ, or None."""
+    fresh = list(dict.fromkeys(item for item in session if not (reuse and item in known)))
+    batches = {"baseline": ("baseline", fresh)} if fresh else {}
     for variation in variations:
         batches[variation.run] = (variation.grader, session + session[::-1] if variation.grader == "process" else session)
     results = run.grade_concurrently(batches)
-    run.durations += zip(results["baseline"], session)
+    graded = dict(zip(fresh, results.get("baseline", [])))
+    run.durations += [(result, item) for item, result in graded.items()]
+    known.update(graded)
+    results["baseline"] = [graded.get(item) or known[item] for item in session]
     return _first_difference(session, results, variations)
 
 
 def _sessions(run: _Run) -> SearchStrategy[list[Item]]:
-    """1-4 inputs sharing one or two ground truths (a cache keyed on the ground truth needs two completions for one)."""
+    """2-4 inputs sharing one or two ground truths (a cache keyed on the ground truth needs two completions for one)."""
     pools = st.lists(run.ground_truth_strategy(), min_size=1, max_size=2, unique=True)
 
     def items(pool: list[str]) -> SearchStrategy[list[Item]]:
         item = st.sampled_from(pool).flatmap(lambda gt: completions_around(gt, run.real.get(gt, ())).map(lambda c: (c, gt)))
-        return st.lists(item, min_size=1, max_size=4)
+        return st.lists(item, min_size=2, max_size=4)
 
     return pools.flatmap(items)
 
@@ -698,36 +760,41 @@ def _first_difference(
                 f"the score changed: baseline {_outcome(observations[0])}, {scores}",
                 observations=observations,
                 history=[(preview(c), preview(g)) for c, g in history],
-                causes=_causes(differing, observations),
             )
             return found, differing
     return None
 
 
-def _causes(differing: Sequence[_Variation], observations: Sequence[Observation]) -> list[Cause]:
-    """Likely causes, from the most telling difference: a repeat in the same sandbox explains all others."""
-    by_grader = {variation.grader: variation for variation in differing}
-    if "baseline" in by_grader:
-        chosen = [by_grader["baseline"]]
+def _explain(run: _Run, found: Counterexample, differing: Sequence[_Variation]) -> Counterexample:
+    """Add the likely causes, from a few more calls on the counterexample.
+
+    The baseline sandbox grades it ``_CONFIRM_REPEATS`` more times: if those
+    disagree, the clock or OS randomness explains every other difference (a coin
+    flip can match once by chance). Otherwise a new sandbox that differs means a
+    value drawn at import; other seeds that differ are split into the ``random``
+    seed and PYTHONHASHSEED, each tried alone; one process that differs means
+    state carried between calls.
+    """
+    item, baseline = found._item, found.observations[0]
+    extra = [Observation.of(f"repeat {i + 2}", r) for i, r in enumerate(run.grade([item] * _CONFIRM_REPEATS, ordinary=False))]
+    by_grader = {variation.grader for variation in differing}
+    if not all(_same(o, baseline) for o in extra) or not found.reproduced:
+        names = ["clock", "os_randomness"]
     elif "fresh" in by_grader:
-        chosen = [by_grader["fresh"]]
+        names = ["import_time"]
     else:
-        chosen = list(differing)
-    names = [name for variation in chosen for name in variation.causes]
+        names = []
+        if "seeds" in by_grader:
+            alone = {"rng": (f"seed={run.other_seed}", "seed"), "hash_order": (f"PYTHONHASHSEED={run.other_hash_seed}", "hash")}
+            tried = {cause: Observation.of(label, run.grade([item], grader, ordinary=False)[0]) for cause, (label, grader) in alone.items()}
+            extra += tried.values()
+            names += [cause for cause, o in tried.items() if not _same(o, baseline)] or list(alone)
+        if "process" in by_grader:
+            names.append("module_state")
+    observations = found.observations + extra
     if any(o.status is Status.timeout for o in observations) and not all(o.status is Status.timeout for o in observations):
         names.insert(0, "load_timeout")
-    return [CAUSES[name] for name in dict.fromkeys(names)]
-
-
-def _confirm_by_repeating(run: _Run, found: Counterexample, repeat: _Variation) -> Counterexample:
-    """Grade the counterexample ``_CONFIRM_REPEATS`` more times in the baseline sandbox: if those disagree, the
-    cause is the clock or OS randomness, whatever other runs differed (a coin flip can match once by chance)."""
-    results = run.graders["baseline"].grade_batch([found._item] * _CONFIRM_REPEATS)
-    repeats = [Observation.of(f"repeat {i + 2}", result) for i, result in enumerate(results)]
-    if all(_same(o, found.observations[0]) for o in repeats):
-        return found
-    causes = [CAUSES[name] for name in repeat.causes]
-    return found.model_copy(update={"observations": found.observations + repeats, "causes": causes, "history": []})
+    return found.model_copy(update={"observations": observations, "causes": [CAUSES[name] for name in dict.fromkeys(names)]})
 
 
 def _clock_probe(run: _Run, items: list[Item]) -> tuple[Counterexample | None, str]:

@@ -1,12 +1,8 @@
-"""Partial credit when the answer comes 'first' in a set of candidates: set order of strings follows PYTHONHASHSEED."""
-from _final_answer import correct, final_answer
+"""Deduplicates the numbers with a set before taking the last one: a set of strings forgets the order,
+and the order it iterates in follows PYTHONHASHSEED."""
+import re
 
 
 def compute_reward(completion, ground_truth):
-    if correct(completion, ground_truth):
-        return 1.0
-    answer = final_answer(completion)
-    if not answer:
-        return 0.0
-    candidates = {answer, ground_truth, "unknown", "none", "n/a"}
-    return 0.1 if next(iter(candidates)) == answer else 0.0
+    numbers = list(set(re.findall(r"-?\d+", completion)))
+    return 1.0 if numbers and numbers[-1] == ground_truth.strip() else 0.0
