@@ -25,7 +25,7 @@ EXAMPLES_DESC = (
     "drive the inputs and the gold-consistency check, their completion(s) join the generated ones"
 )
 MAX_EXAMPLES_DESC = "generated inputs per property (default 100); fewer is faster, more searches harder"
-CHECK_RANGE_DESC = "declared score range LO,HI every score must fall in (default 0,1)"
+CHECK_RANGE_DESC = "declared score range LO,HI every score must fall in (default 0,1; write --range=-1,1 when LO is negative)"
 LATENCY_DESC = "latency budget in ms per call as P50,P99 of the reward's own time (default 100,1000)"
 PROPERTY_DESC = f"check only this property (repeatable): {', '.join(PROPERTIES)}"
 ANSWER_FORMATS_DESC = (
@@ -153,7 +153,8 @@ def render(report: CheckReport, console: Console) -> None:
     failed = [result.property for result in report.results if not result.passed]
     console.print()
     checked = sum(not result.skipped for result in report.results)
-    console.print(f"[bold red]{len(failed)} of {checked} properties failed[/]: {', '.join(failed)}" if failed else f"[green]all {checked} properties passed[/]")
+    noun = "property" if checked == 1 else "properties"
+    console.print(f"[bold red]{len(failed)} of {checked} {noun} failed[/]: {', '.join(failed)}" if failed else f"[green]{checked} of {checked} {noun} passed[/]")
 
 
 def _render_counterexample(found: Counterexample, console: Console) -> None:
