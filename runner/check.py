@@ -11,13 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rewardkit.graders import RewardLoadError
 from rewardkit.graders.checks import PROPERTIES, CheckReport, Counterexample, run_checks
-from rewardkit.graders.errors import IsolationUnavailable
 from rewardkit.graders.probes import ANSWER_FORMATS
 
 from .errors import UsageError
-from .jsonl import read_examples
+from .jsonl import read_examples, read_lines
 from .options import FORMAT_DESC, REWARD_DESC, add_sandbox_options, parse_range, sandbox_options
 
 EXAMPLES_DESC = (
@@ -57,13 +55,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when every property passed, 1 when one failed, 2 on usage or load errors."""
-    console = Console(stderr=True)
+    """Exit 0 when every property passed, 1 when one failed, 2 on usage or load errors (``cli.main`` reports those)."""
     if args.max_examples < 1:
         raise UsageError(f"--max-examples {args.max_examples}: expected a positive integer")
     options = dict(sandbox_options(args), seed=args.seed, hash_seed=args.seed)
     try:
-        with _progress(console) as progress:
+        with _progress(Console(stderr=True)) as progress:
             report = run_checks(
                 args.reward,
                 examples=_read_examples(args.examples) if args.examples else None,
@@ -77,9 +74,6 @@ def run(args: argparse.Namespace) -> int:
             )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    except (RewardLoadError, IsolationUnavailable) as exc:
-        console.print(f"[bold red]rewardkit check: cannot load the reward[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return 2
     if args.format == "json":
         print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
@@ -88,13 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_examples(path: str) -> list[tuple[str | None, str]]:
-    try:
-        with open(path, encoding="utf-8") as stream:
-            lines = list(read_examples(stream))
-    except OSError as exc:
-        raise UsageError(f"--examples {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"--examples {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    lines = read_lines(path, read_examples, f"--examples {path}")
     bad = [line for line in lines if line.error]
     if bad:
         shown = [f"{path}:{line.number}: {line.error}" for line in bad[:_MAX_REPORTED_LINES]]

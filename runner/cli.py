@@ -10,10 +10,15 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, doctor, grade
+from rich.console import Console
+
+from rewardkit.graders import RewardLoadError
+from rewardkit.graders.errors import IsolationUnavailable
+
+from . import check, doctor, export, grade, report
 from .errors import UsageError
 
-COMMANDS = (grade, check, doctor)
+COMMANDS = (grade, check, report, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
+    except (RewardLoadError, IsolationUnavailable) as exc:
+        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
+        return 2
     except BrokenPipeError:
         return 1
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import json
-import sys
-from typing import IO, Iterator
+from typing import Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from rewardkit.graders import Grader, GradeResult, RewardLoadError
-from rewardkit.graders.errors import IsolationUnavailable
+from rewardkit.graders import Grader, GradeResult
 
-from .errors import UsageError
-from .jsonl import Line, read_grade_input
-from .options import REWARD_DESC, add_grader_options, grader_options
+from .jsonl import Line, open_output, read_grade_input, read_lines
+from .options import REWARD_DESC, add_grader_options, start_grader
+from .progress import progress_bar
 
 INVALID_INPUT = "invalid_input"  # the status of an output record for a malformed input line
 
@@ -39,17 +35,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every line was graded, 1 when some input lines were malformed, 2 on usage or load errors."""
     console = Console(stderr=True)
-    options = grader_options(args)
-    lines = _read_lines(args.input)
-    try:
-        grader = Grader(args.reward, **options)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    except (RewardLoadError, IsolationUnavailable) as exc:
-        console.print(f"[bold red]rewardkit grade: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
-        return 2
+    lines = read_lines(args.input, read_grade_input, f"--input {args.input}")
+    grader = start_grader(args)
     counts: collections.Counter[str] = collections.Counter()
-    with grader, _open_output(args.output) as out, _progress(console, len(lines)) as advance:
+    with grader, open_output(args.output) as out, progress_bar(console, len(lines)) as advance:
         try:
             for line, result in _grade_in_order(grader, lines):
                 record = _output_record(line, result, args.failure_score)
@@ -64,16 +53,6 @@ def run(args: argparse.Namespace) -> int:
             return 130
     _print_summary(console, counts, grader)
     return 1 if counts[INVALID_INPUT] else 0
-
-
-def _read_lines(path: str) -> list[Line]:
-    try:
-        with (contextlib.nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8")) as stream:
-            return list(read_grade_input(stream))
-    except OSError as exc:
-        raise UsageError(f"--input {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"--input {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _grade_in_order(grader: Grader, lines: list[Line]) -> Iterator[tuple[Line, GradeResult | None]]:
@@ -96,30 +75,6 @@ def _output_record(line: Line, result: GradeResult | None, failure_score: float)
     if result.components:
         record["components"] = result.components
     return record
-
-
-@contextlib.contextmanager
-def _open_output(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdout
-        return
-    try:
-        out = open(path, "w", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output {path}: {exc.strerror}") from None
-    with out:
-        yield out
-
-
-@contextlib.contextmanager
-def _progress(console: Console, total: int) -> Iterator:
-    if not console.is_terminal:
-        yield lambda: None
-        return
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("grade", total=total)
-        yield lambda: progress.advance(task)
 
 
 def _print_summary(console: Console, counts: collections.Counter[str], grader: Grader) -> None:

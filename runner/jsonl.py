@@ -1,10 +1,14 @@
-"""Reading JSONL input line by line: every malformed line is reported with its number, never dropped."""
+"""Reading JSONL input line by line (every malformed line is reported with its number, never dropped), and output files."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
+
+from .errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -16,35 +20,33 @@ class Line:
     error: str | None = None
 
 
-def read_grade_input(stream: IO[str]) -> Iterator[Line]:
-    """Yield each non-blank line of a grade input; a line needs string ``completion`` and ``ground_truth``."""
-    for line in _objects(stream):
-        if line.error is None:
-            problems = [_problem(line.record, key, "a string") for key in ("completion", "ground_truth") if not isinstance(line.record.get(key), str)]
-            if problems:
-                line = Line(line.number, line.record, "; ".join(problems))
-        yield line
+def read_lines(path: str, parse: Callable[[IO[str]], Iterator[Line]], name: str) -> list[Line]:
+    """Every line of ``path`` ('-' for stdin) through ``parse``; a file that cannot be read is a ``UsageError`` naming ``name``."""
+    try:
+        with (contextlib.nullcontext(sys.stdin) if path == "-" else open(path, encoding="utf-8")) as stream:
+            return list(parse(stream))
+    except OSError as exc:
+        raise UsageError(f"{name}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def read_examples(stream: IO[str]) -> Iterator[Line]:
-    """Yield each non-blank line of examples: a string ``ground_truth`` and, optionally, a string ``completion``
-    or a list of string ``completions`` (grade input, prompt and sample-group files all qualify)."""
-    for line in _objects(stream):
-        if line.error is None:
-            record = line.record
-            problems = [] if isinstance(record.get("ground_truth"), str) else [_problem(record, "ground_truth", "a string")]
-            if "completion" in record and not isinstance(record["completion"], str):
-                problems.append(_problem(record, "completion", "a string"))
-            completions = record.get("completions", [])
-            if not isinstance(completions, list) or not all(isinstance(c, str) for c in completions):
-                problems.append("'completions' must be a list of strings")
-            if problems:
-                line = Line(line.number, record, "; ".join(problems))
-        yield line
+@contextlib.contextmanager
+def open_output(path: str | None) -> Iterator[IO[str]]:
+    """A text stream to write ``path``, or stdout for '-' or None; a file that cannot be opened is a ``UsageError``."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        out = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {path}: {exc.strerror}") from None
+    with out:
+        yield out
 
 
-def _objects(stream: IO[str]) -> Iterator[Line]:
-    """Each non-blank line parsed as a JSON object, or the reason it is not one."""
+def read_objects(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line as a JSON object, or with the reason it is not one."""
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
@@ -59,5 +61,29 @@ def _objects(stream: IO[str]) -> Iterator[Line]:
         yield Line(number, record)
 
 
-def _problem(record: dict, key: str, expected: str) -> str:
-    return f"'{key}' is missing" if key not in record else f"'{key}' is {type(record[key]).__name__}, expected {expected}"
+def read_grade_input(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line of a grade input; a line needs string ``completion`` and ``ground_truth``."""
+    for line in read_objects(stream):
+        record = line.record or {}
+        problems = [
+            f"'{key}' is {'missing' if key not in record else type(record[key]).__name__ + ', expected a string'}"
+            for key in ("completion", "ground_truth")
+            if not isinstance(record.get(key), str)
+        ]
+        yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line
+
+
+def read_examples(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line of examples: a string ``ground_truth`` and, optionally, a string ``completion``
+    or a list of string ``completions`` (grade input, prompt and sample-group files all qualify)."""
+    for line in read_objects(stream):
+        record = line.record or {}
+        problems = [] if isinstance(record.get("ground_truth"), str) else [
+            f"'ground_truth' is {'missing' if 'ground_truth' not in record else type(record['ground_truth']).__name__ + ', expected a string'}"
+        ]
+        if "completion" in record and not isinstance(record["completion"], str):
+            problems.append(f"'completion' is {type(record['completion']).__name__}, expected a string")
+        completions = record.get("completions", [])
+        if not isinstance(completions, list) or not all(isinstance(c, str) for c in completions):
+            problems.append("'completions' must be a list of strings")
+        yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line

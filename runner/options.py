@@ -11,6 +11,8 @@ import argparse
 import json
 import math
 
+from rewardkit.graders import Grader
+
 from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
@@ -33,7 +35,7 @@ FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash,
 FORMAT_DESC = "output format"
 
 
-def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
+def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """The options of ``Grader`` that say how the reward runs: timeout, workers, memory, isolation, parameters."""
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=TIMEOUT_DESC)
     parser.add_argument("--workers", type=int, default=None, metavar="N", help=WORKERS_DESC)
@@ -54,11 +56,11 @@ def sandbox_options(args: argparse.Namespace) -> dict:
     )
 
 
-def add_grader_options(parser: argparse.ArgumentParser) -> None:
-    """The sandbox and scoring options of ``Grader``, as flags."""
+def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
+    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
     add_sandbox_options(parser)
     parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
-    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=RANGE_DESC)
+    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
     parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
     parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
 
@@ -72,6 +74,18 @@ def grader_options(args: argparse.Namespace) -> dict:
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,
     )
+
+
+def start_grader(args: argparse.Namespace) -> Grader:
+    """A grader for ``args.reward`` with the flags of ``add_grader_options``; a bad flag value is a ``UsageError``.
+
+    Load errors (``RewardLoadError``, ``IsolationUnavailable``) propagate: ``cli.main`` reports them and exits 2.
+    """
+    options = grader_options(args)
+    try:
+        return Grader(args.reward, **options)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def parse_range(text: str | None, flag: str = "--range", example: str = "0,1") -> tuple[float, float] | None:
