@@ -24,9 +24,9 @@ _EXPORTS = {
     "SandboxFailure": "errors",
     # property checks, and what users test their own rewards with (hypothesis is imported only on use)
     "run_checks": "checks",
-    "CheckReport": "checks",
-    "PropertyResult": "checks",
-    "PROPERTIES": "checks",
+    "CheckReport": "check_report",
+    "PropertyResult": "check_report",
+    "PROPERTIES": "check_report",
     "ANSWER_FORMATS": "probes",
     "probe_completions": "probes",
     "correct_formats": "probes",
@@ -53,7 +53,8 @@ if TYPE_CHECKING:
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
-    from .checks import PROPERTIES, CheckReport, PropertyResult, run_checks
+    from .check_report import PROPERTIES, CheckReport, PropertyResult
+    from .checks import run_checks
     from .probes import ANSWER_FORMATS, correct_formats, probe_completions, robustness_inputs, unrelated_texts, wrong_answers
     from .pytest_plugin import assert_ok, assert_score
     from .results import GradeResult

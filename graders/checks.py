@@ -63,8 +63,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
-from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
+from .check_report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, preview
 from .frames import Status
 from .grader import Grader
 from .probes import ANSWER_FORMATS, fill, probe_completions, robustness_inputs
@@ -73,9 +73,7 @@ from .sources import RewardSource
 from .strategies import completions_around, correct_completions, ground_truths, hostile_completions
 from .strategies import unrelated_completions, wrong_completions
 
-PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
 Progress = Callable[[str, int, int], None]  # (property, done, total)
-Item = tuple[str, str]  # (completion, ground_truth)
 Example = tuple[str | None, str]  # (completion or None, ground_truth)
 T = TypeVar("T")
 
@@ -88,136 +86,6 @@ _CLOCK_ATTEMPTS = 3
 _GOLD_GROUND_TRUTHS = 10
 _ROBUSTNESS_GROUND_TRUTHS = 3
 _LATENCY_MIN_CALLS = 20
-_PREVIEW_CHARS = 2000
-
-
-class Cause(BaseModel):
-    """A likely reason for a failed property, what to do about it, and the lint rule that finds it."""
-
-    name: str
-    explanation: str
-    fix: str
-    lint_rule: str | None = None
-
-
-CAUSES: dict[str, Cause] = {
-    cause.name: cause
-    for cause in (
-        Cause(
-            name="clock",
-            explanation="it reads the clock (time.time, datetime.now, time.perf_counter), so the score changes between calls",
-            fix="score the completion and ground truth only; the grader's timeout already bounds the time a call takes",
-            lint_rule="the wall-clock time rule",
-        ),
-        Cause(
-            name="os_randomness",
-            explanation="it draws randomness nobody can seed (os.urandom, uuid.uuid4, secrets, random.SystemRandom)",
-            fix="remove the randomness; if the reward must sample, use random.Random(<fixed seed>)",
-            lint_rule="the unseeded randomness rule",
-        ),
-        Cause(
-            name="load_timeout",
-            explanation="a call timed out in one run and not in another: it takes close to the timeout, so its score depends on machine load",
-            fix="make the reward faster, or raise the timeout (--timeout) well above its slowest call",
-        ),
-        Cause(
-            name="import_time",
-            explanation="it computes a value when its module is loaded (a random number, a timestamp, a uuid), so each sandbox gets another one",
-            fix="derive such values from constants",
-            lint_rule="the unseeded randomness and wall-clock time rules",
-        ),
-        Cause(
-            name="rng",
-            explanation="it draws from random or numpy.random; the sandbox seeds them before every call, which hides this, "
-            "but the score changes with the seed (and varies in any harness that does not seed)",
-            fix="remove the randomness, or use a local random.Random(<fixed seed>) so no global state is involved",
-            lint_rule="the unseeded randomness rule",
-        ),
-        Cause(
-            name="hash_order",
-            explanation="it depends on hash() of strings or bytes, or on the iteration order of a set; both change with PYTHONHASHSEED",
-            fix="iterate over sorted(...) and use hashlib for a stable hash",
-            lint_rule="the hash and set-order rule",
-        ),
-        Cause(
-            name="module_state",
-            explanation="it keeps state between calls (a module-level counter, a list it appends to, a cache whose entries change "
-            "the result); the sandbox's fresh process per call hides this, but calls_per_process > 1 and other harnesses do not",
-            fix="keep state local to the call; a cache (functools.lru_cache) is fine only around a pure function",
-            lint_rule="the module-state rule",
-        ),
-        Cause(
-            name="seconds_clock",
-            explanation="it reads the clock at second resolution (int(time.time()), datetime.now().second, time.strftime): "
-            "calls one second apart score differently",
-            fix="score the completion and ground truth only",
-            lint_rule="the wall-clock time rule",
-        ),
-    )
-}
-
-
-class Observation(BaseModel):
-    """One call a check made, where it ran, and what came back."""
-
-    run: str
-    score: float
-    status: Status
-    error: str | None = None
-    duration_ms: float = 0.0
-
-    @classmethod
-    def of(cls, run: str, result: GradeResult) -> Observation:
-        return cls(run=run, score=result.score, status=result.status, error=result.error, duration_ms=result.duration_ms)
-
-
-class Counterexample(BaseModel):
-    """The (shrunk) input a property failed on, what was wrong, and why that is likely."""
-
-    completion: str  # at most ~2,000 characters: long inputs keep their head and tail
-    completion_chars: int
-    ground_truth: str
-    input_name: str | None = None  # the named robustness input ("1 MiB of digits")
-    problem: str
-    observations: list[Observation] = Field(default_factory=list)
-    history: list[tuple[str, str]] = Field(default_factory=list)  # calls made before it in the same process
-    causes: list[Cause] = Field(default_factory=list)
-    reproduced: bool = True  # False: the failure did not recur when the same input ran again
-    _item: Item = PrivateAttr()  # the whole input, for follow-up calls
-
-    @classmethod
-    def build(cls, item: Item, problem: str, **fields) -> Counterexample:
-        completion, ground_truth = item
-        found = cls(completion=preview(completion), completion_chars=len(completion), ground_truth=preview(ground_truth), problem=problem, **fields)
-        found._item = item
-        return found
-
-
-class PropertyResult(BaseModel):
-    """The outcome of one property."""
-
-    property: str
-    passed: bool
-    counterexample: Counterexample | None = None
-    details: str
-    skipped: bool = False
-    stats: dict[str, float] = Field(default_factory=dict)
-
-
-class CheckReport(BaseModel):
-    """Every property checked for one reward."""
-
-    reward: str
-    results: list[PropertyResult]
-    seconds: float
-
-    @computed_field
-    @property
-    def passed(self) -> bool:
-        return all(result.passed for result in self.results)
-
-    def result(self, name: str) -> PropertyResult:
-        return next(result for result in self.results if result.property == name)
 
 
 def run_checks(
@@ -410,11 +278,11 @@ class _Run:
             items += [(completion, gt) for completion in kinds + tuple(sorted(self.real.get(gt, ()))[:1])]
         return items
 
-    def range_problem(self, result: GradeResult) -> str | None:
-        """Why ``result`` is not a finite score in the declared range, or None."""
+    def range_problem(self, result: GradeResult) -> tuple[str, str | None] | None:
+        """Why ``result`` is not a finite score in the declared range, and the likely cause; or None."""
         low, high = self.score_range
         if result.status is Status.ok and not low <= result.score <= high:
-            return f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]"
+            return f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]", "out_of_range"
         return _status_problem(result)
 
 
@@ -515,13 +383,12 @@ def _check_type_and_range(run: _Run) -> PropertyResult:
     for name, item, result in run.named_inputs():
         problem = run.range_problem(result) if result.status is Status.ok else None
         if problem is not None:
-            found = Counterexample.build(item, problem, input_name=name, observations=[Observation.of("baseline", result)])
-            return _result("type_and_range", found, "")
+            return _result("type_and_range", _one_call(item, result, problem, input_name=name), "")
 
     def failure_of(item: Item) -> Counterexample | None:
         result = run.grade([item])[0]
         problem = run.range_problem(result)
-        return None if problem is None else Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+        return None if problem is None else _one_call(item, result, problem)
 
     found = run.counterexample("type_and_range", run.ordinary_items(), failure_of, explicit=run.probe_items())
     low, high = run.score_range
@@ -538,13 +405,12 @@ def _check_robustness(run: _Run) -> PropertyResult:
     for name, item, result in named:
         problem = _status_problem(result)
         if problem is not None:
-            found = Counterexample.build(item, problem, input_name=name, observations=[Observation.of("baseline", result)])
-            return _result("robustness", found, "")
+            return _result("robustness", _one_call(item, result, problem, input_name=name), "")
 
     def failure_of(item: Item) -> Counterexample | None:
         result = run.grade([item], ordinary=False)[0]
         problem = _status_problem(result)
-        return None if problem is None else Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+        return None if problem is None else _one_call(item, result, problem)
 
     ground_truths = list(dict.fromkeys(item[1] for _, item, _ in named))
     found = run.counterexample("robustness", st.tuples(hostile_completions(), st.sampled_from(ground_truths)), failure_of)
@@ -554,12 +420,12 @@ def _check_robustness(run: _Run) -> PropertyResult:
 
 # ---- gold consistency -----------------------------------------------------------------------------------
 
-_EXPECTATIONS = {
-    "correct_formats": ("the ground truth in an answer format", "max"),
-    "wrong": ("a wrong answer or a hedge", "below_max"),
-    "truncated": ("a completion cut off before its answer", "below_max"),
-    "unrelated": ("text with no answer", "min"),
-    "empty": ("empty text", "min"),
+_EXPECTATIONS = {  # probe kind: what it is, the score it must get, the likely cause when it does not
+    "correct_formats": ("the ground truth in an answer format", "max", "strict_format"),
+    "wrong": ("a wrong answer or a hedge", "below_max", "containment"),
+    "truncated": ("a completion cut off before its answer", "below_max", "credit_without_answer"),
+    "unrelated": ("text with no answer", "min", "credit_without_answer"),
+    "empty": ("empty text", "min", "credit_without_answer"),
 }
 
 
@@ -616,7 +482,7 @@ def _format_of(completion: str, ground_truth: str) -> str | None:
 
 
 def _gold_failure(run: _Run, kind: str, item: Item, result: GradeResult) -> Counterexample | None:
-    what, expected = _EXPECTATIONS[kind]
+    what, expected, cause = _EXPECTATIONS[kind]
     low, high = run.score_range
     score = result.score
     if expected == "max" and math.isclose(score, high, abs_tol=1e-9):
@@ -627,8 +493,7 @@ def _gold_failure(run: _Run, kind: str, item: Item, result: GradeResult) -> Coun
         return None
     wanted = {"max": f"the maximum {high:g}", "min": f"the minimum {low:g}", "below_max": f"less than the maximum {high:g}"}[expected]
     status = "" if result.status is Status.ok else f" (status {result.status.value}: {_first_line(result.error)})"
-    problem = f"{what} scored {score:g}{status}; expected {wanted}"
-    return Counterexample.build(item, problem, observations=[Observation.of("baseline", result)])
+    return _one_call(item, result, (f"{what} scored {score:g}{status}; expected {wanted}", cause))
 
 
 # ---- determinism ------------------------------------------------------------------------------------------
@@ -872,17 +737,28 @@ def _result(name: str, found: Counterexample | None, summary: str) -> PropertyRe
     return PropertyResult(property=name, passed=False, counterexample=found, details=found.problem)
 
 
-def preview(text: str, limit: int = _PREVIEW_CHARS) -> str:
-    """``text`` if short, else its head and tail around a note of how much was left out."""
-    if len(text) <= limit:
-        return text
-    head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
-    return f"{head}... [{len(text) - len(head) - len(tail):,} characters left out] ...{tail}"
+_STATUS_CAUSES = {
+    Status.invalid_return: "not_a_number",
+    Status.exception: "unguarded_input",
+    Status.crashed: "unguarded_input",
+    Status.memory_limit: "unguarded_input",
+    Status.timeout: "slow_input",
+    Status.output_limit: "output",
+}
 
 
-def _status_problem(result: GradeResult) -> str | None:
-    """The status and error of a call that did not end ok, or None."""
-    return None if result.status is Status.ok else f"status {result.status.value}: {_first_line(result.error)}"
+def _status_problem(result: GradeResult) -> tuple[str, str | None] | None:
+    """The status and error of a call that did not end ok, and the likely cause; or None."""
+    if result.status is Status.ok:
+        return None
+    return f"status {result.status.value}: {_first_line(result.error)}", _STATUS_CAUSES.get(result.status)
+
+
+def _one_call(item: Item, result: GradeResult, problem: tuple[str, str | None], *, input_name: str | None = None) -> Counterexample:
+    """The counterexample of a property that one call on ``item`` broke."""
+    text, cause = problem
+    causes = [CAUSES[cause]] if cause else []
+    return Counterexample.build(item, text, input_name=input_name, observations=[Observation.of("baseline", result)], causes=causes)
 
 
 def _first_line(text: str | None) -> str:

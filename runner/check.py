@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rewardkit.graders.checks import PROPERTIES, CheckReport, Counterexample, run_checks
+from rewardkit.graders.check_report import PROPERTIES, CheckReport, Counterexample
+from rewardkit.graders.checks import run_checks
 from rewardkit.graders.probes import ANSWER_FORMATS
 
 from .errors import UsageError
@@ -171,7 +172,7 @@ def _render_counterexample(found: Counterexample, console: Console) -> None:
         console.print(f"{pad}likely causes:")
         for number, cause in enumerate(found.causes, start=1):
             console.print(f"{pad}  {number}. {escape(cause.explanation)}.")
-            lint = f" (found by {cause.lint_rule} of rewardkit lint)" if cause.lint_rule else ""
+            lint = f" (rewardkit lint: {cause.lint_rule})" if cause.lint_rule else ""
             console.print(f"{pad}     Fix: {escape(cause.fix)}{escape(lint)}.")
 
 

@@ -58,23 +58,24 @@ def test_a_second_resolution_clock_is_caught_by_the_clock_probe_or_the_search():
 
 
 @pytest.mark.parametrize(
-    "name, prop, problem",
+    "name, prop, problem, cause",
     [
-        ("flawed_out_of_range", "type_and_range", "score -0.5 is outside the declared range [0, 1]"),
-        ("flawed_nan", "type_and_range", "status invalid_return: reward returned nan, expected a finite number"),
-        ("flawed_crash_on_empty", "robustness", "status exception: IndexError: list index out of range"),
-        ("flawed_crash_on_unicode", "robustness", "status exception: UnicodeEncodeError: 'latin-1' codec can't encode"),
-        ("flawed_crash_on_large", "robustness", "status exception: ValueError: Exceeds the limit (4300 digits)"),
-        ("flawed_only_hashes", "gold_consistency", "the ground truth in an answer format scored 0; expected the maximum 1"),
-        ("flawed_rewards_garbage", "gold_consistency", "text with no answer scored 0.2; expected the minimum 0"),
-        ("flawed_containment", "gold_consistency", "a wrong answer or a hedge scored 1; expected less than the maximum 1"),
+        ("flawed_out_of_range", "type_and_range", "score -0.5 is outside the declared range [0, 1]", "out_of_range"),
+        ("flawed_nan", "type_and_range", "status invalid_return: reward returned nan, expected a finite number", "not_a_number"),
+        ("flawed_crash_on_empty", "robustness", "status exception: IndexError: list index out of range", "unguarded_input"),
+        ("flawed_crash_on_unicode", "robustness", "status exception: UnicodeEncodeError: 'latin-1' codec can't encode", "unguarded_input"),
+        ("flawed_crash_on_large", "robustness", "status exception: ValueError: Exceeds the limit (4300 digits)", "unguarded_input"),
+        ("flawed_only_hashes", "gold_consistency", "the ground truth in an answer format scored 0; expected the maximum 1", "strict_format"),
+        ("flawed_rewards_garbage", "gold_consistency", "text with no answer scored 0.2; expected the minimum 0", "credit_without_answer"),
+        ("flawed_containment", "gold_consistency", "a wrong answer or a hedge scored 1; expected less than the maximum 1", "containment"),
     ],
 )
-def test_each_flaw_fails_its_property(name, prop, problem):
+def test_each_flaw_fails_its_property(name, prop, problem, cause):
     result = run_checks(reward(name), examples=EXAMPLES, max_examples=MAX_EXAMPLES, properties=[prop]).result(prop)
     assert not result.passed
     assert result.counterexample.problem.startswith(problem)
     assert result.details == result.counterexample.problem
+    assert [c.name for c in result.counterexample.causes] == [cause]
 
 
 def test_robustness_names_the_input_and_shows_the_error():

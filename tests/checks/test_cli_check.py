@@ -32,7 +32,7 @@ def test_a_failure_exits_1_and_shows_counterexample_scores_and_causes(capsys):
     assert "      completion:   " in out and "      ground truth: " in out
     assert "      scores observed:" in out and "seed=1, PYTHONHASHSEED=1" in out
     assert "      likely causes:\n        1. it draws from random or numpy.random" in out
-    assert "(found by the unseeded randomness rule of rewardkit lint)" in out
+    assert "(rewardkit lint: RK110 unseeded-random)" in out
     assert out.rstrip().endswith("1 of 1 property failed: determinism")
 
 
