@@ -270,12 +270,14 @@ class _Run:
         return None if found is None else found[1]
 
     def probe_items(self) -> list[Item]:
-        """A few ordinary inputs of every kind (correct, wrong, cut off, unrelated, real) that searches try first."""
+        """A few ordinary inputs of every kind that searches try first, simplest first: the bare answer, a bare
+        wrong answer, unrelated text, a cut-off completion, both answers after reasoning, a real completion."""
         items: list[Item] = []
         for gt in self.ground_truths[:2] or ["42"]:
             probes = probe_completions(gt)
-            kinds = (probes["correct_formats"][0], probes["correct_formats"][-1], probes["wrong"][0], probes["truncated"][0], probes["unrelated"][0])
-            items += [(completion, gt) for completion in kinds + tuple(sorted(self.real.get(gt, ()))[:1])]
+            wrong_bare = [text for text in probes["wrong"] if "\n" not in text][:1]
+            kinds = [probes["correct_formats"][0], *wrong_bare, probes["unrelated"][0], probes["truncated"][0], probes["correct_formats"][-1], probes["wrong"][0]]
+            items += [(completion, gt) for completion in kinds + sorted(self.real.get(gt, ()))[:1]]
         return items
 
     def range_problem(self, result: GradeResult) -> tuple[str, str | None] | None:
@@ -360,7 +362,7 @@ def _search(
             state.found.append((value, failure))
             raise _Falsified
 
-    for value in explicit:
+    for value in reversed(explicit):  # hypothesis runs the last-applied @example first
         search = example(value)(search)
     try:
         search()
@@ -641,9 +643,12 @@ def _explain(run: _Run, found: Counterexample, differing: Sequence[_Variation]) 
     state carried between calls.
     """
     item, baseline = found._item, found.observations[0]
-    extra = [Observation.of(f"repeat {i + 2}", r) for i, r in enumerate(run.grade([item] * _CONFIRM_REPEATS, ordinary=False))]
+    repeats = [Observation.of(f"repeat {i + 2}", r) for i, r in enumerate(run.grade([item] * _CONFIRM_REPEATS, ordinary=False))]
+    agree = all(_same(o, baseline) for o in repeats)
+    # repeats that all agree are one line of evidence, not eight
+    extra = [repeats[0].model_copy(update={"run": f"repeated {len(repeats)} times"})] if agree else repeats
     by_grader = {variation.grader for variation in differing}
-    if not all(_same(o, baseline) for o in extra) or not found.reproduced:
+    if not agree or not found.reproduced:
         names = ["clock", "os_randomness"]
     elif "fresh" in by_grader:
         names = ["import_time"]
