@@ -7,9 +7,9 @@ import json
 import pytest
 from rewardkit.runner.cli import main
 
-from conftest import ROOT, reward
+from conftest import REWARDS, reward
 
-PROMPTS = ROOT / "examples" / "gsm8k" / "prompts.jsonl"
+PROMPTS = REWARDS / "questions.jsonl"  # three GSM8K prompts (ground truths 39, 25, 12)
 
 
 def test_a_correct_reward_exits_0_with_a_line_per_property(capsys):
