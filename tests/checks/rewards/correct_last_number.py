@@ -1,35 +1,14 @@
-r"""The final answer is the last \boxed{}, '####' line, 'answer is' phrase, or else the last number.
-
-Caches parsed ground truths with functools.lru_cache (a pure cache: results never depend on it)
-and shuffles nothing globally: a correct reward must pass every property.
+r"""The correct core the flawed rewards share (last \boxed{}, '####' line, 'answer is' phrase, else the
+last number), with the parsed ground truths kept in a functools.lru_cache: a pure cache never changes a
+result, so the checks must not call it state carried between calls. It must pass every property.
 """
 import functools
-import re
-from decimal import Decimal, InvalidOperation
 
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
-_MARKERS = (re.compile(r"\\boxed\{([^{}]*)\}"), re.compile(r"####\s*([^\n]*)"), re.compile(r"answer is:?\s*([^\n]*)", re.I))
+from _final_answer import final_answer, number
 
-
-@functools.lru_cache(maxsize=1024)
-def _number(text):
-    text = text.strip().strip("*$.").replace(",", "")
-    if len(text) > 50:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
+_ground_truth_number = functools.lru_cache(maxsize=1024)(number)
 
 
 def compute_reward(completion, ground_truth):
-    for marker in _MARKERS:
-        found = marker.findall(completion)
-        if found:
-            answer = found[-1]
-            break
-    else:
-        numbers = _NUMBER.findall(completion)
-        answer = numbers[-1] if numbers else ""
-    expected = _number(ground_truth)
-    return 1.0 if expected is not None and _number(answer) == expected else 0.0
+    expected = _ground_truth_number(ground_truth)
+    return 1.0 if expected is not None and number(final_answer(completion)) == expected else 0.0
