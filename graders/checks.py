@@ -164,7 +164,15 @@ def _as_source(reward: object, grader_options: Mapping[str, object] | None) -> R
 class _Run:
     """The graders, inputs and measurements one ``run_checks`` call shares between properties."""
 
-    def __init__(self, source, options, examples, max_examples, score_range, progress) -> None:
+    def __init__(
+        self,
+        source: RewardSource,
+        options: dict,
+        examples: Sequence[Example],
+        max_examples: int,
+        score_range: tuple[float, float],
+        progress: Progress | None,
+    ) -> None:
         options.pop("calls_per_process", None)
         options.pop("out_of_range", None)
         options["score_range"] = None  # scores are judged here, against score_range, not turned into statuses
@@ -208,7 +216,7 @@ class _Run:
         for name, future in futures.items():
             try:
                 self.graders[name] = future.result()
-            except BaseException as exc:  # noqa: BLE001 - close the others, then raise the first failure
+            except BaseException as exc:  # noqa: BLE001 - keep the ones that started (closed on exit), raise the first failure
                 failure = failure or exc
         if failure is not None:
             raise failure
@@ -555,7 +563,7 @@ def _check_determinism(run: _Run) -> PropertyResult:
             return _result("determinism", _explain(run, counterexample, differing), "")
     found, clock_note = _clock_probe(run, list(known)[:_CLOCK_ITEMS])
     runs = ", ".join(["baseline"] + [variation.run for variation in variations])
-    return _result("determinism", found, f"every input scored the same in: {runs}; {clock_note}")
+    return _result("determinism", found, f"{len(known)} inputs scored the same in: {runs}; {clock_note}")
 
 
 def _compare_runs(
@@ -682,8 +690,8 @@ def _clock_probe(run: _Run, items: list[Item]) -> tuple[Counterexample | None, s
             continue
         for item, a, b in zip(items, before, second[1]):
             if not _same(a, b):
-                problem = f"the score changed between calls one second apart ({a.score:g} in second {second_start}, {b.score:g} in the next)"
                 observations = [Observation.of("baseline", a), Observation.of("1 s later", b)]
+                problem = f"the score changed: baseline {_outcome(observations[0])}, 1 s later {_outcome(observations[1])}"
                 return Counterexample.build(item, problem, observations=observations, causes=[CAUSES["seconds_clock"]]), ""
         return None, f"{len(items)} inputs scored the same in two consecutive seconds"
     return None, "clock probe skipped: a pass over a few inputs takes more than a second"
