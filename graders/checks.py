@@ -86,6 +86,7 @@ _CLOCK_ATTEMPTS = 3
 _GOLD_GROUND_TRUTHS = 10
 _ROBUSTNESS_GROUND_TRUTHS = 3
 _LATENCY_MIN_CALLS = 20
+_MAX_TIMEOUTS = 3  # ordinary inputs that may time out before the run stops (a reward that hangs still gets a verdict)
 
 
 def run_checks(
@@ -125,7 +126,17 @@ def run_checks(
             "determinism": lambda: _check_determinism(run),
             "latency": lambda: _check_latency(run, latency_budget_ms),  # last: it reuses every call's duration
         }
-        done = {name: check() for name, check in checks.items() if name in selected}
+        done: dict[str, PropertyResult] = {}
+        for name, check in checks.items():
+            if name not in selected:
+                continue
+            if run.too_slow is not None:
+                done[name] = PropertyResult(property=name, passed=True, skipped=True, details=f"not checked: {run.too_slow.problem}")
+                continue
+            try:
+                done[name] = check()
+            except _TooSlow:
+                done[name] = _result(name, run.too_slow, "")
     results = [done[name] for name in PROPERTIES if name in done]
     return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3))
 
@@ -189,6 +200,8 @@ class _Run:
         self.graders: dict[str, Grader] = {}
         self._named: list[tuple[str, Item, GradeResult]] | None = None
         self.durations: list[tuple[GradeResult, Item]] = []  # baseline calls on ordinary inputs, for the latency property
+        self.timeouts = 0  # ordinary inputs that timed out
+        self.too_slow: Counterexample | None = None  # set when they reach _MAX_TIMEOUTS: the run stops
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="rewardkit-check")
 
     def __enter__(self) -> _Run:
@@ -228,24 +241,43 @@ class _Run:
         return self.graders[name]
 
     def grade(self, items: Sequence[Item], grader: str = "baseline", *, ordinary: bool = True) -> list[GradeResult]:
-        """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property."""
-        results = self.grader(grader).grade_batch(items)
+        """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property. Raises ``_TooSlow``
+        once ``_MAX_TIMEOUTS`` ordinary inputs have timed out in this run (their other calls are cancelled)."""
+        results: dict[int, GradeResult] = {}
+        for index, result in self.grader(grader).iter_results(items):
+            results[index] = result
+            if ordinary and result.status is Status.timeout:
+                self.timeouts += 1
+                if self.timeouts >= _MAX_TIMEOUTS and self.too_slow is None:
+                    problem = (f"status timeout: {_first_line(result.error)} ({self.timeouts} ordinary inputs timed out: "
+                               "the run stopped)", "slow_input")
+                    self.too_slow = _one_call(items[index], result, problem)
+                if self.too_slow is not None:
+                    raise _TooSlow
+        ordered = [results[i] for i in range(len(items))]
         if ordinary and grader == "baseline":
-            self.durations += zip(results, items)
-        return results
+            self.durations += zip(ordered, items)
+        return ordered
 
     def grade_concurrently(self, batches: Mapping[str, tuple[str, Sequence[Item]]]) -> dict[str, list[GradeResult]]:
-        """Grade several ``{run: (grader, items)}`` batches at once."""
-        futures = {run: self.pool.submit(self.graders[grader].grade_batch, items) for run, (grader, items) in batches.items()}
+        """Grade several ``{run: (grader, items)}`` batches of ordinary inputs at once."""
+        futures = {run: self.pool.submit(self.grade, items, grader) for run, (grader, items) in batches.items()}
         return {run: future.result() for run, future in futures.items()}
 
     def named_inputs(self) -> list[tuple[str, Item, GradeResult]]:
-        """The named robustness inputs with each of the first ground truths, graded once: (name, item, result)."""
+        """The named robustness inputs with each of the first ground truths, graded once: (name, item, result).
+
+        Grading stops at the first timeout (robustness has its counterexample; a
+        reward that hangs would otherwise hold the run for every large input)."""
         if self._named is None:
             ground_truths = self.ground_truths[:_ROBUSTNESS_GROUND_TRUTHS] or ["42"]
             named = [(name, (text, gt)) for name, text in robustness_inputs() for gt in ground_truths]
-            results = self.grade([item for _, item in named], ordinary=False)
-            self._named = [(name, item, result) for (name, item), result in zip(named, results)]
+            done: dict[int, GradeResult] = {}
+            for index, result in self.grader("baseline").iter_results([item for _, item in named]):
+                done[index] = result
+                if result.status is Status.timeout:
+                    break
+            self._named = [(name, item, done[i]) for i, (name, item) in enumerate(named) if i in done]
         return self._named
 
     def ground_truth_strategy(self) -> SearchStrategy[str]:
@@ -297,6 +329,10 @@ class _Run:
 
 
 # ---- hypothesis, driven programmatically ----------------------------------------------------------
+
+
+class _TooSlow(Exception):
+    """Ordinary inputs timed out ``_MAX_TIMEOUTS`` times: ``_Run.too_slow`` holds the counterexample."""
 
 
 class _Falsified(Exception):
@@ -577,7 +613,6 @@ def _compare_runs(
         batches[variation.run] = (variation.grader, session + session[::-1] if variation.grader == "process" else session)
     results = run.grade_concurrently(batches)
     graded = dict(zip(fresh, results.get("baseline", [])))
-    run.durations += [(result, item) for item, result in graded.items()]
     known.update(graded)
     results["baseline"] = [graded.get(item) or known[item] for item in session]
     return _first_difference(session, results, variations)

@@ -161,7 +161,7 @@ def _render_counterexample(found: Counterexample, console: Console) -> None:
             status = "" if observation.status.value == "ok" else f"  ({observation.status.value})"
             score = f"{observation.score:g}{status}"
             console.print(f"{pad}  {escape(observation.run):<{width}}  {score:<12} {observation.duration_ms:7.1f} ms")
-        errors = [o.error for o in found.observations if o.error]
+        errors = [o.error for o in found.observations if o.error and o.error.strip() not in found.problem]
         if errors:
             console.print(f"{pad}error:")
             for line in errors[0].rstrip().splitlines()[-12:]:

@@ -57,6 +57,20 @@ def test_a_function_is_checked_in_the_sandbox_too():
     assert report.passed and report.reward == "<function exact>"
 
 
+def test_a_reward_that_hangs_gets_a_verdict_quickly():
+    hangs = "import time\n\ndef compute_reward(completion, ground_truth):\n    time.sleep(60)\n"
+    report = run_checks(hangs, examples=EXAMPLES, max_examples=20, grader_options={"timeout": 1.0})
+    assert report.seconds < 30
+    verdicts = {r.property: (r.passed, r.skipped) for r in report.results}
+    assert verdicts == {
+        "determinism": (True, True), "type_and_range": (False, False), "robustness": (False, False),
+        "gold_consistency": (False, False), "latency": (True, True),
+    }
+    assert report.result("gold_consistency").details.endswith("(3 ordinary inputs timed out: the run stopped)")
+    assert report.result("latency").details.startswith("not checked: status timeout")
+    assert not report.passed
+
+
 @pytest.mark.parametrize(
     "arguments, message",
     [
