@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT, reward
 
@@ -33,8 +34,13 @@ def test_a_timeout_is_shown(reward_grader):
 '''
 
 
+def copy_correct_reward(folder: Path, name: str) -> None:
+    shutil.copy(reward("correct_last_number"), folder / name)
+    shutil.copy(reward("_final_answer"), folder)
+
+
 def test_fixture_loads_the_ini_reward_and_failures_show_status_and_error(pytester):
-    shutil.copy(reward("correct_last_number"), pytester.path / "reward.py")
+    copy_correct_reward(pytester.path, "reward.py")
     pytester.makeini("[pytest]\nrewardkit_reward = reward.py\n")
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
@@ -50,7 +56,7 @@ def test_fixture_loads_the_ini_reward_and_failures_show_status_and_error(pyteste
 
 
 def test_the_command_line_flag_wins_over_the_ini_option(pytester):
-    shutil.copy(reward("correct_last_number"), pytester.path / "good.py")
+    copy_correct_reward(pytester.path, "good.py")
     pytester.makeini("[pytest]\nrewardkit_reward = missing.py\n")
     pytester.makepyfile(
         test_user="from rewardkit.graders import assert_score\n"
