@@ -41,7 +41,8 @@ CAUSES: dict[str, Cause] = _causes(
     ),
     Cause(
         name="os_randomness",
-        explanation="it draws randomness nobody can seed (os.urandom, uuid.uuid4, secrets, random.SystemRandom)",
+        explanation="it draws randomness nobody can seed (os.urandom, uuid.uuid4, secrets, random.SystemRandom) or reads "
+        "another value that changes with every process (os.getpid(), id())",
         fix="remove the randomness; if the reward must sample, use random.Random(<fixed seed>)",
         lint_rule="RK110 unseeded-random",
     ),

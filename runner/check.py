@@ -28,7 +28,7 @@ CHECK_RANGE_DESC = "declared score range LO,HI every score must fall in (default
 LATENCY_DESC = "latency budget in ms per call as P50,P99 of the reward's own time (default 100,1000)"
 PROPERTY_DESC = f"check only this property (repeatable): {', '.join(PROPERTIES)}"
 ANSWER_FORMATS_DESC = (
-    f"answer formats the ground truth must score the maximum in, comma-separated (default all: {','.join(ANSWER_FORMATS)})"
+    f"answer formats the ground truth must score the maximum in, comma-separated (default all: {', '.join(ANSWER_FORMATS)})"
 )
 SEED_DESC = "the seed random and numpy get before every call, and PYTHONHASHSEED (the checks vary both from here)"
 _MAX_REPORTED_LINES = 10
