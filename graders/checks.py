@@ -296,14 +296,16 @@ class _Run:
         failure_of: Callable[[T], Counterexample | None],
         *,
         explicit: Sequence[T] = (),
-        of: int = 1,
-        number: int = 0,
+        examples: int | None = None,
+        offset: int = 0,
+        total: int | None = None,
     ) -> tuple[T, Counterexample] | None:
         """hypothesis over ``strategy`` after the ``explicit`` inputs: the shrunk input ``failure_of`` rejects, with
-        its counterexample, or None. Progress counts ``max_examples`` per search; ``number`` of ``of`` for one property."""
-        total, offset = self.max_examples * of, self.max_examples * number
-        tick = lambda done: self.progress(name, offset + done, total)  # noqa: E731
-        return _search(strategy, failure_of, max_examples=self.max_examples, tick=tick, explicit=explicit)
+        its counterexample, or None. ``examples`` defaults to ``max_examples``; progress reports ``offset + done`` of
+        ``total`` (for a property made of several searches)."""
+        examples = examples or self.max_examples
+        tick = lambda done: self.progress(name, offset + done, total or examples)  # noqa: E731
+        return _search(strategy, failure_of, max_examples=examples, tick=tick, explicit=explicit)
 
     def counterexample(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None], **options) -> Counterexample | None:
         found = self.search(name, strategy, failure_of, **options)
@@ -563,7 +565,7 @@ def _check_determinism(run: _Run) -> PropertyResult:
     """Every variation of what the runtime pins, and of when and where calls run, gives the same score.
 
     Two searches: single inputs through every run (the one-process run calls the
-    input twice), then sessions of 2-4 inputs through the one-process run only,
+    input twice), then ``max_examples // 2`` sessions of 2-4 inputs through the one-process run only,
     for state that needs two different inputs (a cache keyed on the ground truth);
     their baseline scores are reused from the first search where it saw them.
     """
@@ -584,12 +586,15 @@ def _check_determinism(run: _Run) -> PropertyResult:
         return failure_of
 
     singles = [[item] for item in run.probe_items()]
+    sessions = max(1, run.max_examples // 2)  # state that needs two inputs is rarer, and each session holds several
     searches = (
-        (run.ordinary_items().map(lambda item: [item]), narrowing(list(variations), reuse=False), singles),
-        (_sessions(run), narrowing([process], reuse=True), [[a, b] for [a], [b] in zip(singles, singles[1:])]),
+        (run.ordinary_items().map(lambda item: [item]), narrowing(list(variations), reuse=False), singles, run.max_examples, 0),
+        (_sessions(run), narrowing([process], reuse=True), [[a, b] for [a], [b] in zip(singles, singles[1:])], sessions, run.max_examples),
     )
-    for number, (strategy, failure_of, explicit) in enumerate(searches):
-        found = run.search("determinism", strategy, failure_of, explicit=explicit, of=len(searches), number=number)
+    for strategy, failure_of, explicit, examples, offset in searches:
+        found = run.search(
+            "determinism", strategy, failure_of, explicit=explicit, examples=examples, offset=offset, total=run.max_examples + sessions
+        )
         if found is not None:
             session, counterexample = found
             complete = _compare_runs(run, session, variations, known, reuse=False)  # every run, for the full record
