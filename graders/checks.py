@@ -46,8 +46,9 @@ Why the usual offenders are caught on every run, not by luck:
   passes or fails does so every time.
 
 What cannot be caught by running: dependence on minutes, hours or dates, on a
-clock reading compared with a far threshold, on randomness that changes the
-score only rarely (``random() < 0.999``), or on state that needs more calls than
+clock reading compared with a far threshold, on randomness, a hash or a set order
+that changes the score only rarely or only under some seeds (``random() < 0.999``;
+one other seed and hash seed are tried), or on state that needs more calls than
 a session makes. The lint rules find those in the source.
 """
 
