@@ -22,6 +22,9 @@ _EXPORTS = {
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
+    "Finding": "lint",
+    "lint_reward": "lint",
+    "lint_source": "lint",
     # property checks, and what users test their own rewards with (hypothesis is imported only on use)
     "run_checks": "checks",
     "CheckReport": "check_report",
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
     from .check_report import PROPERTIES, CheckReport, PropertyResult
     from .checks import run_checks
+    from .lint import Finding, lint_reward, lint_source
     from .probes import ANSWER_FORMATS, correct_formats, probe_completions, robustness_inputs, unrelated_texts, wrong_answers
     from .pytest_plugin import assert_ok, assert_score
     from .results import GradeResult

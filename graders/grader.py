@@ -74,6 +74,7 @@ class Grader:
         load_timeout: float = 120.0,
         output_mb: float = 1.0,
         warmup: Sequence[tuple[str, str]] = (),
+        restricted: bool = False,
     ) -> None:
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
@@ -90,7 +91,13 @@ class Grader:
         self.score_range = score_range
         self.out_of_range = out_of_range
         self.source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward, params)
+        if restricted and self.source.kind not in ("file", "code"):
+            raise ValueError(
+                f"restricted=True applies to .py files and source code, not to {self.source.describe()!r} "
+                f"({self.source.kind} rewards are imported or unpickled as they are)"
+            )
         self.isolation = isolation
+        self.restricted = restricted
         self._sandbox_options = dict(
             isolation=isolation,
             limits=Limits(memory_mb=_positive_int("memory_mb", memory_mb), cpu_seconds=max(1, math.ceil(self.timeout * 2) + 1)),
@@ -100,6 +107,7 @@ class Grader:
             load_timeout=_positive_number("load_timeout", load_timeout),
             warmup=[_as_pair(i, pair) for i, pair in enumerate(warmup)],
             warmup_timeout=min(self.timeout, 2.0) + 1.0,
+            restricted=restricted,
         )
         self.warmup_skipped: str | None = None
         started = time.monotonic()
@@ -195,6 +203,7 @@ class Grader:
         return {
             "reward": self.source.describe(),
             "isolation": self.isolation,
+            "restricted": self.restricted,
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,

@@ -33,8 +33,12 @@ def describe(source: dict) -> str:
     return "<reward source>"
 
 
-def load_reward(source: dict) -> RewardFunction:
-    """Load ``source`` into a callable taking (completion, ground_truth). Runs user code: sandbox only."""
+def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
+    """Load ``source`` into a callable taking (completion, ground_truth). Runs user code: sandbox only.
+
+    ``restricted`` compiles file and code sources with RestrictedPython and runs
+    them with its guards (``restricted.py``).
+    """
     if source["kind"] == "library":
         function = _load_library(source)
     elif source["kind"] == "pickle":
@@ -44,14 +48,15 @@ def load_reward(source: dict) -> RewardFunction:
         function = _attribute(module, source["function"], source["target"])
     else:
         path = source["target"] if source["kind"] == "file" else "<reward source>"
-        text = _read(path) if source["kind"] == "file" else source["target"]
-        module = _exec_module(text, path)
+        text = read_source(path) if source["kind"] == "file" else source["target"]
+        module = _exec_module(text, path, restricted)
         function = _attribute(module, source["function"], path)
     _check_signature(function, source)
     return function
 
 
-def _read(path: str) -> str:
+def read_source(path: str) -> str:
+    """The text of a reward file, or a ``RewardLoadError`` naming it."""
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()
@@ -59,12 +64,18 @@ def _read(path: str) -> str:
         raise RewardLoadError(f"cannot read the reward file: {exc}", path=path) from None
 
 
-def _exec_module(text: str, path: str) -> types.ModuleType:
-    try:
-        code = compile(text, path, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+def _exec_module(text: str, path: str, restricted: bool) -> types.ModuleType:
     module = types.ModuleType("reward_module")
+    if restricted:
+        from .restricted import compile_restricted_reward, restricted_globals  # imports RestrictedPython
+
+        code = compile_restricted_reward(text, path)
+        vars(module).update(restricted_globals(module.__name__))
+    else:
+        try:
+            code = compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
     module.__file__ = path
     sys.modules["reward_module"] = module
     if os.path.isfile(path):

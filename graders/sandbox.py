@@ -52,6 +52,7 @@ class Sandbox:
         load_timeout: float,
         warmup: list[tuple[str, str]],
         warmup_timeout: float,
+        restricted: bool = False,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
         self._log = tempfile.TemporaryFile()
@@ -85,6 +86,7 @@ class Sandbox:
             "seed": seed,
             "output_bytes": output_bytes,
             "warmup": [list(pair) for pair in warmup],
+            "restricted": restricted,
         }
         self.sock.sendall(encode_control(init))
         try:

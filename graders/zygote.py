@@ -57,7 +57,7 @@ def main(control_fd: int) -> None:
     sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
     sys.meta_path.insert(0, _SeedNumpyOnImport(init["seed"]))
     try:
-        reward = load_reward(source)
+        reward = load_reward(source, restricted=init["restricted"])
     except RewardLoadError as exc:
         sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
         return

@@ -15,10 +15,10 @@ from rich.console import Console
 from rewardkit.graders import RewardLoadError
 from rewardkit.graders.errors import IsolationUnavailable
 
-from . import check, doctor, export, grade, report
+from . import check, doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, check, report, doctor, export)
+COMMANDS = (grade, lint, check, report, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,10 @@ PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON 
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
 FORMAT_DESC = "output format"
+RESTRICTED_DESC = (
+    "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
+    "an extra layer on top of the sandbox, never a security boundary by itself"
+)
 
 
 def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -43,6 +47,7 @@ def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
     parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
+    parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
 
 
 def sandbox_options(args: argparse.Namespace) -> dict:
@@ -53,6 +58,7 @@ def sandbox_options(args: argparse.Namespace) -> dict:
         memory_mb=args.memory_mb,
         isolation=args.isolation,
         params=parse_params(args.param, args.params),
+        restricted=args.restricted,
     )
 
 

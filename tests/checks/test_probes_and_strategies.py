@@ -96,3 +96,11 @@ def test_importing_rewardkit_graders_does_not_import_hypothesis():
 
     code = "import sys, rewardkit.graders as g; g.probe_completions('1'); print('hypothesis' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_every_cause_names_lint_rules_that_exist():
+    from rewardkit.graders.check_report import CAUSES
+    from rewardkit.graders.lint import RULES
+
+    named = [part.strip() for cause in CAUSES.values() if cause.lint_rule for part in cause.lint_rule.split(",")]
+    assert named and all(f"{RULES[text.split()[0]].code} {RULES[text.split()[0]].name}" == text for text in named)

@@ -1,0 +1,83 @@
+"""rewardkit.runner.grpo: a thin GRPO loop on Tinker's protocols, with an offline numpy backend.
+
+>>> from rewardkit.runner.grpo import load_config, open_trainer       # doctest: +SKIP
+>>> with open_trainer(load_config("examples/toy_copy/config.toml"), log_dir="runs/toy") as trainer:  # doctest: +SKIP
+...     print(trainer.train_grpo_step(num_iterations=5).steps[-1].reward_mean)
+
+Names are imported lazily, so ``rewardkit --help`` does not load tinker and numpy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+_EXPORTS = {
+    "Backend": "backends",
+    "offline_backend": "backends",
+    "tinker_backend": "backends",
+    "DESCRIPTIONS": "config",
+    "TrainConfig": "config",
+    "load_config": "config",
+    "BackendError": "errors",
+    "ConfigError": "errors",
+    "DataError": "errors",
+    "RequestTimeout": "errors",
+    "RewardFailing": "errors",
+    "TrainError": "errors",
+    "CheckpointReport": "reports",
+    "LoadReport": "reports",
+    "SampleReport": "reports",
+    "StepReport": "reports",
+    "TrainReport": "reports",
+    "Trainer": "trainer",
+    "open_trainer": "trainer",
+}
+__all__ = [
+    "Backend",
+    "BackendError",
+    "CheckpointReport",
+    "ConfigError",
+    "DESCRIPTIONS",
+    "DataError",
+    "LoadReport",
+    "RequestTimeout",
+    "RewardFailing",
+    "SampleReport",
+    "StepReport",
+    "TrainConfig",
+    "TrainError",
+    "TrainReport",
+    "Trainer",
+    "load_config",
+    "offline_backend",
+    "open_trainer",
+    "tinker_backend",
+]
+
+if TYPE_CHECKING:
+    from .backends import Backend, offline_backend, tinker_backend
+    from .config import DESCRIPTIONS, TrainConfig, load_config
+    from .errors import (
+        BackendError,
+        ConfigError,
+        DataError,
+        RequestTimeout,
+        RewardFailing,
+        TrainError,
+    )
+    from .reports import (
+        CheckpointReport,
+        LoadReport,
+        SampleReport,
+        StepReport,
+        TrainReport,
+    )
+    from .trainer import Trainer, open_trainer
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rewardkit.runner.grpo' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

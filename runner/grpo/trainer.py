@@ -1,0 +1,439 @@
+"""The GRPO loop, and the small-step API around it: ``train_grpo_step``, ``sample``, ``save``, ``load``.
+
+One step (``Trainer._step``) reads top to bottom in the order of tinker-cookbook's ``rl_loop.py``:
+
+1. the step's learning rate (constant, or a schedule with an explicit horizon; warmup only in a fresh run);
+2. a sampling client on a snapshot of the current weights;
+3. the next prompts of the rotation, all sampled at once, each group graded in the sandbox as it arrives;
+4. the step's reward figures; a step where the reward failed on every call stops the run;
+5. rewards centred within each group, constant groups dropped (ALL-min / ALL-max counted);
+6. datums with prompt positions masked, ``forward_backward`` and ``optim_step`` submitted together;
+7. KL between sampler and learner logprobs (flagged when it spikes), the metrics line, eval, checkpoint.
+
+Every wait is bounded (``waiting.Waiter``); a failure names the last good checkpoint and
+leaves every line already logged in the run directory.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence, Union
+
+import numpy as np
+from tinker import types
+
+from rewardkit.graders import Grader
+from rewardkit.graders.hygiene import SignalFigures
+
+from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
+from .backends import Backend, open_backend
+from .config import TrainConfig
+from .data import Prompt, PromptPool, PromptRecord, read_prompts
+from .errors import RewardFailing, TrainError
+from .figures import step_figures
+from .groups import SampledGroup
+from .protocols import TrainingClient
+from .reports import CheckpointReport, LoadReport, SampledCompletion, SampledPrompt, SampleReport, StepReport, TrainReport
+from .rollouts import RolloutProgress, sample_and_grade
+from .runlog import Heartbeat, RunLog
+from .schedule import learning_rate
+from .waiting import Waiter
+
+ADAM = {"beta1": 0.9, "beta2": 0.95, "eps": 1e-8}  # tinker-cookbook's RL settings
+_PURPOSES = {"train": 0, "eval": 1, "sample": 2}  # keeps the seeds of training, eval and spot-check samples apart
+SampleInput = Union[Prompt, PromptRecord, dict]
+
+
+class Trainer:
+    """A GRPO run: a backend, a sandboxed grader, a prompt pool and a run directory.
+
+    The trainer owns the backend: ``close()`` (also when the constructor fails) ends its session.
+
+    >>> trainer = Trainer(config, backend, log_dir="runs/toy")      # doctest: +SKIP
+    >>> trainer.train_grpo_step(num_iterations=1).steps[0].reward_mean  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        backend: Backend,
+        *,
+        log_dir: str,
+        resume: bool = False,
+        records: Sequence[PromptRecord] | None = None,
+        overlap_grading: bool = True,
+        heartbeat_seconds: float = 1.0,
+    ) -> None:
+        self.config = config
+        self.backend = backend
+        self.overlap_grading = overlap_grading  # off only to measure what overlapping saves
+        self.progress = RolloutProgress()
+        self.started = time.monotonic()
+        self.step_started: float | None = None
+        self.checkpoint: CheckpointReport | None = None  # the last good one
+        self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint)
+        self.grader: Grader | None = None
+        self.heartbeat: Heartbeat | None = None
+        self._closed = False
+        try:
+            self.log = RunLog(log_dir, resume=resume)
+        except BaseException:
+            backend.close("errored")
+            raise
+        try:
+            self.pool = PromptPool(
+                list(records or read_prompts(config.prompts)),
+                holdout_fraction=config.holdout_fraction,
+                seed=config.seed,
+                curriculum=config.curriculum,
+            )
+            self.grader = Grader(
+                config.reward,
+                params=config.reward_params,
+                timeout=config.reward_timeout,
+                workers=config.grader_workers,
+                calls_per_process=config.reward_calls_per_process,
+                score_range=config.score_range,
+                seed=config.seed,
+            )
+            self.log.write_grading_function(self.grader.source)
+            if config.wandb_project:
+                self.log.start_wandb(config.wandb_project, config.model_dump())
+            self.heartbeat = Heartbeat(self.log.path("progress.txt"), self._describe_progress, heartbeat_seconds)
+            self._open_training_client(resume)
+        except BaseException:
+            self.close("errored")
+            raise
+
+    def _open_training_client(self, resume: bool) -> None:
+        service = self.backend.service_client
+        checkpoints = self.log.checkpoints() if resume else []
+        if resume and not checkpoints:
+            raise TrainError(f"nothing to resume: {self.log.path('checkpoints.jsonl')} lists no checkpoint")
+        if checkpoints:
+            latest = checkpoints[-1]
+            self.training_client: TrainingClient = self.waiter.request(
+                f"loading checkpoint {latest.state_path}",
+                service.create_training_client_from_state_with_optimizer,
+                latest.state_path,
+            )
+            self.step, self.prompts_consumed, self.checkpoint = latest.step, latest.prompts_consumed, latest
+            self.warm_up = False
+            self.log.logger.info(
+                "resumed from %s at step %d (%d prompts consumed); no warmup", latest.state_path, self.step, self.prompts_consumed
+            )
+        else:
+            self.training_client = self.waiter.request(
+                "create_lora_training_client",
+                service.create_lora_training_client,
+                base_model=self.config.base_model,
+                rank=self.config.lora_rank,
+                seed=self.config.seed,
+            )
+            self.step, self.prompts_consumed, self.warm_up = 0, 0, True
+            self.log.logger.info(
+                "fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json()
+            )
+        self.renderer = self.backend.make_renderer(self.training_client)
+
+    @property
+    def last_checkpoint(self) -> str | None:
+        """The state path of the last good checkpoint, if any."""
+        return None if self.checkpoint is None else self.checkpoint.state_path
+
+    # ---- the small-step API -----------------------------------------------------
+
+    def train_grpo_step(self, num_iterations: int = 1) -> TrainReport:
+        """Run ``num_iterations`` GRPO steps; checkpoints and evaluations happen at their intervals."""
+        reports = [self._logged(self._step) for _ in range(num_iterations)]
+        return TrainReport(steps=reports, next_step=self.step, log_dir=self.log.log_dir, last_checkpoint=self.last_checkpoint)
+
+    def sample(self, prompts: Sequence[SampleInput] | None = None, num_samples: int = 1) -> SampleReport:
+        """Completions from the current weights for ``prompts`` (default: the holdout); scored where a ground truth is given."""
+        records = [
+            _as_record(prompt, index) for index, prompt in enumerate(prompts if prompts is not None else self.pool.holdout)
+        ]
+        if not records:
+            raise ValueError("no prompts to sample: pass some, or set holdout_fraction")
+        return self._logged(lambda: self._sample(records, num_samples))
+
+    def save(self, name: str) -> CheckpointReport:
+        """Save weights and optimizer state with the loop's position; ``load`` or ``--resume`` continues from it."""
+        return self._logged(lambda: self._save(name))
+
+    def load(self, path: str) -> LoadReport:
+        """Continue from a saved state; if this run saved it, its step and prompt rotation come back too."""
+        return self._logged(lambda: self._load(path))
+
+    def close(self, status: str = "success") -> None:
+        """Stop the heartbeat, the grader and the backend session; the run directory keeps everything."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.heartbeat is not None:
+            self.progress.phase = f"closed ({status})"
+            self.heartbeat.stop()
+            self.heartbeat = None
+        if self.grader is not None:
+            self.grader.close()
+            self.grader = None
+        self.backend.close(status)  # type: ignore[arg-type]
+        self.log.close()
+
+    def __enter__(self) -> Trainer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        self.close("success" if exc_type is None else "errored" if issubclass(exc_type, Exception) else "interrupted")
+
+    # ---- one step -----------------------------------------------------------------
+
+    def _step(self) -> StepReport:
+        config, step = self.config, self.step
+        self.step_started = started = time.monotonic()
+        lr = learning_rate(
+            step,
+            base=config.learning_rate,
+            schedule=config.lr_schedule,
+            total_steps=config.scheduler_total_steps,
+            warmup_steps=config.warmup_steps,
+            warm_up=self.warm_up,
+        )
+
+        self.progress.phase = "snapshot"
+        sampler = self.waiter.request(
+            "save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client
+        )
+        records_P = self.pool.batch(self.prompts_consumed, config.prompts_per_step)
+        rollout = sample_and_grade(
+            sampler, self.grader, self.renderer, records_P,
+            num_samples=config.group_size, params_P=[self._sampling_params("train", step, p) for p in range(len(records_P))],
+            waiter=self.waiter, progress=self.progress, overlap=self.overlap_grading,
+        )  # fmt: skip
+        groups_P = rollout.groups_P
+
+        hygiene = step_figures(step, groups_P, config.score_range)
+        reward_failing = not hygiene.status_counts.get("ok")
+        keep_P = drop_constant_groups([group.scores_G for group in groups_P])
+
+        datums_D, sampler_logprobs_D, prompt_targets_D = [], [], []
+        for group, keep in zip(groups_P, keep_P):
+            if not keep or reward_failing:
+                continue
+            for tokens, logprobs, advantage in zip(group.tokens_G, group.logprobs_G, centre_rewards(group.scores_G)):
+                datums_D.append(build_datum(group.prompt_tokens, tokens, logprobs, advantage))
+                sampler_logprobs_D.append(logprobs)
+                prompt_targets_D.append(len(group.prompt_tokens) - 1)
+
+        self.progress.phase = "training"
+        training_started = time.monotonic()
+        kl, loss = None, None
+        if datums_D:
+            forward_backward = self.waiter.submit(
+                "forward_backward", self.training_client.forward_backward, datums_D, loss_fn=config.loss
+            )
+            optim_step = self.waiter.submit(
+                "optim_step", self.training_client.optim_step, types.AdamParams(learning_rate=lr, **ADAM)
+            )
+            output = self.waiter.result(forward_backward, "forward_backward")
+            self.waiter.result(optim_step, "optim_step")
+            learner_logprobs_D = [
+                out["logprobs"].to_numpy()[targets:] for out, targets in zip(output.loss_fn_outputs, prompt_targets_D)
+            ]
+            kl = kl_sample_train(sampler_logprobs_D, learner_logprobs_D)
+            loss = output.metrics.get("loss:sum")
+        report = StepReport(
+            **{name: getattr(hygiene, name) for name in SignalFigures.model_fields},
+            step=step,
+            status_counts={status: count for status, count in hygiene.status_counts.items() if count},
+            recommendations=[f"{r.severity} {r.code}: {r.finding}" for r in hygiene.recommendations],
+            learning_rate=lr,
+            num_datums=len(datums_D),
+            groups_dropped=keep_P.count(False),
+            kl_sample_train=None if kl is None else kl.kl_sample_train,
+            kl_sample_train_v2=None if kl is None else kl.kl_sample_train_v2,
+            entropy=None if kl is None else kl.entropy,
+            kl_spike=kl is not None and abs(kl.kl_sample_train) > config.kl_spike_threshold,
+            loss=loss,
+            step_seconds=0.0,
+            sampling_seconds=rollout.sampling_seconds,
+            grading_tail_seconds=rollout.grading_tail_seconds,
+            training_seconds=time.monotonic() - training_started,
+        )
+
+        if reward_failing:
+            self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
+            raise self._reward_failing(report, groups_P)
+        self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
+        if config.eval_interval and self.step % config.eval_interval == 0:
+            report = report.model_copy(update={"eval_reward_mean": self._evaluate()})
+        if config.save_interval and self.step % config.save_interval == 0:
+            report = report.model_copy(update={"checkpoint": self._save(f"step-{self.step:06d}").state_path})
+        report = report.model_copy(update={"step_seconds": time.monotonic() - started})
+        self.log.log_step(report, groups_P)
+        self.log.logger.info(summary_line(report))
+        if report.kl_spike:
+            self.log.logger.warning(
+                "step %d: kl_sample_train %.4g exceeds %g: the sampler and learner disagree",
+                step,
+                report.kl_sample_train,
+                config.kl_spike_threshold,
+            )
+        self.step_started = None
+        return report
+
+    def _reward_failing(self, report: StepReport, groups_P: Sequence[SampledGroup]) -> RewardFailing:
+        errors = (result.error.strip().splitlines() for group in groups_P for result in group.results_G if result.error)
+        first_error = next((lines[-1] for lines in errors if lines), "no error text")
+        return RewardFailing(
+            f"the reward failed on all {report.num_completions} calls of step {report.step} ({_counts(report.status_counts)}), "
+            f"so the run stopped instead of training on failure scores. First error: {first_error}. "
+            f"Every call is in {self.log.path('reward_debug.log')}."
+        )
+
+    # ---- the rest of the API, unlogged ---------------------------------------------
+
+    def _sample(self, records: list[PromptRecord], num_samples: int, phase: str = "sample") -> SampleReport:
+        sampler = self.waiter.request(
+            "save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client
+        )
+        rollout = sample_and_grade(
+            sampler, self.grader, self.renderer, records,
+            num_samples=num_samples, params_P=[self._sampling_params(phase, self.step, p) for p in range(len(records))],
+            waiter=self.waiter, progress=self.progress,
+        )  # fmt: skip
+        prompts = [
+            SampledPrompt(
+                prompt=group.record.prompt,
+                ground_truth=group.record.ground_truth,
+                completions=[
+                    SampledCompletion(text=text, stop_reason=reason, num_tokens=len(tokens), **_grade_fields(group, index))
+                    for index, (text, reason, tokens) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.tokens_G))
+                ],
+            )
+            for group in rollout.groups_P
+        ]
+        scores = [score for group in rollout.groups_P for score in group.scores_G]
+        return SampleReport(step=self.step, prompts=prompts, reward_mean=float(np.mean(scores)) if scores else None)
+
+    def _evaluate(self) -> float:
+        """Mean reward of ``group_size`` samples on each of the first ``prompts_per_step`` held-out prompts."""
+        report = self._sample(self.pool.holdout[: self.config.prompts_per_step], self.config.group_size, phase="eval")
+        self.log.logger.info(
+            "step %d: eval reward %.4f on %d held-out prompts", self.step - 1, report.reward_mean, len(report.prompts)
+        )
+        return report.reward_mean
+
+    def _save(self, name: str) -> CheckpointReport:
+        self.progress.phase = f"saving {name}"
+        saved = self.waiter.request(f"save_state({name!r})", self.training_client.save_state, name)
+        checkpoint = CheckpointReport(name=name, step=self.step, prompts_consumed=self.prompts_consumed, state_path=saved.path)
+        self.log.log_checkpoint(checkpoint)
+        self.checkpoint = checkpoint
+        return checkpoint
+
+    def _load(self, path: str) -> LoadReport:
+        self.training_client = self.waiter.request(
+            f"loading checkpoint {path}", self.backend.service_client.create_training_client_from_state_with_optimizer, path
+        )
+        known = [checkpoint for checkpoint in self.log.checkpoints() if checkpoint.state_path == path]
+        if known:
+            self.step, self.prompts_consumed = known[-1].step, known[-1].prompts_consumed
+        self.warm_up = False
+        self.checkpoint = (
+            known[-1]
+            if known
+            else CheckpointReport(name=path, step=self.step, prompts_consumed=self.prompts_consumed, state_path=path)
+        )
+        self.log.logger.info("loaded %s; continuing at step %d", path, self.step)
+        return LoadReport(
+            state_path=path, step=self.step, prompts_consumed=self.prompts_consumed, loop_state_restored=bool(known)
+        )
+
+    def _sampling_params(self, purpose: str, step: int, index: int) -> types.SamplingParams:
+        """Sampling settings with a seed fixed by the run's seed, the step and the prompt's place: runs repeat exactly."""
+        seed = int(np.random.SeedSequence([self.config.seed, step, index, _PURPOSES[purpose]]).generate_state(1)[0])
+        return types.SamplingParams(
+            max_tokens=self.config.max_tokens,
+            temperature=self.config.temperature,
+            stop=list(self.renderer.get_stop_sequences()),
+            seed=seed,
+        )
+
+    def _logged(self, action):
+        """Run one API call; an error is written to training_debug.log and progress.txt before it propagates."""
+        try:
+            return action()
+        except BaseException as exc:
+            self.progress.phase = f"stopped: {type(exc).__name__}: {exc}"
+            self.log.logger.error("stopped at step %d: %s: %s", self.step, type(exc).__name__, exc)
+            if self.heartbeat is not None:
+                self.heartbeat.beat()
+            raise
+
+    def _describe_progress(self) -> str:
+        now = time.monotonic()
+        progress = self.progress
+        lines = [
+            f"step {self.step}",
+            f"phase {progress.phase}",
+            f"groups sampled {progress.groups_sampled}/{progress.groups_total}",
+            f"completions graded {progress.completions_graded}/{progress.completions_total}",
+            f"step running {now - self.step_started:.1f} s" if self.step_started is not None else "step not running",
+            f"run open {now - self.started:.0f} s",
+            f"last checkpoint {self.last_checkpoint or 'none'}",
+        ]
+        return "\n".join(lines)
+
+
+def summary_line(report: StepReport) -> str:
+    """One line per step, for the terminal and training_debug.log."""
+    kl = "-" if report.kl_sample_train is None else f"{report.kl_sample_train:+.4f}" + (" SPIKE" if report.kl_spike else "")
+    parts = [
+        f"step {report.step}",
+        f"reward {report.reward_mean:.3f}",
+        f"no-signal {report.no_signal_fraction:.2f} (ALL-min {report.all_min_fraction:.2f}, ALL-max {report.all_max_fraction:.2f})",
+        f"kl {kl}",
+        f"lr {report.learning_rate:.3g}",
+        f"datums {report.num_datums}",
+        f"{report.step_seconds:.1f} s",
+    ]
+    if report.eval_reward_mean is not None:
+        parts.append(f"eval {report.eval_reward_mean:.3f}")
+    if report.truncation_fraction:
+        parts.append(f"truncated {report.truncation_fraction:.2f}")
+    failed = {status: count for status, count in report.status_counts.items() if status != "ok"}
+    if failed:
+        parts.append(f"reward errors {_counts(failed)}")
+    return "  ".join(parts)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{status} {count}" for status, count in counts.items())
+
+
+def _grade_fields(group: SampledGroup, index: int) -> dict:
+    if not group.results_G:  # the prompt came without a ground truth
+        return {}
+    result = group.results_G[index]
+    return {"score": result.score, "status": result.status.value, "error": result.error}
+
+
+def _as_record(prompt: SampleInput, index: int) -> PromptRecord:
+    if isinstance(prompt, PromptRecord):
+        return prompt
+    if isinstance(prompt, dict) and "prompt" in prompt:
+        return PromptRecord.model_validate({"id": f"sample-{index}", **prompt})
+    return PromptRecord(prompt=prompt, id=f"sample-{index}")
+
+
+def open_trainer(
+    config: TrainConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object
+) -> Trainer:
+    """A ``Trainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
+    log_dir = log_dir or config.log_dir
+    if not log_dir:
+        raise TrainError("no run directory: pass log_dir or set log_dir in the config")
+    records = read_prompts(config.prompts)
+    chosen = open_backend(backend or config.backend, config, records, log_dir)
+    return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)  # closes the backend if it fails
