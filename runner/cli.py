@@ -15,10 +15,10 @@ from rich.console import Console
 from rewardkit.graders import RewardLoadError
 from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
 
-from . import doctor, export, grade, lint, report, train
+from . import check, doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, lint, report, train, doctor, export)
+COMMANDS = (grade, lint, check, report, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

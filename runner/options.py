@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from rewardkit.graders import Grader
 
@@ -49,16 +50,12 @@ RESTRICTED_DESC = (
 )
 
 
-def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
-    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
+def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The options of ``Grader`` that say how the reward runs: timeout, workers, memory, isolation, parameters."""
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=TIMEOUT_DESC)
     parser.add_argument("--workers", type=int, default=None, metavar="N", help=WORKERS_DESC)
     parser.add_argument("--memory-mb", type=int, default=2048, metavar="M", help=MEMORY_DESC)
-    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
     parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
-    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
-    parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
-    parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
     parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
@@ -67,24 +64,40 @@ def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
     parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
 
 
-def grader_options(args: argparse.Namespace) -> dict:
-    """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
+def sandbox_options(args: argparse.Namespace) -> dict:
+    """``Grader`` keyword arguments from flags added by ``add_sandbox_options``."""
     if args.backend != "ray" and (args.ray_address is not None or args.ray_actors is not None):
         raise UsageError("--ray-address and --ray-actors need --backend ray")
     return dict(
         timeout=args.timeout,
         workers=args.workers,
         memory_mb=args.memory_mb,
-        calls_per_process=args.calls_per_process,
         isolation=args.isolation,
-        failure_score=args.failure_score,
-        score_range=parse_range(args.score_range),
-        out_of_range=args.out_of_range,
         params=parse_params(args.param, args.params),
         restricted=args.restricted,
         backend=args.backend,
         address=args.ray_address,
         ray_actors=args.ray_actors,
+    )
+
+
+def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
+    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
+    add_sandbox_options(parser)
+    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
+    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
+    parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
+    parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
+
+
+def grader_options(args: argparse.Namespace) -> dict:
+    """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
+    return dict(
+        sandbox_options(args),
+        calls_per_process=args.calls_per_process,
+        failure_score=args.failure_score,
+        score_range=parse_range(args.score_range),
+        out_of_range=args.out_of_range,
     )
 
 
@@ -101,15 +114,18 @@ def start_grader(args: argparse.Namespace) -> Grader:
         raise UsageError(str(exc)) from None
 
 
-def parse_range(text: str | None) -> tuple[float, float] | None:
+def parse_range(text: str | None, flag: str = "--range", example: str = "0,1") -> tuple[float, float] | None:
+    """``LO,HI`` as two finite floats with LO < HI; a bad value is a usage error naming ``flag``."""
     if text is None:
         return None
     try:
         low, high = (float(part) for part in text.split(","))
     except ValueError:
-        raise UsageError(f"--range {text!r}: expected LO,HI such as 0,1") from None
+        raise UsageError(f"{flag} {text!r}: expected LO,HI such as {example}") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise UsageError(f"{flag} {text!r}: expected finite numbers")
     if not low < high:
-        raise UsageError(f"--range {text!r}: LO must be below HI")
+        raise UsageError(f"{flag} {text!r}: LO must be below HI")
     return low, high
 
 
