@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(Console(stderr=True)) as progress:
             report = run_checks(
                 args.reward,
-                examples=_read_examples(args.examples) if args.examples else None,
+                examples=read_examples_file(args.examples) if args.examples else None,
                 max_examples=args.max_examples,
                 score_range=parse_range(args.score_range),
                 latency_budget_ms=parse_range(args.latency_budget, "--latency-budget", "100,1000"),
@@ -82,15 +82,16 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
-def _read_examples(path: str) -> list[tuple[str | None, str]]:
-    lines = read_lines(path, read_examples, f"--examples {path}")
+def read_examples_file(path: str, flag: str = "--examples") -> list[tuple[str | None, str]]:
+    """``run_checks`` examples from a JSONL file; a malformed line or an empty file is a ``UsageError`` naming ``flag``."""
+    lines = read_lines(path, read_examples, f"{flag} {path}")
     bad = [line for line in lines if line.error]
     if bad:
         shown = [f"{path}:{line.number}: {line.error}" for line in bad[:_MAX_REPORTED_LINES]]
         more = [f"... and {len(bad) - _MAX_REPORTED_LINES} more malformed lines"] if len(bad) > _MAX_REPORTED_LINES else []
-        raise UsageError("--examples has malformed lines:\n" + "\n".join(shown + more))
+        raise UsageError(f"{flag} has malformed lines:\n" + "\n".join(shown + more))
     if not lines:
-        raise UsageError(f"--examples {path}: no examples in the file")
+        raise UsageError(f"{flag} {path}: no examples in the file")
     examples: list[tuple[str | None, str]] = []
     for line in lines:
         record = line.record

@@ -40,8 +40,7 @@ def run(args: argparse.Namespace) -> int:
     counts: collections.Counter[str] = collections.Counter()
     with grader, open_output(args.output) as out, progress_bar(console, len(lines)) as advance:
         try:
-            for line, result in _grade_in_order(grader, lines):
-                record = _output_record(line, result, args.failure_score)
+            for line, record in graded_records(grader, lines, args.failure_score):
                 counts[record["status"]] += 1
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 out.flush()
@@ -55,12 +54,15 @@ def run(args: argparse.Namespace) -> int:
     return 1 if counts[INVALID_INPUT] else 0
 
 
-def _grade_in_order(grader: Grader, lines: list[Line]) -> Iterator[tuple[Line, GradeResult | None]]:
-    """Each line with its result (None for a malformed line), in input order, as soon as it is known."""
+def graded_records(grader: Grader, lines: list[Line], failure_score: float) -> Iterator[tuple[Line, dict]]:
+    """Each line with its output record (the input plus score, status, error, duration_ms), in input order, as soon as it is known.
+
+    A malformed line gets status ``invalid_input`` and ``failure_score``; it is never dropped.
+    """
     valid = [line.record for line in lines if line.error is None]
     results = grader.iter_ordered(valid)
     for line in lines:
-        yield line, (None if line.error else next(results))
+        yield line, _output_record(line, None if line.error else next(results), failure_score)
 
 
 def _output_record(line: Line, result: GradeResult | None, failure_score: float) -> dict:
@@ -82,8 +84,12 @@ def _print_summary(console: Console, counts: collections.Counter[str], grader: G
     by_status = ", ".join(f"{status} {count}" for status, count in counts.most_common())
     console.print(f"graded {total} lines: {by_status or 'nothing'}", highlight=False)
     summary = grader.summary()
-    missing = summary["missing"]
-    active = [name for name, on in summary["layers"].items() if on]
-    console.print(f"isolation {summary['isolation']}: {len(active)}/{len(summary['layers'])} layers active", highlight=False)
-    for name, why in missing.items():
+    console.print(isolation_line(summary), highlight=False)
+    for name, why in summary["missing"].items():
         console.print(f"  [yellow]missing {name}[/]: {why}", highlight=False)
+
+
+def isolation_line(summary: dict) -> str:
+    """'isolation standard: 7/8 layers active' from ``Grader.summary()``."""
+    active = [name for name, on in summary["layers"].items() if on]
+    return f"isolation {summary['isolation']}: {len(active)}/{len(summary['layers'])} layers active"

@@ -30,7 +30,7 @@ from rich.text import Text
 
 from rewardkit.graders import Grader, GradeResult
 from rewardkit.graders.checks import CheckReport, run_checks
-from rewardkit.graders.hygiene import HygieneReport, build_report
+from rewardkit.graders.hygiene import HygieneReport
 from rewardkit.graders.lint import Finding, lint_reward
 from rewardkit.graders.probes import probe_completions
 
@@ -38,7 +38,7 @@ from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects
 from .options import REWARD_DESC, add_grader_options, grader_options
 from .progress import progress_bar
-from .report import grade_groups, read_samples
+from .report import graded_report, read_samples
 
 Stage = Literal["data", "lint", "checks", "probes", "samples"]
 DEFAULT_RANGE = (0.0, 1.0)
@@ -328,8 +328,7 @@ def _samples(grader: Grader, path: str, score_range: tuple[float, float], consol
     items = [Item(stage="samples", severity="error", finding=f"{path}:{bad.line}: {bad.error}", action="fix or remove the line") for bad in malformed]
     if not groups:
         raise UsageError(f"--samples {path}: no valid sample group")
-    graded = grade_groups(grader, groups, console)
-    report = build_report(graded.groups, score_range=score_range, fresh_scores=graded.scores, latencies_ms=graded.latencies_ms)
+    report = graded_report(grader, groups, score_range, console)
     return report.model_copy(update={"malformed_lines": malformed}), items + report_items(report)
 
 
@@ -350,7 +349,8 @@ def _probe(grader: Grader, ground_truths: list[str], score_range: tuple[float, f
 _STYLE = {"error": "red", "warning": "yellow", "info": "dim", Verdict.passed: "bold green", Verdict.warned: "bold yellow", Verdict.failed: "bold red"}
 
 
-def _stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
+def stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
+    """(stage, what it found in one line) for each stage that ran."""
     errors = sum(f.severity == "error" for f in result.lint)
     warnings = sum(f.severity == "warning" for f in result.lint)
     lines = [("lint", f"{len(result.lint)} findings ({errors} errors, {warnings} warnings)")]
@@ -371,7 +371,7 @@ def render_text(result: PreflightReport) -> Table:
     table = Table(title=f"preflight: {result.reward}", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    for stage, line in _stage_lines(result):
+    for stage, line in stage_lines(result):
         table.add_row(stage, line)
     for item in result.items:
         table.add_row(Text(item.severity, style=_STYLE[item.severity]), Text(f"[{item.stage}] {item.finding}\n  → {item.action}"))
@@ -381,7 +381,7 @@ def render_text(result: PreflightReport) -> Table:
 
 def render_markdown(result: PreflightReport) -> str:
     lines = [f"# Preflight: `{result.reward}`", "", f"**Verdict: {result.verdict.value}** ({result.seconds:.1f} s)", ""]
-    lines += [f"- **{stage}**: {line}" for stage, line in _stage_lines(result)]
+    lines += [f"- **{stage}**: {line}" for stage, line in stage_lines(result)]
     if result.items:
         lines += ["", "| severity | stage | finding | action |", "|---|---|---|---|"]
         lines += [f"| {item.severity} | {item.stage} | {_cell(item.finding)} | {_cell(item.action)} |" for item in result.items]

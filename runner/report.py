@@ -1,9 +1,10 @@
 """``rewardkit report``: the hygiene report of sampled GRPO groups, graded here or with stored scores.
 
-The pieces are also what ``rewardkit preflight`` builds on: ``read_samples`` (a
-JSONL file into groups plus the lines it had to leave out), ``grade_groups``
-(fresh scores, statuses, components and latencies from a grader) and
-``write_report`` (any format, to a file or stdout).
+The pieces are also what ``rewardkit preflight`` and ``rewardkit mcp`` build on:
+``read_samples`` (a JSONL file into groups plus the lines it had to leave out),
+``graded_report`` (the report of groups graded fresh, through ``grade_groups``:
+scores, statuses, components and latencies from a grader) and ``write_report``
+(any format, to a file or stdout).
 """
 
 from __future__ import annotations
@@ -72,19 +73,15 @@ def run(args: argparse.Namespace) -> int:
             return 1
         raise UsageError(f"{args.samples} holds no sample groups")
     if args.reward is None:
-        unscored = [group.label for group in groups if group.scores is None]
-        if unscored:
-            more = f" (and {len(unscored) - 1} more)" if len(unscored) > 1 else ""
-            raise UsageError(f"{unscored[0]}: no 'scores' and no --reward to grade with{more}")
+        require_scores(groups, "--reward")
         report = build_report(groups, score_range=score_range)
     else:
         with start_grader(args) as grader:
             try:
-                graded = grade_groups(grader, groups, console)
+                report = graded_report(grader, groups, score_range, console)
             except KeyboardInterrupt:
                 console.print("[yellow]interrupted: no report written[/]")
                 return 130
-        report = build_report(graded.groups, score_range=score_range, fresh_scores=graded.scores, latencies_ms=graded.latencies_ms)
     write_report(report.model_copy(update={"malformed_lines": malformed}), fmt, args.output)
     return 1 if malformed else 0
 
@@ -143,6 +140,20 @@ def grade_groups(grader: Grader, groups: list[SampleGroup], console: Console) ->
             group.model_copy(update={"statuses": [r.status.value for r in results_G], "components": [r.components for r in results_G]})
         )
     return Graded(graded_groups, scores, [result.duration_ms for result in results])
+
+
+def require_scores(groups: list[SampleGroup], reward_option: str) -> None:
+    """Raise ``UsageError`` naming the first group without stored ``scores`` (without ``reward_option``, nothing can grade it)."""
+    unscored = [group.label for group in groups if group.scores is None]
+    if unscored:
+        more = f" (and {len(unscored) - 1} more)" if len(unscored) > 1 else ""
+        raise UsageError(f"{unscored[0]}: no 'scores' and no {reward_option} to grade with{more}")
+
+
+def graded_report(grader: Grader, groups: list[SampleGroup], score_range: tuple[float, float] | None, console: Console) -> HygieneReport:
+    """The hygiene report of ``groups`` with every completion graded fresh by ``grader`` (stored scores are compared)."""
+    graded = grade_groups(grader, groups, console)
+    return build_report(graded.groups, score_range=score_range, fresh_scores=graded.scores, latencies_ms=graded.latencies_ms)
 
 
 def write_report(report: HygieneReport, fmt: str, output: str | None) -> None:

@@ -47,26 +47,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from .grpo.trainer import open_trainer, summary_line  # tinker and numpy load only for this command
-    except ImportError as exc:
-        raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardkit[train]'") from None
-
     console = Console(stderr=True)
 
     def say(text: str) -> None:
         console.print(text, highlight=False, soft_wrap=True)
 
     try:
-        config = load_config(args.config, backend=args.backend, steps=args.steps, log_dir=args.log_dir)
-        log_dir = config.log_dir or os.path.join("runs", os.path.splitext(os.path.basename(args.config))[0])
-        trainer = open_trainer(config, log_dir=log_dir, resume=args.resume)
+        trainer = open_run(args.config, backend=args.backend, steps=args.steps, log_dir=args.log_dir, resume=args.resume)
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
     except TrainError as exc:
         say(f"[bold red]rewardkit train: {exc}[/]")
         return 1
-    total = config.steps or math.ceil(len(trainer.pool.train) / config.prompts_per_step)
+    from .grpo.trainer import summary_line  # importable: open_run imported the trainer
+
+    total = total_steps(trainer)
     say(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}")
     bar = progress_bar(console, total, "training", completed=trainer.step, status=lambda: _status(trainer))
     try:
@@ -84,6 +79,35 @@ def run(args: argparse.Namespace) -> int:
         return 130
     say(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}")
     return 0
+
+
+def open_run(
+    config_path: str,
+    *,
+    backend: str | None = None,
+    steps: int | None = None,
+    log_dir: str | None = None,
+    resume: bool = False,
+    runs_root: str = "runs",
+) -> Trainer:
+    """A trainer for the TOML config at ``config_path`` (the arguments that are not None override its keys).
+
+    The run directory is ``log_dir``, else the config's, else ``runs_root/<config file name>``.
+    Raises ``UsageError`` when training cannot be imported here, ``ConfigError``/``DataError``
+    for a bad config or prompts file, ``TrainError`` when the run cannot start.
+    """
+    try:
+        from .grpo.trainer import open_trainer  # tinker and numpy load only for training
+    except ImportError as exc:
+        raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardkit[train]'") from None
+    config = load_config(config_path, backend=backend, steps=steps, log_dir=log_dir)
+    run_dir = config.log_dir or os.path.join(runs_root, os.path.splitext(os.path.basename(config_path))[0])
+    return open_trainer(config, log_dir=run_dir, resume=resume)
+
+
+def total_steps(trainer: Trainer) -> int:
+    """The step a run ends at: the config's ``steps``, else one pass over the training prompts."""
+    return trainer.config.steps or math.ceil(len(trainer.pool.train) / trainer.config.prompts_per_step)
 
 
 def _status(trainer: Trainer) -> str:

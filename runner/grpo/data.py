@@ -36,8 +36,11 @@ class PromptRecord(BaseModel):
     difficulty: float | None = None
 
 
-def read_prompts(path: str) -> list[PromptRecord]:
-    """Every record of a prompts JSONL file; a malformed line raises ``DataError`` naming ``path:line``."""
+def read_prompts(path: str, *, ground_truth_required: bool = True) -> list[PromptRecord]:
+    """Every record of a prompts JSONL file; a malformed line raises ``DataError`` naming ``path:line``.
+
+    Prompts only sampled from (``Trainer.sample``) may go without ``ground_truth_required``.
+    """
     try:
         lines = read_lines(path, read_objects, path)
     except UsageError as exc:
@@ -50,7 +53,7 @@ def read_prompts(path: str) -> list[PromptRecord]:
             record = PromptRecord.model_validate(line.record)
         except ValidationError as exc:
             raise DataError(f"{path}:{line.number}: {_problems(exc)}") from None
-        if record.ground_truth is None:
+        if record.ground_truth is None and ground_truth_required:
             raise DataError(f"{path}:{line.number}: ground_truth: Field required (the string the reward compares with)")
         records.append(record if record.id is not None else record.model_copy(update={"id": f"line-{line.number}"}))
     if not records:

@@ -1,0 +1,160 @@
+"""``rewardkit mcp``: rewardkit's tools for an agent, served with the Model Context Protocol over stdio.
+
+::
+
+    agent ──MCP over stdin/stdout──▶ MCPServer ──a worker thread per call──▶ Tools (mcp_tools.py)
+          ◀── summary, or a tool error ──┘                                    Training (mcp_training.py)
+                                                  full outputs ──▶ OUTPUT_DIR/0001-lint/, 0002-grade/, runs/...
+
+The server is the official SDK's ``MCPServer`` (mcp 2; FastMCP in mcp 1), imported
+only by this command. Each tool is a method of ``Tools`` or ``Training``; this module
+registers them and turns every error into a tool error the agent can read
+(``reward.py:3: SyntaxError ...``, ``input_path x.jsonl: No such file or directory``):
+a tool call never ends the server. While serving, the SDK points file descriptors
+0 and 1 at /dev/null and stderr, so nothing a reward or a library prints reaches
+the protocol stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib.metadata
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from rich.console import Console
+
+from rewardkit.graders.errors import RewardkitError
+
+from .errors import UsageError
+from .options import add_sandbox_options, sandbox_options
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+    from .mcp_tools import Outputs, Tools
+    from .mcp_training import Training
+
+OUTPUT_DIR_DESC = (
+    "where every tool call writes its full output, a new numbered folder per call (training runs go to DIR/runs); "
+    "default: a new folder in the temporary directory, printed at start and named in every result"
+)
+INSTRUCTIONS = """\
+rewardkit checks and runs reward functions for RL post-training (GRPO) in a sandbox.
+A reward is a .py file defining compute_reward(completion, ground_truth) -> float, 'module:function' or 'library:NAME'.
+Before training on a reward: lint_reward (static), check_reward (property tests), preflight (everything, one verdict).
+On data: grade (a JSONL of completions), hygiene_report (sampled groups: is there a learning signal?).
+{training}
+Pass large inputs as file paths (absolute, or relative to {cwd}). Results are short summaries; \
+the full outputs are files under {outputs}, named in each result."""
+TRAINING = (
+    "Training: train_open(config_path) opens a GRPO session; then train_grpo_step, sample, save, load; train_close ends it."
+)
+REWARD_TOOLS = ("lint_reward", "check_reward", "grade", "hygiene_report", "preflight")
+TRAINING_TOOLS = ("train_open", "train_grpo_step", "sample", "save", "load", "train_close")
+logger = logging.getLogger("rewardkit.mcp")
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "mcp",
+        help="serve rewardkit's tools to an agent over MCP (stdio)",
+        description="Serve lint_reward, check_reward, grade, hygiene_report, preflight and the GRPO small-step tools "
+        "(train_open, train_grpo_step, sample, save, load, train_close) with the Model Context Protocol over stdin and "
+        "stdout, for an MCP client to start. Tools take file paths and return short summaries; full outputs go to "
+        "--output-dir. The sandbox options below apply to every grader the tools start (the agent cannot change them). "
+        "Needs the mcp extra: pip install 'rewardkit[mcp]'.",
+    )
+    parser.add_argument("--output-dir", metavar="DIR", help=OUTPUT_DIR_DESC)
+    add_sandbox_options(parser.add_argument_group("sandbox (every grader the tools start)"))
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until the client closes stdin; exit 0, or 2 when the SDK or an option is missing."""
+    try:
+        from mcp.server.mcpserver import MCPServer  # noqa: F401 - only to fail early with the install hint
+    except ImportError as exc:
+        raise UsageError(f"{exc}: rewardkit mcp needs the MCP SDK: pip install 'rewardkit[mcp]'") from None
+    from .mcp_tools import Outputs, Tools
+
+    options = sandbox_options(args)
+    outputs = Outputs(args.output_dir or tempfile.mkdtemp(prefix="rewardkit-mcp-"))
+    _log_to(outputs.root / "server.log")
+    try:
+        from .mcp_training import Training
+    except ImportError as exc:  # Python 3.10, or no train extra
+        training, training_note = None, f"Training tools are unavailable here ({exc}): they need Python 3.11+ and rewardkit[train]."
+    else:
+        training, training_note = Training(outputs), TRAINING
+    server = build_server(Tools(outputs, options), training, outputs, training_note)
+    Console(stderr=True).print(f"rewardkit mcp: serving over stdio; outputs in {outputs.root}", highlight=False, soft_wrap=True)
+    try:
+        server.run("stdio")
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if training is not None:
+            training.close()
+    return 0
+
+
+def build_server(tools: Tools, training: Training | None, outputs: Outputs, training_note: str) -> MCPServer:
+    """An ``MCPServer`` offering the reward tools (and the training tools), errors turned into tool errors."""
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer(
+        "rewardkit",
+        version=importlib.metadata.version("rewardkit"),
+        instructions=INSTRUCTIONS.format(training=training_note, cwd=os.getcwd(), outputs=outputs.root),
+    )
+    log_path = outputs.root / "server.log"
+    for owner, names in ((tools, REWARD_TOOLS), (training, TRAINING_TOOLS if training is not None else ())):
+        for name in names:
+            server.add_tool(as_tool(getattr(owner, name), log_path))
+    return server
+
+
+def as_tool(function: Callable[..., Any], log_path: Path) -> Callable[..., Any]:
+    """``function`` with every exception turned into the SDK's ``ToolError``, whose message the agent reads.
+
+    rewardkit's own errors and ``ValueError`` already say what is wrong and where (a reward's
+    file:line, an argument, a file's line); anything else is unexpected and keeps its type.
+    Every call is logged to ``log_path`` (the output directory's server.log), tracebacks included.
+    """
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    @functools.wraps(function)
+    def tool(*args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            result = function(*args, **kwargs)
+        except (RewardkitError, ValueError) as exc:
+            logger.info("%s failed after %.1f s: %s", function.__name__, time.monotonic() - started, exc)
+            raise ToolError(str(exc)) from exc
+        except OSError as exc:
+            logger.info("%s failed after %.1f s: %s", function.__name__, time.monotonic() - started, exc)
+            raise ToolError(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)) from exc
+        except Exception as exc:
+            logger.exception("%s raised an unexpected error", function.__name__)
+            raise ToolError(f"unexpected {type(exc).__name__}: {exc} (the traceback is in {log_path})") from exc
+        finally:
+            sys.stdout.flush()  # while fd 1 still points at stderr: stray prints never reach the protocol stream
+        logger.info("%s done in %.1f s", function.__name__, time.monotonic() - started)
+        return result
+
+    return tool
+
+
+def _log_to(path: Path) -> None:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
