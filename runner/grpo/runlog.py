@@ -39,7 +39,7 @@ class RunLog:
 
     def __init__(self, log_dir: str, *, resume: bool) -> None:
         self.log_dir = os.path.abspath(log_dir)
-        if not resume and os.path.exists(os.path.join(self.log_dir, "metrics.jsonl")):
+        if not resume and any(_has_lines(os.path.join(self.log_dir, name)) for name in ("metrics.jsonl", "checkpoints.jsonl")):
             raise TrainError(
                 f"{self.log_dir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --log-dir"
             )
@@ -154,6 +154,14 @@ class Heartbeat:
             started = time.monotonic()
             self.beat()
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+
+def _has_lines(path: str) -> bool:
+    """Whether ``path`` holds a record: a run that stopped before its first step or checkpoint holds nothing to protect."""
+    try:
+        return os.path.getsize(path) > 0
+    except OSError:
+        return False
 
 
 def _readable_group(step: int, index: int, group: SampledGroup) -> str:
