@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import GSM8K
+from mcp_session import GSM8K
 
 REWARD = str(GSM8K / "reward.py")
 REWARD_TOOLS = {"lint_reward", "check_reward", "grade", "hygiene_report", "preflight"}

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TOY_CONFIG
+from mcp_session import ROOT, TOY_CONFIG
 
 TOY_PROMPTS = ROOT / "examples" / "toy_copy" / "prompts.jsonl"
 BROKEN = "def compute_reward(completion, ground_truth):\n    return (\n"
