@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from mcp_session import GSM8K
+from rewardkit.runner.mcp_tools import Outputs, Tools
 
 REWARD = str(GSM8K / "reward.py")
 REWARD_TOOLS = {"lint_reward", "check_reward", "grade", "hygiene_report", "preflight"}
@@ -131,3 +132,10 @@ def test_every_call_writes_a_new_numbered_folder(mcp):
     second = Path(mcp.call("lint_reward", reward=REWARD)["outputs"]["json"]).parent
     assert first.parent == second.parent == mcp.outputs
     assert int(second.name[:4]) == int(first.name[:4]) + 1 and second.name.endswith("-lint")
+
+
+def test_the_tools_are_plain_methods_too(tmp_path):
+    tools = Tools(Outputs(str(tmp_path / "outputs")), {"workers": 2})
+    summary = tools.grade(REWARD, str(GSM8K / "completions.jsonl"))
+    assert summary.status_counts == {"ok": 300}
+    assert Path(summary.outputs["graded"]) == tmp_path / "outputs" / "0001-grade" / "graded.jsonl"
