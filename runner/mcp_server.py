@@ -86,7 +86,6 @@ def run(args: argparse.Namespace) -> int:
 
     options = sandbox_options(args)
     outputs = Outputs(args.output_dir or tempfile.mkdtemp(prefix="rewardkit-mcp-"))
-    _log_to(outputs.root / "server.log")
     try:
         from .mcp_training import Training
     except ImportError as exc:  # Python 3.10, or no train extra
@@ -106,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_server(tools: Tools, training: Training | None, outputs: Outputs, training_note: str) -> MCPServer:
-    """An ``MCPServer`` offering the reward tools (and the training tools), errors turned into tool errors."""
+    """An ``MCPServer`` offering the reward tools (and the training tools), errors turned into tool errors.
+
+    Every call is logged to ``server.log`` in the output directory.
+    """
     from mcp.server.mcpserver import MCPServer
 
     server = MCPServer(
@@ -115,6 +117,7 @@ def build_server(tools: Tools, training: Training | None, outputs: Outputs, trai
         instructions=INSTRUCTIONS.format(training=training_note, cwd=os.getcwd(), outputs=outputs.root),
     )
     log_path = outputs.root / "server.log"
+    _log_to(log_path)
     for owner, names in ((tools, REWARD_TOOLS), (training, TRAINING_TOOLS if training is not None else ())):
         for name in names:
             server.add_tool(as_tool(getattr(owner, name), log_path))
@@ -126,7 +129,7 @@ def as_tool(function: Callable[..., Any], log_path: Path) -> Callable[..., Any]:
 
     rewardkit's own errors and ``ValueError`` already say what is wrong and where (a reward's
     file:line, an argument, a file's line); anything else is unexpected and keeps its type.
-    Every call is logged to ``log_path`` (the output directory's server.log), tracebacks included.
+    Every call is logged, with the traceback of an unexpected error, which the message says is in ``log_path``.
     """
     from mcp.server.mcpserver.exceptions import ToolError
 

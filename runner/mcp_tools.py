@@ -15,7 +15,7 @@ that hold everything.
 from __future__ import annotations
 
 import collections
-import itertools
+import io
 import json
 import statistics
 import time
@@ -47,7 +47,7 @@ REPORT_SUFFIXES = {"json": "json", "text": "txt", "md": "md", "html": "html"}
 # ---- argument descriptions (the JSON schema an agent reads) ---------------------------------------
 
 Reward = Annotated[str, Field(description=f"the reward: {REWARD_DESC}; a relative path is relative to the server's working directory")]
-Params = Annotated[dict[str, Any] | None, Field(description=f"{PARAMS_DESC} (library:NAME rewards)")]
+Params = Annotated[dict[str, Any] | None, Field(description=PARAMS_DESC)]
 ScoreRange = Annotated[
     tuple[float, float] | None,
     Field(description="the reward's [min, max]: scores outside it are invalid_return, and it tells ALL-min from ALL-max groups"),
@@ -132,15 +132,22 @@ class Outputs:
 
     def folder(self, tool: str) -> Path:
         """A new folder ``NNNN-tool`` numbered after the ones already there (safe against concurrent calls)."""
-        numbers = [int(path.name[:4]) for path in self.root.iterdir() if path.name[:4].isdigit()]
-        for number in itertools.count(max(numbers, default=0) + 1):
+        number = max((int(path.name[:4]) for path in self.root.iterdir() if path.name[:4].isdigit()), default=0)
+        while True:
+            number += 1
             folder = self.root / f"{number:04d}-{tool}"
             try:
                 folder.mkdir()
-            except FileExistsError:
+                return folder
+            except FileExistsError:  # another call took this number first
                 continue
-            return folder
-        raise AssertionError("unreachable")
+
+    def write(self, tool: str, files: dict[str, tuple[str, str]]) -> dict[str, str]:
+        """Write ``{role: (file name, text)}`` into a new folder for ``tool``; the paths by role."""
+        folder = self.folder(tool)
+        for name, text in files.values():
+            (folder / name).write_text(text, encoding="utf-8")
+        return {role: str(folder / name) for role, (name, _) in files.items()}
 
 
 # ---- the tools ------------------------------------------------------------------------------------
@@ -165,17 +172,20 @@ class Tools:
         every finding is in outputs["json"] and outputs["text"]. The rules are in docs/lint-rules.md.
         """
         findings = lint_reward(reward, select, ignore)
-        folder = self.outputs.folder("lint")
-        outputs = {"json": folder / "findings.json", "text": folder / "findings.txt"}
-        outputs["json"].write_text(json.dumps([finding.model_dump() for finding in findings], indent=2, ensure_ascii=False))
-        outputs["text"].write_text("".join(f"{finding}\n" for finding in findings))
+        outputs = self.outputs.write(
+            "lint",
+            {
+                "json": ("findings.json", json.dumps([finding.model_dump() for finding in findings], indent=2, ensure_ascii=False)),
+                "text": ("findings.txt", "".join(f"{finding}\n" for finding in findings)),
+            },
+        )
         counts = collections.Counter(finding.severity for finding in findings)
         return LintSummary(
             reward=reward,
             findings=len(findings),
             by_severity={severity: counts[severity] for severity in SEVERITIES},
             first=[str(finding) for finding in findings[:FIRST]],
-            outputs=_paths(outputs),
+            outputs=outputs,
         )
 
     def check_reward(
@@ -203,18 +213,16 @@ class Tools:
             properties=properties,
             grader_options=self._grader_options(params),
         )
-        folder = self.outputs.folder("check")
-        outputs = {"json": folder / "check.json", "text": folder / "check.txt"}
-        outputs["json"].write_text(report.model_dump_json(indent=2))
-        with outputs["text"].open("w", encoding="utf-8") as stream:
-            check_command.render(report, Console(file=stream, width=120, highlight=False, soft_wrap=True))
+        text = io.StringIO()
+        check_command.render(report, Console(file=text, width=120, highlight=False, soft_wrap=True))
+        outputs = self.outputs.write("check", {"json": ("check.json", report.model_dump_json(indent=2)), "text": ("check.txt", text.getvalue())})
         return CheckSummary(
             reward=report.reward,
             passed=report.passed,
             properties={r.property: "skip" if r.skipped else "pass" if r.passed else "fail" for r in report.results},
             failures=[_item_line(item) for item in preflight_command.check_items(report)],
             seconds=round(report.seconds, 2),
-            outputs=_paths(outputs),
+            outputs=outputs,
         )
 
     def grade(
@@ -296,9 +304,9 @@ class Tools:
                 report = graded_report(grader, groups, score_range, Console(stderr=True, quiet=True))
         report = report.model_copy(update={"malformed_lines": malformed})
         folder = self.outputs.folder("hygiene")
-        outputs = {fmt: folder / f"report.{REPORT_SUFFIXES[fmt]}" for fmt in dict.fromkeys(formats)}
+        outputs = {fmt: str(folder / f"report.{REPORT_SUFFIXES[fmt]}") for fmt in dict.fromkeys(formats)}
         for fmt, path in outputs.items():
-            write_report(report, fmt, str(path))
+            write_report(report, fmt, path)  # md and html: plots beside the file
         return HygieneSummary(
             **{name: getattr(report, name) for name in SignalFigures.model_fields},
             samples=samples_path,
@@ -307,7 +315,7 @@ class Tools:
             recommendations=[f"{r.severity.value} {r.code}: {r.finding} -> {r.action}" for r in report.recommendations[:FIRST]],
             malformed_lines=shown_malformed,
             seconds=round(time.monotonic() - started, 2),
-            outputs=_paths(outputs),
+            outputs=outputs,
         )
 
     def preflight(
@@ -336,10 +344,13 @@ class Tools:
             score_range=score_range,
             grader_options=self._grader_options(params),
         )
-        folder = self.outputs.folder("preflight")
-        outputs = {"json": folder / "preflight.json", "markdown": folder / "preflight.md"}
-        outputs["json"].write_text(result.model_dump_json(indent=2))
-        outputs["markdown"].write_text(preflight_command.render_markdown(result))
+        outputs = self.outputs.write(
+            "preflight",
+            {
+                "json": ("preflight.json", result.model_dump_json(indent=2)),
+                "markdown": ("preflight.md", preflight_command.render_markdown(result)),
+            },
+        )
         counts = collections.Counter(item.severity for item in result.items)
         return PreflightSummary(
             reward=result.reward,
@@ -348,7 +359,7 @@ class Tools:
             items_by_severity={severity: counts[severity] for severity in ("error", "warning", "info")},
             first_items=[f"{item.severity} [{item.stage}] {_item_line(item)}" for item in result.items[:FIRST]],
             seconds=result.seconds,
-            outputs=_paths(outputs),
+            outputs=outputs,
         )
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -358,10 +369,6 @@ class Tools:
 
     def _grader(self, reward: str, score_range: tuple[float, float] | None, params: dict[str, Any] | None) -> Grader:
         return Grader(reward, score_range=score_range, **self._grader_options(params))
-
-
-def _paths(outputs: dict[str, Path]) -> dict[str, str]:
-    return {name: str(path) for name, path in outputs.items()}
 
 
 def _item_line(item: preflight_command.Item) -> str:

@@ -175,8 +175,7 @@ class Training:
             raise UsageError("pass prompts_path or prompts, not both")
         records = read_prompts(prompts_path, ground_truth_required=False) if prompts_path is not None else prompts
         report = self._with_trainer(lambda trainer: trainer.sample(records, num_samples=num_samples))
-        output = self.outputs.folder("sample") / "samples.json"
-        output.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+        outputs = self.outputs.write("sample", {"samples": ("samples.json", report.model_dump_json(indent=2))})
         completions = [(entry.prompt, completion) for entry in report.prompts for completion in entry.completions]
         statuses = collections.Counter(completion.status for _, completion in completions if completion.status is not None)
         return SampleSummary(
@@ -189,7 +188,7 @@ class Training:
                 f"{preview(prompt)} -> {preview(completion.text)}" + ("" if completion.score is None else f" (score {completion.score:g})")
                 for prompt, completion in completions[:FIRST]
             ],
-            outputs={"samples": str(output)},
+            outputs=outputs,
         )
 
     def save(self, name: Annotated[str, Field(min_length=1, description="the checkpoint's name, e.g. step-10 or best")]) -> CheckpointSummary:
