@@ -169,11 +169,12 @@ def load_config(path: str, **overrides: object) -> RunConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    model = _model_for(path, text, data.get("method", "grpo"))
+    method = data.get("method", "grpo")
+    model = _model_for(path, text, method)
     given = {key: value for key, value in overrides.items() if value is not None}
     for key in given:
         if key not in model.model_fields:
-            raise ConfigError(f"{path}: a {model.model_fields['method'].default} run has no {key!r} setting (given on the command line)")
+            raise ConfigError(f"{path}: a method = {method!r} run has no {key!r} setting (given on the command line)")
     data.update(given)
     folder = os.path.dirname(os.path.abspath(path))
     for key, pattern in (("reward", _REWARD_FILE), ("prompts", _DATA_PATH), ("data", _DATA_PATH)):
