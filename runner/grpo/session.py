@@ -54,6 +54,7 @@ class TrainingSession:
         self.checkpoint: CheckpointReport | None = None  # the last good one
         self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint)
         self.grader: Grader | None = None  # GRPO grades samples; SFT spot checks are not graded
+        self.step, self.prompts_consumed, self.warm_up = 0, 0, True  # a fresh run's; a checkpoint sets them on resume
         self.heartbeat: Heartbeat | None = None
         self._closed = False
         try:
@@ -119,7 +120,6 @@ class TrainingSession:
                 rank=self.config.lora_rank,
                 seed=self.config.seed,
             )
-            self.step, self.prompts_consumed, self.warm_up = 0, 0, True
             self.log.logger.info(
                 "fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json()
             )

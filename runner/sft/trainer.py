@@ -171,6 +171,7 @@ class SFTTrainer(TrainingSession):
                         break
         finally:
             self.warm_up = False  # warmup belongs to the first call of a fresh run only
+        self.progress.phase = "idle"
         if stopped and self.overfit is not None:
             self.overfit = self.overfit.model_copy(update={"stopped": True})
             self.log.logger.warning("stopped at step %d: %s", self.step, self.overfit.message())
