@@ -71,6 +71,7 @@ def _is_numpy_scalar(value: object) -> bool:
 
 
 _components: dict[str, float] = {}
+_in_sandbox = False  # set by the zygote: there, components belong to one call and more than MAX_COMPONENTS is an error
 
 
 def record_components(values: dict[str, float]) -> None:
@@ -78,13 +79,15 @@ def record_components(values: dict[str, float]) -> None:
 
     Composed rewards call this so the hygiene report can tell which term gave the
     signal; the score itself is still the float the reward returns. Outside the
-    sandbox it only stores the values, readable with ``take_components()``.
+    sandbox it only keeps the latest values, readable with ``take_components()``.
     """
     for name, value in values.items():
         if not _isinstance(name, str) or not 0 < len(name) <= MAX_COMPONENT_NAME:
             raise ValueError(f"component name {name!r}: expected a non-empty str of at most {MAX_COMPONENT_NAME} characters")
         if name not in _components and len(_components) >= MAX_COMPONENTS:
-            raise ValueError(f"at most {MAX_COMPONENTS} components per call")
+            if _in_sandbox:
+                raise ValueError(f"at most {MAX_COMPONENTS} components per call")
+            _components.clear()  # in-process, nobody may be taking them: keep the latest only
         _components[name] = coerce_score(value)
 
 

@@ -30,6 +30,7 @@ from os import write as _write
 from time import perf_counter as _clock
 
 from .errors import RewardLoadError
+from . import frames
 from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
 from .layers import SandboxPlan, apply_call_layers, apply_zygote_layers, uses_pid_namespace
@@ -42,6 +43,7 @@ _CHILD_FAILED = 70
 def main(control_fd: int) -> None:
     """Entry point of the exec'd zygote process; ``control_fd`` is its end of the caller's socket."""
     sock = socket.socket(fileno=control_fd)
+    frames._in_sandbox = True
     reader = MessageReader(sock)
     message = reader.read_blocking()
     if message is None:

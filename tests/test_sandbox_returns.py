@@ -234,3 +234,13 @@ def test_hash_seed_is_pinned_and_can_be_varied(make_grader):
 def test_hash_seed_must_be_a_valid_pythonhashseed():
     with pytest.raises(ValueError, match="hash_seed"):
         Grader(HASH_REWARD, hash_seed=-1)
+
+
+def test_components_recorded_in_process_never_hit_the_per_call_cap():
+    from rewardkit.graders.frames import MAX_COMPONENTS, record_components, take_components
+
+    take_components()
+    for call in range(3 * MAX_COMPONENTS):  # many differently named terms over a long in-process session
+        record_components({f"term{call}": 1.0})
+    kept = take_components()
+    assert len(kept) <= MAX_COMPONENTS and kept[f"term{3 * MAX_COMPONENTS - 1}"] == 1.0
