@@ -15,10 +15,10 @@ from rich.console import Console
 from rewardkit.graders import RewardLoadError
 from rewardkit.graders.errors import IsolationUnavailable
 
-from . import doctor, export, grade, lint, report, train
+from . import advise, data, doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, lint, report, train, doctor, export)
+COMMANDS = (grade, lint, report, data, advise, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ columns the source has.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -54,6 +55,20 @@ class Columns(BaseModel):
     def why(self, role: str) -> str:
         """How a user chooses the ``role`` column, for an error about it."""
         return f"the {role} column; choose another with --{role}-column or the {role}_column config key"
+
+
+def add_column_options(parser: argparse.ArgumentParser) -> None:
+    """``--prompt-column``, ``--answer-column``, ``--response-column`` and ``--split``, shared by every command that reads data."""
+    parser.add_argument("--prompt-column", metavar="NAME", help=f"{PROMPT_COLUMN_DESC} (default: prompt)")
+    parser.add_argument("--answer-column", metavar="NAME", help=f"{ANSWER_COLUMN_DESC} (default: ground_truth)")
+    parser.add_argument("--response-column", metavar="NAME", help=f"{RESPONSE_COLUMN_DESC} (default: response)")
+    parser.add_argument("--split", metavar="NAME", help=SPLIT_DESC)
+
+
+def columns_from(args: argparse.Namespace) -> Columns:
+    """The ``Columns`` the flags of ``add_column_options`` chose (defaults where a flag is absent)."""
+    chosen = {"prompt": args.prompt_column, "answer": args.answer_column, "response": args.response_column}
+    return Columns(**{role: name for role, name in chosen.items() if name is not None})
 
 
 @dataclass(frozen=True)

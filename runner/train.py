@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 
-from .datasource import ANSWER_COLUMN_DESC, PROMPT_COLUMN_DESC, RESPONSE_COLUMN_DESC, SPLIT_DESC
+from .datasource import add_column_options
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, RunConfig, TrainConfig, load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
 from .grpo.errors import ConfigError, DataError, TrainError
 from .progress import progress_bar
 
@@ -54,14 +54,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", action="store_true", help=RESUME_DESC)
     add_column_options(parser)
     parser.set_defaults(run=run)
-
-
-def add_column_options(parser: argparse.ArgumentParser) -> None:
-    """``--prompt-column``, ``--answer-column``, ``--response-column`` and ``--split``, shared by every data command."""
-    parser.add_argument("--prompt-column", metavar="NAME", help=f"{PROMPT_COLUMN_DESC} (default: prompt)")
-    parser.add_argument("--answer-column", metavar="NAME", help=f"{ANSWER_COLUMN_DESC} (default: ground_truth)")
-    parser.add_argument("--response-column", metavar="NAME", help=f"{RESPONSE_COLUMN_DESC} (default: response)")
-    parser.add_argument("--split", metavar="NAME", help=SPLIT_DESC)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,5 +156,3 @@ def _grpo_status(trainer: TrainingSession) -> str:
         f" · graded {progress.completions_graded}/{progress.completions_total}"
     )
 
-
-__all__ = ["RunConfig", "add_column_options", "add_parser", "run"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import tiny_config
+from sft_helpers import tiny_config
 
 from rewardkit.runner.grpo import DataError
 from rewardkit.runner.grpo.tokenizer import CharTokenizer, PlainRenderer

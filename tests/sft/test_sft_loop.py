@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import tiny_config, unrelated_examples
+from sft_helpers import tiny_config, unrelated_examples
 
 from rewardkit.runner.sft import SFTTrainer
 
