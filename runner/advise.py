@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 from rich.console import Console
 
 from rewardkit.graders import Grader, RewardLoadError
-from rewardkit.graders.probes import probe_completions
 
 from .data_summary import sample_evenly
 from .datasource import MESSAGES_COLUMN, SOURCE_DESC, Columns, Table, add_column_options, columns_from, read_table
@@ -129,6 +128,8 @@ def data_evidence(table: Table, columns: Columns) -> DataEvidence:
 
 def probe_scores(grader: Grader, truths: Sequence[str]) -> list[dict[str, list[float]]]:
     """Each ground truth's probe completions graded, as scores by probe kind (a failed call scores ``failure_score``)."""
+    from rewardkit.graders.probes import probe_completions
+
     probes = [probe_completions(truth) for truth in truths]
     items = [(completion, truth) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
     results = iter(grader.grade_batch(items))
