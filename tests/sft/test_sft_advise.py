@@ -1,0 +1,131 @@
+"""``rewardkit advise``: GRPO for a verified reward, SFT without one or without a checkable answer, reasons citing the checks.
+
+The decision is tested as a pure function over hand-made evidence; the command end to end
+runs the real checks and probes in the sandbox on small data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rewardkit.runner.cli import main
+from rewardkit.runner.method_choice import (
+    CheckEvidence,
+    DataEvidence,
+    Evidence,
+    ProbeEvidence,
+    RewardEvidence,
+    recommend_method,
+    summarize_probes,
+)
+
+from sft_helpers import EXAMPLE
+
+GSM8K_REWARD = EXAMPLE + "/../gsm8k/reward.py"
+CONSTANT_REWARD = "def compute_reward(completion, ground_truth):\n    return 1.0\n"
+
+
+def data(answers: int = 10, responses: int = 0) -> DataEvidence:
+    return DataEvidence(source="d.jsonl", rows=10, prompts=10, answers=answers, responses=responses, answer_column="ground_truth", response_column="response")
+
+
+def passing_checks() -> list[CheckEvidence]:
+    return [
+        CheckEvidence(property="determinism", passed=True, details="20 inputs agree in 4 runs"),
+        CheckEvidence(property="gold_consistency", passed=True, details="70 probes over 10 ground truths"),
+    ]
+
+
+GOOD_PROBES = ProbeEvidence(ground_truths=10, mean_by_kind={"correct_formats": 1.0, "wrong": 0.0, "empty": 0.0}, separated=10, distinct_scores=2)
+
+
+def test_a_verified_reward_with_ground_truths_means_grpo_citing_each_check_and_the_probes():
+    advice = recommend_method(Evidence(data=data(responses=10), reward=RewardEvidence(reward="r.py", checks=passing_checks(), probes=GOOD_PROBES)))
+    assert advice.method == "grpo"
+    assert "determinism check passed: 20 inputs agree in 4 runs" in advice.reasons
+    assert "gold_consistency check passed: 70 probes over 10 ground truths" in advice.reasons
+    assert any("correct answers outscore every other probe for 10 of 10 (100%) so the reward gives signal" in r for r in advice.reasons)
+    assert any("SFT run first" in step for step in advice.next_steps)  # the data also holds responses
+
+
+@pytest.mark.parametrize(
+    ("reward", "cited"),
+    [
+        (None, "no reward was given, so correctness cannot be verified"),
+        (RewardEvidence(reward="r.py", load_error="r.py:3: SyntaxError"), "the reward r.py does not load: r.py:3: SyntaxError"),
+        (
+            RewardEvidence(
+                reward="r.py",
+                checks=[passing_checks()[0], CheckEvidence(property="gold_consistency", passed=False, details="...", problem="'I don't know.' scored 1, not the minimum 0")],
+                probes=GOOD_PROBES,
+            ),
+            "gold_consistency check failed: 'I don't know.' scored 1, not the minimum 0",
+        ),
+        (RewardEvidence(reward="r.py", checks=passing_checks()[:1], probes=GOOD_PROBES), "gold_consistency: not checked"),
+        (
+            RewardEvidence(reward="r.py", checks=passing_checks(), probes=GOOD_PROBES.model_copy(update={"separated": 5})),
+            "for 5 of 10 (50%) (below 90%), so the reward gives too little signal",
+        ),
+        (RewardEvidence(reward="r.py", checks=passing_checks()), "probes: not run"),
+    ],
+    ids=["no-reward", "load-error", "gold-fails", "check-missing", "no-signal", "no-probes"],
+)
+def test_without_a_verified_reward_reference_responses_mean_sft_and_nothing_means_neither(reward, cited):
+    with_responses = recommend_method(Evidence(data=data(responses=10), reward=reward))
+    assert with_responses.method == "sft" and any(cited in reason for reason in with_responses.reasons), with_responses.reasons
+    assert "10 of 10 rows hold a reference response (column 'response') to learn from" in with_responses.reasons
+    without = recommend_method(Evidence(data=data(responses=0), reward=reward))
+    assert without.method == "neither" and any(cited in reason for reason in without.reasons)
+
+
+def test_reference_responses_without_a_checkable_answer_mean_sft_even_with_a_reward():
+    advice = recommend_method(Evidence(data=data(answers=0, responses=10), reward=RewardEvidence(reward="r.py")))
+    assert advice.method == "sft"
+    assert any("the data holds reference responses without a checkable answer" in reason for reason in advice.reasons)
+
+
+def test_probe_summary_counts_ground_truths_whose_correct_answers_outscore_the_rest():
+    evidence = summarize_probes(
+        [
+            {"correct_formats": [1.0, 0.0], "wrong": [0.0], "unrelated": [0.0], "empty": [0.0]},  # boxed-only: still signal
+            {"correct_formats": [1.0], "wrong": [1.0], "unrelated": [0.0], "empty": [0.0]},  # a wrong answer scores 1
+        ]
+    )
+    assert (evidence.ground_truths, evidence.separated, evidence.distinct_scores) == (2, 1, 2)
+    assert evidence.mean_by_kind == {"correct_formats": pytest.approx(2 / 3), "wrong": 0.5, "unrelated": 0.0, "empty": 0.0}
+
+
+# ---- the command, with the real checks in the sandbox ---------------------------------------------
+
+
+@pytest.fixture
+def pool(tmp_path):
+    rows = [{"prompt": f"What is {n} + {n}?", "ground_truth": str(2 * n), "response": f"{n} + {n} = {2 * n}.\n#### {2 * n}"} for n in (3, 7, 12, 20)]
+    path = tmp_path / "pool.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return str(path)
+
+
+def test_advise_recommends_grpo_for_a_reward_that_passes_its_checks(pool, capsys):
+    assert main(["advise", "--data", pool, "--reward", GSM8K_REWARD, "--max-examples", "5", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("recommendation: GRPO\n")
+    assert "  - determinism check passed: " in out and "  - gold_consistency check passed: " in out
+    assert "correct answers outscore every other probe for 4 of 4 (100%) so the reward gives signal" in out
+
+
+def test_advise_recommends_sft_for_a_reward_without_signal_and_says_which_check_failed(pool, capsys):
+    assert main(["advise", "--data", pool, "--reward", CONSTANT_REWARD, "--max-examples", "5", "--workers", "2", "--format", "json"]) == 0
+    advice = json.loads(capsys.readouterr().out)
+    assert advice["method"] == "sft"
+    assert any(reason.startswith("gold_consistency check failed: ") for reason in advice["reasons"]), advice["reasons"]
+    assert any("for 0 of 4 (0%) (below 90%), so the reward gives too little signal" in reason for reason in advice["reasons"])
+    assert "4 of 4 rows hold a reference response (column 'response') to learn from" in advice["reasons"]
+
+
+def test_advise_reports_a_reward_that_does_not_load(pool, capsys):
+    assert main(["advise", "--data", pool, "--reward", "def compute_reward(:\n"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("recommendation: SFT") and "does not load" in out
