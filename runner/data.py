@@ -82,8 +82,9 @@ def render_text(report: InspectReport) -> str:
     lines += [f"  {c.name}: " + ", ".join(f"{kind} {count}" for kind, count in c.kinds.items()) + (f", missing {c.missing}" if c.missing else "") for c in table.columns]
     lines.append(_roles(table))
     lines.append("can train: " + (", ".join({"grpo": "GRPO (prompts and ground truths)", "sft": "SFT (prompts and reference responses)"}[m] for m in table.usable_for) or "neither (no prompt with a ground truth or a response)"))
-    lines.append(f"first {len(table.head)} rows:")
-    lines += [f"  {json.dumps(row, ensure_ascii=False, default=str)}" for row in table.head]
+    if table.head:
+        lines.append(f"first {len(table.head)} rows:")
+        lines += [f"  {json.dumps(row, ensure_ascii=False, default=str)}" for row in table.head]
     if report.parse is not None:
         lines += _parse_lines(report.parse)
     return "\n".join(lines)

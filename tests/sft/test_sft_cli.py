@@ -97,3 +97,18 @@ def test_advise_without_a_reward_recommends_sft_for_reference_responses_and_neit
     out = capsys.readouterr().out
     assert out.startswith("recommendation: neither GRPO nor SFT can start")
     assert "pass --reward REWARD to check whether a reward can verify the ground truths (GRPO)" in out
+
+
+def test_data_inspect_counts_the_ground_truths_the_reward_can_parse(tmp_path, capsys):
+    source = tmp_path / "pool.jsonl"
+    truths = ["39", "1,050", "3/4", "12 dollars"]
+    source.write_text("".join(json.dumps({"prompt": "q", "ground_truth": truth}) + "\n" for truth in truths))
+    reward = EXAMPLE + "/../gsm8k/reward.py"  # one number per answer: a fraction never parses
+    assert main(["data", "inspect", str(source), "--reward", reward, "--rows", "0", "--workers", "2", "--format", "json"]) == 0
+    parse = json.loads(capsys.readouterr().out)["parse"]
+    assert (parse["ground_truths"], parse["checked"], parse["parseable"], parse["failed_calls"]) == (4, 4, 3, 0)
+    assert parse["by_format"] == dict.fromkeys(["plain", "boxed", "boxed_sentence", "hashes", "answer_is", "answer_colon", "bold"], 3)
+    assert parse["not_parsed"] == [{"ground_truth": "3/4", "best_score": 0.0, "best_format": "plain"}]
+    assert main(["data", "inspect", str(source), "--reward", reward, "--sample", "2", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 of 2 ground truths (an even sample of 2 of 4) (100%) score the maximum 1 in some answer format" in out
