@@ -111,4 +111,4 @@ def test_data_inspect_counts_the_ground_truths_the_reward_can_parse(tmp_path, ca
     assert parse["not_parsed"] == [{"ground_truth": "3/4", "best_score": 0.0, "best_format": "plain"}]
     assert main(["data", "inspect", str(source), "--reward", reward, "--sample", "2", "--workers", "2"]) == 0
     out = capsys.readouterr().out
-    assert "2 of 2 ground truths (an even sample of 2 of 4) (100%) score the maximum 1 in some answer format" in out
+    assert "1 of 2 ground truths (an even sample of 2 of 4) (50%) score the maximum 1 in some answer format" in out
