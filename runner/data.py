@@ -16,6 +16,7 @@ from .datasource import SOURCE_DESC, add_column_options, columns_from, read_tabl
 from .options import FORMAT_DESC, REWARD_DESC, add_grader_options, start_grader
 from .progress import progress_bar
 
+_METHODS = {"grpo": "GRPO (prompts and ground truths)", "sft": "SFT (prompts and reference responses)"}
 ROWS_DESC = "rows to show (default 3)"
 SAMPLE_DESC = "ground truths to grade with --reward, spread evenly over the source (default 100)"
 INSPECT_REWARD_DESC = (
@@ -25,7 +26,9 @@ INSPECT_REWARD_DESC = (
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("data", help="look at a data source before training on it", description="Data sources: " + SOURCE_DESC)
+    parser = commands.add_parser(
+        "data", help="look at a data source before training on it", description="Data sources: " + SOURCE_DESC
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     inspect = actions.add_parser(
         "inspect",
@@ -79,9 +82,12 @@ def render_text(report: InspectReport) -> str:
     """The report as lines for a terminal."""
     table = report.table
     lines = [f"{table.source} ({table.kind}): {table.rows} rows", "columns:"]
-    lines += [f"  {c.name}: " + ", ".join(f"{kind} {count}" for kind, count in c.kinds.items()) + (f", missing {c.missing}" if c.missing else "") for c in table.columns]
+    for column in table.columns:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in column.kinds.items())
+        lines.append(f"  {column.name}: {kinds}" + (f", missing {column.missing}" if column.missing else ""))
     lines.append(_roles(table))
-    lines.append("can train: " + (", ".join({"grpo": "GRPO (prompts and ground truths)", "sft": "SFT (prompts and reference responses)"}[m] for m in table.usable_for) or "neither (no prompt with a ground truth or a response)"))
+    usable = ", ".join(_METHODS[method] for method in table.usable_for)
+    lines.append(f"can train: {usable or 'neither (no prompt with a ground truth or a response)'}")
     if table.head:
         lines.append(f"first {len(table.head)} rows:")
         lines += [f"  {json.dumps(row, ensure_ascii=False, default=str)}" for row in table.head]
