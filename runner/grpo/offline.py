@@ -157,9 +157,7 @@ class OfflineTrainingClient:
         loss_fn_config: Mapping[str, Union[float, str]] | None = None,
     ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
         """Accumulate the gradient of ``loss_fn`` summed over ``data``; the output has each datum's target logprobs."""
-        if not data:
-            raise ValueError("No data provided")  # the SDK raises this before sending anything
-        return self._submit(self._forward_backward, list(data), loss_fn, dict(loss_fn_config or {}), True)
+        return self._loss_request(data, loss_fn, loss_fn_config, backward=True)
 
     def forward(
         self,
@@ -168,9 +166,7 @@ class OfflineTrainingClient:
         loss_fn_config: Mapping[str, Union[float, str]] | None = None,
     ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
         """The loss and each datum's target logprobs, with no gradient (evaluation)."""
-        if not data:
-            raise ValueError("No data provided")
-        return self._submit(self._forward_backward, list(data), loss_fn, dict(loss_fn_config or {}), False)
+        return self._loss_request(data, loss_fn, loss_fn_config, backward=False)
 
     def optim_step(self, optim_params: types.AdamParams | None = None) -> AwaitableConcurrentFuture[types.OptimStepResponse]:
         """Apply the accumulated gradient with AdamW and clear it."""
@@ -185,6 +181,13 @@ class OfflineTrainingClient:
         return self._submit(lambda: OfflineSamplingClient(self.service, self.weights.copy(), self._seed))
 
     # ---- the worker thread ------------------------------------------------------
+
+    def _loss_request(
+        self, data: list[types.Datum], loss_fn: str, config: Mapping[str, Union[float, str]] | None, *, backward: bool
+    ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
+        if not data:
+            raise ValueError("No data provided")  # the SDK raises this before sending anything
+        return self._submit(self._forward_backward, list(data), loss_fn, dict(config or {}), backward)
 
     def _submit(self, work: Callable[..., T], *args: object) -> AwaitableConcurrentFuture[T]:
         def run() -> T:

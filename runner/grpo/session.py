@@ -256,6 +256,14 @@ class TrainingSession:
         return "\n".join(lines)
 
 
+def run_directory(config: RunConfig, log_dir: str | None) -> str:
+    """``log_dir``, else the config's; ``TrainError`` when neither names one."""
+    chosen = log_dir or config.log_dir
+    if not chosen:
+        raise TrainError("no run directory: pass log_dir or set log_dir in the config")
+    return chosen
+
+
 def _grade_fields(group: SampledGroup, index: int) -> dict:
     if not group.results_G:  # not graded: no reward, or no ground truth
         return {}

@@ -28,14 +28,14 @@ from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sa
 from .backends import Backend, open_backend
 from .config import TrainConfig
 from .data import PromptPool, PromptRecord, read_prompts
-from .errors import RewardFailing, TrainError
+from .errors import RewardFailing
 from .figures import step_figures
 from .groups import SampledGroup
 from .reports import StepReport, TrainReport
 from .rollouts import sample_and_grade
 from .runlog import LOG_FILES
 from .schedule import learning_rate
-from .session import ADAM, TrainingSession
+from .session import ADAM, TrainingSession, run_directory
 
 
 class Trainer(TrainingSession):
@@ -247,9 +247,7 @@ def open_trainer(
     config: TrainConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object
 ) -> Trainer:
     """A ``Trainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
-    log_dir = log_dir or config.log_dir
-    if not log_dir:
-        raise TrainError("no run directory: pass log_dir or set log_dir in the config")
+    log_dir = run_directory(config, log_dir)
     records = read_prompts(config.prompts, columns=config.columns, split=config.split)
     chosen = open_backend(backend or config.backend, config, records, log_dir)
     return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)  # closes the backend if it fails

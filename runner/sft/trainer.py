@@ -27,10 +27,10 @@ from tinker import types
 
 from ..grpo.backends import Backend, open_backend
 from ..grpo.data import PromptRecord, epoch_order, split_holdout
-from ..grpo.errors import ConfigError, DataError, TrainError
+from ..grpo.errors import ConfigError, DataError
 from ..grpo.reports import CheckpointReport
 from ..grpo.schedule import learning_rate
-from ..grpo.session import ADAM, TrainingSession
+from ..grpo.session import ADAM, TrainingSession, run_directory
 from .config import SFTConfig
 from .data import Example, read_examples
 from .datums import mean_loss, supervised_datum, weighted_loss
@@ -344,9 +344,7 @@ def open_sft_trainer(
     config: SFTConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object
 ) -> SFTTrainer:
     """An ``SFTTrainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
-    log_dir = log_dir or config.log_dir
-    if not log_dir:
-        raise TrainError("no run directory: pass log_dir or set log_dir in the config")
+    log_dir = run_directory(config, log_dir)
     examples = read_examples(config.data, columns=config.columns, split=config.split)
     chosen = open_backend(backend or config.backend, config, examples, log_dir)
     return SFTTrainer(config, chosen, log_dir=log_dir, resume=resume, examples=examples, **options)  # closes the backend if it fails

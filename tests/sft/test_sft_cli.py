@@ -10,6 +10,7 @@ import pytest
 
 from rewardkit.runner.cli import main
 
+from config_helpers import edit
 from sft_helpers import EXAMPLE
 
 
@@ -19,13 +20,6 @@ def example(tmp_path):
     folder = tmp_path / "toy"
     shutil.copytree(EXAMPLE, folder)
     return folder
-
-
-def edit(config_path, **keys) -> str:
-    lines = [line for line in config_path.read_text().splitlines() if line.split("=")[0].strip() not in keys]
-    lines += [f"{key} = {json.dumps(value)}" for key, value in keys.items()]
-    config_path.write_text("\n".join(lines) + "\n")
-    return str(config_path)
 
 
 def test_train_runs_sft_from_the_config_method_prints_losses_and_resumes(example, tmp_path, capsys):
