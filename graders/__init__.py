@@ -22,24 +22,60 @@ _EXPORTS = {
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
+    "BackendUnavailable": "errors",
     "Finding": "lint",
     "lint_reward": "lint",
     "lint_source": "lint",
+    # property checks, and what users test their own rewards with (hypothesis is imported only on use)
+    "run_checks": "checks",
+    "CheckReport": "check_report",
+    "PropertyResult": "check_report",
+    "PROPERTIES": "check_report",
+    "ANSWER_FORMATS": "probes",
+    "probe_completions": "probes",
+    "correct_formats": "probes",
+    "wrong_answers": "probes",
+    "unrelated_texts": "probes",
+    "robustness_inputs": "probes",
+    "answers_in_format": "strategies",
+    "completions_around": "strategies",
+    "correct_completions": "strategies",
+    "distractor_answers": "strategies",
+    "ground_truths": "strategies",
+    "hostile_completions": "strategies",
+    "reasoning_texts": "strategies",
+    "truncations": "strategies",
+    "unrelated_completions": "strategies",
+    "wrong_completions": "strategies",
+    "assert_ok": "pytest_plugin",
+    "assert_score": "pytest_plugin",
 }
-__all__ = [
-    "Finding", "GradeResult", "Grader", "GraderClosed", "IsolationUnavailable", "LAYER_NAMES", "LAYER_TITLES",
-    "LayerState", "RewardLoadError", "RewardSource", "RewardkitError", "SandboxFailure", "Status", "lint_reward",
-    "lint_source",
-]
+__all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .errors import GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
+    from .check_report import PROPERTIES, CheckReport, PropertyResult
+    from .checks import run_checks
     from .lint import Finding, lint_reward, lint_source
+    from .probes import ANSWER_FORMATS, correct_formats, probe_completions, robustness_inputs, unrelated_texts, wrong_answers
+    from .pytest_plugin import assert_ok, assert_score
     from .results import GradeResult
     from .sources import RewardSource
+    from .strategies import (
+        answers_in_format,
+        completions_around,
+        correct_completions,
+        distractor_answers,
+        ground_truths,
+        hostile_completions,
+        reasoning_texts,
+        truncations,
+        unrelated_completions,
+        wrong_completions,
+    )
 
 
 def __getattr__(name: str) -> object:

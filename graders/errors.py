@@ -8,7 +8,8 @@ operator's mistake, named at once::
     ├── RewardLoadError        the reward cannot be loaded (syntax, missing function, arity, import)
     ├── IsolationUnavailable   isolation="strict" asked for layers this machine cannot give
     ├── GraderClosed           the grader was used after close()
-    └── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
+    ├── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
+    └── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
 """
 
 from __future__ import annotations
@@ -47,3 +48,7 @@ class GraderClosed(RewardkitError):
 
 class SandboxFailure(RewardkitError):
     """The sandbox process could not be started or died outside any call."""
+
+
+class BackendUnavailable(RewardkitError):
+    """backend="ray" cannot start: ray is not installed, the cluster cannot be reached, or it cannot host the actors."""

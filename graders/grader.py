@@ -12,11 +12,14 @@
 
 The manager thread owns every piece of pool state; caller threads only put jobs
 in and take results out. A call that dies, hangs or misbehaves becomes a
-``GradeResult`` for its own item; the other items keep flowing.
+``GradeResult`` for its own item; the other items keep flowing. With
+``backend="ray"``, a ``RayManager`` (ray_backend.py) takes the manager's place
+and each Ray actor runs one such local grader.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import collections
 import math
@@ -38,6 +41,7 @@ from .wire import CONTROL, encode_control
 Item = Union[Tuple[str, str], Mapping[str, object]]
 Progress = Callable[[int, int | None], None]
 OutOfRange = Literal["clamp", "invalid"]
+Backend = Literal["local", "ray"]
 _KILL_GRACE_SECONDS = 2.0
 # Throw-away examples for ``warmup=``: they fill math-verify/sympy caches on the zygote's first call.
 WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
@@ -46,6 +50,7 @@ WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("B", "B"),
 )
 _MAX_RESTARTS = 3
+_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors")
 
 
 class Grader:
@@ -75,7 +80,17 @@ class Grader:
         output_mb: float = 1.0,
         warmup: Sequence[tuple[str, str]] = (),
         restricted: bool = False,
+        backend: Backend = "local",
+        address: str | None = None,
+        ray_actors: int | None = None,
     ) -> None:
+        # The keywords as given: each Ray actor builds its local grader from the same ones.
+        keywords = {name: value for name, value in locals().items() if name not in _NOT_FOR_ACTORS}
+        if backend not in ("local", "ray"):
+            raise ValueError(f"backend={backend!r}: expected 'local' or 'ray'")
+        if backend == "local" and (address is not None or ray_actors is not None):
+            raise ValueError(f"address={address!r}, ray_actors={ray_actors!r}: these need backend='ray'")
+        self.backend = backend
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
         self.calls_per_process = _positive_int("calls_per_process", calls_per_process)
@@ -111,10 +126,19 @@ class Grader:
         )
         self.warmup_skipped: str | None = None
         started = time.monotonic()
-        sandbox = self._start_sandbox()
+        if backend == "ray":
+            from .ray_backend import RayManager
+
+            ray_manager = RayManager(self, keywords, address, ray_actors)
+            self.workers = ray_manager.workers  # per actor
+            self.layers: list[LayerState] = ray_manager.layers
+            self.warmup_skipped = ray_manager.warmup_skipped
+            self._manager: ManagerBase = ray_manager
+        else:
+            sandbox = self._start_sandbox()
+            self.layers = sandbox.layers
+            self._manager = _Manager(self, sandbox)
         self.start_seconds = time.monotonic() - started
-        self.layers: list[LayerState] = sandbox.layers
-        self._manager = _Manager(self, sandbox)
         self._closed = False
 
     def _start_sandbox(self) -> Sandbox:
@@ -202,6 +226,7 @@ class Grader:
         """The isolation this grader runs with, for run summaries."""
         return {
             "reward": self.source.describe(),
+            "backend": self.backend,
             "isolation": self.isolation,
             "restricted": self.restricted,
             "layers": {state.name: state.active for state in self.layers},
@@ -279,6 +304,11 @@ class _Job:
         self.outstanding = 0
         self.cancelled = False
 
+    def complete(self, index: int, result: GradeResult) -> None:
+        self.outstanding -= 1
+        self.deliver((index, result))
+        self.finish_if_done()
+
     def finish_if_done(self) -> None:
         if self.exhausted and self.outstanding == 0:
             self.deliver(_Job.END)
@@ -304,29 +334,17 @@ class _Chunk:
         self.kill_sent = 0.0
 
 
-class _Manager:
-    """Owns the sandbox, the work queue and the chunks in flight; runs in one thread."""
+class ManagerBase(abc.ABC):
+    """What the local and the Ray manager share: jobs in from caller threads, work items out, one thread."""
 
-    def __init__(self, grader: Grader, sandbox: Sandbox) -> None:
+    def __init__(self, grader: Grader) -> None:
         self.grader = grader
-        self.sandbox = sandbox
         self.jobs: collections.deque[_Job] = collections.deque()
         self.incoming: collections.deque[_Job] = collections.deque()
         self.queue: collections.deque[_Work] = collections.deque()
-        self.chunks: dict[int, _Chunk] = {}
-        self.next_chunk = 0
-        self.outbox = bytearray()
-        self.restarts = 0
         self.stopping = False
         self.failure: BaseException | None = None
-        self.wake_read, self.wake_write = os.pipe()
-        os.set_blocking(self.wake_read, False)
-        os.set_blocking(self.wake_write, False)
-        self.selector = selectors.DefaultSelector()
-        self.selector.register(self.wake_read, selectors.EVENT_READ, "wake")
-        self.selector.register(sandbox.sock, selectors.EVENT_READ, "sandbox")
         self.thread = threading.Thread(target=self._run, name="rewardkit-grader", daemon=True)
-        self.thread.start()
 
     # ---- called from caller threads --------------------------------------------
 
@@ -343,41 +361,35 @@ class _Manager:
         self._wake()
         if threading.current_thread() is not self.thread:
             self.thread.join()
-        os.close(self.wake_read)
-        os.close(self.wake_write)
 
+    @abc.abstractmethod
     def _wake(self) -> None:
-        try:
-            os.write(self.wake_write, b"x")
-        except (BlockingIOError, OSError):
-            pass
+        """Make the manager thread's one wait return (called from caller threads)."""
 
     # ---- the manager thread ------------------------------------------------------
 
     def _run(self) -> None:
         try:
             while not self.stopping:
-                self._dispatch()
-                for key, events in self.selector.select(self._wait_seconds()):
-                    if key.data == "wake":
-                        _drain(self.wake_read)
-                    elif events & selectors.EVENT_READ:
-                        self._receive()
-                    if events & selectors.EVENT_WRITE:
-                        self._flush()
-                self._expire(time.monotonic())
+                self._step()
             self.failure = GraderClosed("the grader was closed before this call finished")
         except BaseException as exc:  # noqa: BLE001 - surface manager failures to every waiting caller
             self.failure = exc if isinstance(exc, SandboxFailure) else SandboxFailure(f"grader manager failed: {exc!r}")
         finally:
             self._fail_all(self.failure)
-            self.sandbox.close()
+            self._release()
 
-    def _wait_seconds(self) -> float | None:
-        if not self.chunks:
-            return None
-        nearest = min(c.kill_sent + _KILL_GRACE_SECONDS if c.killed else c.deadline for c in self.chunks.values())
-        return max(0.0, nearest - time.monotonic())
+    @abc.abstractmethod
+    def _step(self) -> None:
+        """Dispatch queued work, wait once for what comes back or a deadline, and handle it."""
+
+    @abc.abstractmethod
+    def _in_flight(self) -> Iterable[_Work]:
+        """The work items running now."""
+
+    @abc.abstractmethod
+    def _release(self) -> None:
+        """Stop and free what the manager started (in the manager thread, once, at the end)."""
 
     def _pull(self, wanted: int) -> None:
         """Move up to ``wanted`` items from the jobs' iterators into the queue."""
@@ -406,6 +418,71 @@ class _Manager:
                 continue
             job.outstanding += 1
             self.queue.append(_Work(job, index, completion, ground_truth))
+
+    def _fail_all(self, exc: BaseException | None) -> None:
+        """Answer every job still waiting: nobody blocks on a grader that has stopped."""
+        if exc is None:
+            return
+        waiting = list(self.jobs) + list(self.incoming) + [w.job for w in self.queue] + [w.job for w in self._in_flight()]
+        for job in dict.fromkeys(waiting):
+            if job.outstanding >= 0:
+                job.outstanding = -1
+                job.deliver(exc)
+
+
+class _Manager(ManagerBase):
+    """Owns the sandbox, the work queue and the chunks in flight; runs in one thread."""
+
+    def __init__(self, grader: Grader, sandbox: Sandbox) -> None:
+        super().__init__(grader)
+        self.sandbox = sandbox
+        self.chunks: dict[int, _Chunk] = {}
+        self.next_chunk = 0
+        self.outbox = bytearray()
+        self.restarts = 0
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(self.wake_write, False)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.wake_read, selectors.EVENT_READ, "wake")
+        self.selector.register(sandbox.sock, selectors.EVENT_READ, "sandbox")
+        self.thread.start()
+
+    def stop(self) -> None:
+        super().stop()
+        os.close(self.wake_read)
+        os.close(self.wake_write)
+
+    def _wake(self) -> None:
+        try:
+            os.write(self.wake_write, b"x")
+        except (BlockingIOError, OSError):
+            pass
+
+    # ---- the manager thread ------------------------------------------------------
+
+    def _step(self) -> None:
+        self._dispatch()
+        for key, events in self.selector.select(self._wait_seconds()):
+            if key.data == "wake":
+                _drain(self.wake_read)
+            elif events & selectors.EVENT_READ:
+                self._receive()
+            if events & selectors.EVENT_WRITE:
+                self._flush()
+        self._expire(time.monotonic())
+
+    def _in_flight(self) -> Iterable[_Work]:
+        return [work for chunk in self.chunks.values() for work in chunk.works]
+
+    def _release(self) -> None:
+        self.sandbox.close()
+
+    def _wait_seconds(self) -> float | None:
+        if not self.chunks:
+            return None
+        nearest = min(c.kill_sent + _KILL_GRACE_SECONDS if c.killed else c.deadline for c in self.chunks.values())
+        return max(0.0, nearest - time.monotonic())
 
     def _dispatch(self) -> None:
         workers, per_process = self.grader.workers, self.grader.calls_per_process
@@ -485,11 +562,7 @@ class _Manager:
         chunk.position += 1
         now = time.monotonic()
         chunk.started, chunk.deadline = now, now + self.grader.timeout
-        job = work.job
-        job.outstanding -= 1
-        job.deliver((work.index, result))
-        if job.outstanding == 0 and job.exhausted:
-            job.finish_if_done()
+        work.job.complete(work.index, result)
 
     def _apply_range(self, result: GradeResult) -> GradeResult:
         score_range = self.grader.score_range
@@ -552,17 +625,6 @@ class _Manager:
             raise SandboxFailure(f"the sandbox failed {self.restarts} times; last: {reason}")
         self.sandbox = self.grader._start_sandbox()
         self.selector.register(self.sandbox.sock, selectors.EVENT_READ, "sandbox")
-
-    def _fail_all(self, exc: BaseException | None) -> None:
-        """Answer every job still waiting: nobody blocks on a grader that has stopped."""
-        if exc is None:
-            return
-        waiting = list(self.jobs) + list(self.incoming) + [w.job for w in self.queue]
-        waiting += [work.job for chunk in self.chunks.values() for work in chunk.works]
-        for job in dict.fromkeys(waiting):
-            if job.outstanding >= 0:
-                job.outstanding = -1
-                job.deliver(exc)
 
 
 def _explain_exit(status: int) -> tuple[Status, str]:

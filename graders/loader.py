@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import importlib
 import inspect
+import linecache
 import os
 import sys
 import traceback
@@ -48,7 +49,7 @@ def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
         function = _attribute(module, source["function"], source["target"])
     else:
         path = source["target"] if source["kind"] == "file" else "<reward source>"
-        text = read_source(path) if source["kind"] == "file" else source["target"]
+        text = source["target"] if source["kind"] == "code" else source.get("code") or read_source(path)
         module = _exec_module(text, path, restricted)
         function = _attribute(module, source["function"], path)
     _check_signature(function, source)
@@ -76,6 +77,7 @@ def _exec_module(text: str, path: str, restricted: bool) -> types.ModuleType:
             code = compile(text, path, "exec", dont_inherit=True)
         except SyntaxError as exc:
             raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # tracebacks show the lines loaded, file or not
     module.__file__ = path
     sys.modules["reward_module"] = module
     if os.path.isfile(path):

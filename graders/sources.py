@@ -16,7 +16,7 @@ from typing import Callable, Literal
 from pydantic import BaseModel, Field, JsonValue
 
 from .errors import RewardLoadError
-from .loader import describe
+from .loader import describe, read_source
 
 SourceKind = Literal["file", "code", "module", "library", "pickle"]
 DEFAULT_FUNCTION = "compute_reward"
@@ -32,6 +32,7 @@ class RewardSource(BaseModel):
     function: str = DEFAULT_FUNCTION
     params: dict[str, JsonValue] = Field(default_factory=dict)
     folder: str | None = None  # a folder the reward may read (its own), besides the libraries
+    code: str | None = None  # a file's text, carried along for machines that do not have the file
 
     @classmethod
     def parse(cls, spec: str, params: dict[str, JsonValue] | None = None) -> RewardSource:
@@ -68,6 +69,15 @@ class RewardSource(BaseModel):
 
         payload = dill.dumps(function, recurse=True)
         return cls(kind="pickle", target=base64.b64encode(payload).decode(), function=getattr(function, "__name__", "function"))
+
+    def shipped(self) -> RewardSource:
+        """This source with a file's text attached, so that another machine loads it without the file.
+
+        The path stays: errors and tracebacks still name the file and its lines.
+        """
+        if self.kind != "file" or self.code is not None:
+            return self
+        return self.model_copy(update={"code": read_source(self.target)})
 
     def describe(self) -> str:
         return describe(self.model_dump())

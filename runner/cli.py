@@ -13,12 +13,12 @@ from typing import Sequence
 from rich.console import Console
 
 from rewardkit.graders import RewardLoadError
-from rewardkit.graders.errors import IsolationUnavailable
+from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
 
-from . import advise, data, doctor, export, grade, lint, report, train
+from . import advise, check, data, doctor, export, grade, lint, report, train
 from .errors import UsageError
 
-COMMANDS = (grade, lint, report, data, advise, train, doctor, export)
+COMMANDS = (grade, lint, check, report, data, advise, train, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
-    except (RewardLoadError, IsolationUnavailable) as exc:
-        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: cannot load the reward[/]: {exc}", highlight=False, soft_wrap=True)
+    except (RewardLoadError, IsolationUnavailable, BackendUnavailable) as exc:
+        failed = "cannot start the grading backend" if isinstance(exc, BackendUnavailable) else "cannot load the reward"
+        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
     except BrokenPipeError:
         return 1

@@ -71,3 +71,19 @@ def read_grade_input(stream: IO[str]) -> Iterator[Line]:
             if not isinstance(record.get(key), str)
         ]
         yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line
+
+
+def read_examples(stream: IO[str]) -> Iterator[Line]:
+    """Yield each non-blank line of examples: a string ``ground_truth`` and, optionally, a string ``completion``
+    or a list of string ``completions`` (grade input, prompt and sample-group files all qualify)."""
+    for line in read_objects(stream):
+        record = line.record or {}
+        problems = [] if isinstance(record.get("ground_truth"), str) else [
+            f"'ground_truth' is {'missing' if 'ground_truth' not in record else type(record['ground_truth']).__name__ + ', expected a string'}"
+        ]
+        if "completion" in record and not isinstance(record["completion"], str):
+            problems.append(f"'completion' is {type(record['completion']).__name__}, expected a string")
+        completions = record.get("completions", [])
+        if not isinstance(completions, list) or not all(isinstance(c, str) for c in completions):
+            problems.append("'completions' must be a list of strings")
+        yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line

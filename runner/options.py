@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from rewardkit.graders import Grader
 
@@ -31,6 +32,17 @@ OUT_OF_RANGE_DESC = "what a score outside --range becomes: invalid (status inval
 PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON when it can be); repeatable"
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
+BACKEND_DESC = (
+    "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
+    "sandboxed pool of --workers processes (default there: the CPU count of the smallest Ray node); "
+    "needs the ray extra and rewardkit on every node"
+)
+RAY_ADDRESS_DESC = (
+    "the Ray cluster to use with --backend ray, HOST:PORT of its head or auto "
+    "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
+    "else a local Ray instance that lives as long as the command)"
+)
+RAY_ACTORS_DESC = "Ray actors with --backend ray (default: as many as the cluster's free CPUs hold, --workers CPUs each)"
 FORMAT_DESC = "output format"
 RESTRICTED_DESC = (
     "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
@@ -38,41 +50,62 @@ RESTRICTED_DESC = (
 )
 
 
-def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
-    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
+def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The options of ``Grader`` that say how the reward runs: timeout, workers, memory, isolation, parameters."""
     parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help=TIMEOUT_DESC)
     parser.add_argument("--workers", type=int, default=None, metavar="N", help=WORKERS_DESC)
     parser.add_argument("--memory-mb", type=int, default=2048, metavar="M", help=MEMORY_DESC)
-    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
     parser.add_argument("--isolation", choices=("strict", "standard", "minimal"), default="standard", help=ISOLATION_DESC)
-    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
-    parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
-    parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
     parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
+    parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
+    parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
+    parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
+
+
+def sandbox_options(args: argparse.Namespace) -> dict:
+    """``Grader`` keyword arguments from flags added by ``add_sandbox_options``."""
+    if args.backend != "ray" and (args.ray_address is not None or args.ray_actors is not None):
+        raise UsageError("--ray-address and --ray-actors need --backend ray")
+    return dict(
+        timeout=args.timeout,
+        workers=args.workers,
+        memory_mb=args.memory_mb,
+        isolation=args.isolation,
+        params=parse_params(args.param, args.params),
+        restricted=args.restricted,
+        backend=args.backend,
+        address=args.ray_address,
+        ray_actors=args.ray_actors,
+    )
+
+
+def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
+    """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
+    add_sandbox_options(parser)
+    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
+    parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
+    parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
+    parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
 
 
 def grader_options(args: argparse.Namespace) -> dict:
     """``Grader`` keyword arguments from flags added by ``add_grader_options``."""
     return dict(
-        timeout=args.timeout,
-        workers=args.workers,
-        memory_mb=args.memory_mb,
+        sandbox_options(args),
         calls_per_process=args.calls_per_process,
-        isolation=args.isolation,
         failure_score=args.failure_score,
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,
-        params=parse_params(args.param, args.params),
-        restricted=args.restricted,
     )
 
 
 def start_grader(args: argparse.Namespace) -> Grader:
     """A grader for ``args.reward`` with the flags of ``add_grader_options``; a bad flag value is a ``UsageError``.
 
-    Load errors (``RewardLoadError``, ``IsolationUnavailable``) propagate: ``cli.main`` reports them and exits 2.
+    Load errors (``RewardLoadError``, ``IsolationUnavailable``) and ``BackendUnavailable`` propagate:
+    ``cli.main`` reports them and exits 2.
     """
     options = grader_options(args)
     try:
@@ -81,15 +114,18 @@ def start_grader(args: argparse.Namespace) -> Grader:
         raise UsageError(str(exc)) from None
 
 
-def parse_range(text: str | None) -> tuple[float, float] | None:
+def parse_range(text: str | None, flag: str = "--range", example: str = "0,1") -> tuple[float, float] | None:
+    """``LO,HI`` as two finite floats with LO < HI; a bad value is a usage error naming ``flag``."""
     if text is None:
         return None
     try:
         low, high = (float(part) for part in text.split(","))
     except ValueError:
-        raise UsageError(f"--range {text!r}: expected LO,HI such as 0,1") from None
+        raise UsageError(f"{flag} {text!r}: expected LO,HI such as {example}") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise UsageError(f"{flag} {text!r}: expected finite numbers")
     if not low < high:
-        raise UsageError(f"--range {text!r}: LO must be below HI")
+        raise UsageError(f"{flag} {text!r}: LO must be below HI")
     return low, high
 
 

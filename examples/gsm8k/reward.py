@@ -29,6 +29,7 @@ _NUMBER_RE = re.compile(_NUMBER)
 _ANSWER_RE = re.compile(rf"({_NUMBER})(?:\s*[A-Za-z%][A-Za-z%\s]*)?")  # "18", "18 eggs"
 _ANSWER_IS_RE = re.compile(r"answer is\s*:?\s*([^\n]*)", re.IGNORECASE)
 _LATEX_TEXT_RE = re.compile(r"\\(?:text|mathrm|textbf)\{([^{}]*)\}")
+_MAX_ANSWER_CHARS = 100  # a longer final answer is never one number (and int() refuses over 4300 digits)
 
 
 def compute_reward(completion: str, ground_truth: str) -> float:
@@ -65,7 +66,7 @@ def _last_boxed(text: str) -> str | None:
 
 def _to_number(answer: str | None) -> Fraction | None:
     """Parse "$1,234.00", "**18**", "18 eggs." and the like; None if it is not one number."""
-    if answer is None:
+    if answer is None or len(answer) > _MAX_ANSWER_CHARS:
         return None
     answer = _LATEX_TEXT_RE.sub(r" \1", answer)
     for decoration in ("**", "\\$", "$"):

@@ -1,0 +1,87 @@
+"""Throughput of the Ray backend against the local grader on this one machine: the transport's overhead.
+
+    python benchmarks/bench_ray.py [--quick]
+
+Both grade the same items with the same reward and the same number of sandboxed
+processes (``--workers`` in total: one local pool, or Ray actors of one process
+each on a local Ray instance started here), measured alternately, best of 3 rounds
+(shared machines are noisy). A ratio near 1.0 means Ray costs little on top of the
+sandbox; on a cluster the gain comes from more machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # Ray's single-machine mode: loopback addresses only
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rewards import MATH_VERIFY, TRIVIAL, math_items, trivial_items  # noqa: E402
+
+import ray  # noqa: E402
+
+from rewardkit.graders import Grader  # noqa: E402
+from rewardkit.graders.grader import WARMUP_EXAMPLES  # noqa: E402
+
+
+def rate(grader: Grader, items: list[tuple[str, str]]) -> float:
+    """Calls/s of ``grade_batch`` on ``items``, after a short warm-up batch."""
+    grader.grade_batch(items[:20])
+    started = time.perf_counter()
+    results = grader.grade_batch(items)
+    elapsed = time.perf_counter() - started
+    assert all(result.ok for result in results), {result.status for result in results}
+    return len(items) / elapsed
+
+
+def compare(name: str, reward: str, items: list[tuple[str, str]], workers: int, rounds: int, **options) -> None:
+    """Print local and Ray throughput for one reward (best of ``rounds``, measured alternately), and their ratio."""
+    started = time.perf_counter()
+    local = Grader(reward, workers=workers, **options)
+    local_start = time.perf_counter() - started
+    started = time.perf_counter()
+    remote = Grader(reward, backend="ray", workers=1, ray_actors=workers, **options)
+    ray_start = time.perf_counter() - started
+    with local, remote:
+        rates = [(rate(local, items), rate(remote, items)) for _ in range(rounds)]
+    best_local, best_ray = max(r[0] for r in rates), max(r[1] for r in rates)
+    print(
+        f"{name} (n={len(items)}, best of {rounds}): local {best_local:8.1f} calls/s, ray {best_ray:8.1f} calls/s, "
+        f"ratio ray/local {best_ray / best_local:4.2f}x; start {local_start * 1000:.0f} ms local, {ray_start * 1000:.0f} ms ray"
+    )
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer items, trivial reward only (a smoke run)")
+    parser.add_argument("--workers", type=int, default=2, help="sandboxed processes in total, for both (default 2)")
+    args = parser.parse_args()
+    scale, rounds = (0.2, 1) if args.quick else (1.0, 3)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Ray {ray.__version__}, {platform.platform()}")
+    print(f"{args.workers} sandboxed processes: one local pool of {args.workers} vs {args.workers} Ray actors of 1")
+    ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False, logging_level="WARNING", object_store_memory=200 * 2**20)
+    folder = tempfile.mkdtemp(prefix="rewardkit-bench-")
+    try:
+        paths = {}
+        for name, text in (("trivial", TRIVIAL), ("math", MATH_VERIFY)):
+            paths[name] = os.path.join(folder, f"{name}.py")
+            with open(paths[name], "w") as f:
+                f.write(text)
+        compare("trivial reward, default mode", paths["trivial"], trivial_items(int(2000 * scale)), args.workers, rounds)
+        compare("trivial reward, calls_per_process=256", paths["trivial"], trivial_items(int(20_000 * scale)), args.workers, rounds, calls_per_process=256)
+        if not args.quick:
+            compare("math-verify reward, warmup=WARMUP_EXAMPLES", paths["math"], math_items(1000), args.workers, rounds, warmup=WARMUP_EXAMPLES)
+    finally:
+        ray.shutdown()
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
+if __name__ == "__main__":
+    main()

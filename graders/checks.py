@@ -1,0 +1,823 @@
+"""Property checks of a reward, run through the sandbox: ``run_checks(reward) -> CheckReport``.
+
+    >>> report = run_checks("examples/gsm8k/reward.py", examples=[(None, "39")])
+    >>> [(r.property, r.passed) for r in report.results]
+    [('determinism', True), ('type_and_range', True), ('robustness', True), ('gold_consistency', True), ('latency', True)]
+
+Every input is graded by sandboxed ``Grader``s kept open for the whole run, never
+in this process. hypothesis generates inputs and shrinks a failing one; a
+failure carries the shrunk counterexample, every score observed for it, and the
+likely causes, each naming the lint rule that finds the cause in the source.
+
+Determinism: the runtime pins PYTHONHASHSEED and seeds ``random`` and numpy before
+every call, and gives every call a fresh process; that hides exactly the
+dependencies that make a reward nondeterministic in other harnesses. So each
+generated input is graded in these runs, which must all agree::
+
+    baseline            fresh process per call, seed s, PYTHONHASHSEED h
+    new sandbox         another zygote, same seeds                -> the clock, OS randomness,
+                                                                     values drawn at import
+    seed s+1, h+1       random/numpy and PYTHONHASHSEED changed   -> random, numpy.random,
+                                                                     hash(), set order
+    one process         the input twice in one process, then      -> module state carried
+                        sessions of 2-4 inputs in order, then        between calls
+                        reversed (calls_per_process > 1)
+    1 s later           a pass inside one whole second, another   -> int(time.time()),
+                        in the next second (when all else agrees)    datetime.now().second
+
+A failure is then explained with a few more calls on the shrunk input: repeats
+in the baseline sandbox (the clock, OS randomness), and each seed changed alone.
+
+Why the usual offenders are caught on every run, not by luck:
+
+* ``random.random()``/numpy draws give the same value for every call under one seed
+  (the runtime re-seeds them), and a different value under seed s+1: the first
+  input already differs. ``os.urandom``, ``uuid4``, ``secrets``, ``SystemRandom``
+  are never seeded: every pair of runs differs (a coin flip survives the 4
+  comparisons per input over ``max_examples`` inputs with odds of 2**-400).
+* ``time.time() % 1``, ``datetime.now().microsecond``: runs are milliseconds
+  apart, so every other run differs. ``int(time.time()) % 2`` and other second-level
+  reads: the clock probe grades the same inputs in two consecutive whole seconds
+  (a pass is retried until it starts and ends within one second).
+* ``hash(text) % n`` and set iteration order change with PYTHONHASHSEED; a
+  counter or a cache that changes results differs in the one-process run
+  (every input is called twice there, and sessions in two orders).
+* hypothesis runs derandomized: the same inputs every run, so a check that
+  passes or fails does so every time.
+
+What cannot be caught by running: dependence on minutes, hours or dates, on a
+clock reading compared with a far threshold, on randomness, a hash or a set order
+that changes the score only rarely or only under some seeds (``random() < 0.999``;
+one other seed and hash seed are tried), or on state that needs more calls than
+a session makes. The lint rules find those in the source.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Mapping, Sequence, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+from hypothesis.strategies import SearchStrategy
+
+from .check_report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, preview
+from .frames import Status
+from .grader import Grader
+from .probes import ANSWER_FORMATS, fill, probe_completions, robustness_inputs
+from .results import GradeResult
+from .sources import RewardSource
+from .strategies import completions_around, correct_completions, ground_truths, hostile_completions
+from .strategies import unrelated_completions, wrong_completions
+
+Progress = Callable[[str, int, int], None]  # (property, done, total)
+Example = tuple[str | None, str]  # (completion or None, ground_truth)
+T = TypeVar("T")
+
+_SHRINK_CALLS = 50  # evaluations spent shrinking after the first failure, or max_examples // 2 if more
+_SEARCH_SECONDS = 60.0  # a property stops generating new inputs after this long (a hanging reward)
+_PROCESS_CALLS = 1_000_000  # calls_per_process of the one-process run: a whole session in one process
+_CLOCK_ITEMS = 8
+_CONFIRM_REPEATS = 8
+_CLOCK_ATTEMPTS = 3
+_GOLD_GROUND_TRUTHS = 10
+_ROBUSTNESS_GROUND_TRUTHS = 3
+_LATENCY_MIN_CALLS = 20
+_MAX_TIMEOUTS = 3  # ordinary inputs that may time out before the run stops (a reward that hangs still gets a verdict)
+
+
+def run_checks(
+    reward: str | RewardSource | Callable[[str, str], object],
+    *,
+    examples: Sequence[Example] | None = None,
+    max_examples: int = 100,
+    score_range: tuple[float, float] = (0.0, 1.0),
+    latency_budget_ms: tuple[float, float] = (100.0, 1000.0),
+    properties: Collection[str] | None = None,
+    answer_formats: Collection[str] | None = None,
+    grader_options: Mapping[str, object] | None = None,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Check ``reward`` (a spec, a ``RewardSource`` or a function) and report each property.
+
+    ``examples`` are ``(completion or None, ground_truth)`` pairs from the user's data:
+    their ground truths drive the inputs and the gold-consistency check (skipped
+    without them), their completions join the generated ones. ``max_examples`` is
+    the number of generated inputs per property. ``latency_budget_ms`` is
+    ``(p50, p99)``. ``properties`` selects some of ``PROPERTIES``; ``answer_formats``
+    the ``ANSWER_FORMATS`` the ground truth must score the maximum in (default all).
+    ``grader_options`` go to every ``Grader`` (timeout, workers, isolation, params,
+    seed, hash_seed, ...); ``calls_per_process`` and ``score_range`` are chosen by
+    the checks. Raises ``RewardLoadError`` when the reward cannot load and
+    ``ValueError`` for bad arguments.
+    """
+    started = time.monotonic()
+    selected = _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats)
+    source = _as_source(reward, grader_options)
+    with _Run(source, dict(grader_options or {}), examples or (), max_examples, score_range, progress) as run:
+        run.start(["baseline", "fresh", "seeds", "process"] if "determinism" in selected else ["baseline"])
+        checks: dict[str, Callable[[], PropertyResult]] = {
+            "type_and_range": lambda: _check_type_and_range(run),
+            "robustness": lambda: _check_robustness(run),
+            "gold_consistency": lambda: _check_gold_consistency(run, list(answer_formats or ANSWER_FORMATS)),
+            "determinism": lambda: _check_determinism(run),
+            "latency": lambda: _check_latency(run, latency_budget_ms),  # last: it reuses every call's duration
+        }
+        done: dict[str, PropertyResult] = {}
+        for name, check in checks.items():
+            if name not in selected:
+                continue
+            if run.too_slow is not None:
+                done[name] = PropertyResult(property=name, passed=True, skipped=True, details=f"not checked: {run.too_slow.problem}")
+                continue
+            try:
+                done[name] = check()
+            except _TooSlow:
+                done[name] = _result(name, run.too_slow, "")
+    results = [done[name] for name in PROPERTIES if name in done]
+    return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3))
+
+
+def _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats) -> set[str]:
+    if type(max_examples) is not int or max_examples < 1:
+        raise ValueError(f"max_examples={max_examples!r}: expected a positive integer")
+    low, high = score_range
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"score_range={score_range!r}: expected (low, high) with low < high")
+    p50, p99 = latency_budget_ms
+    if not 0 < p50 <= p99 < math.inf:
+        raise ValueError(f"latency_budget_ms={latency_budget_ms!r}: expected (p50, p99) with 0 < p50 <= p99")
+    unknown = set(properties or ()) - set(PROPERTIES)
+    if unknown or (properties is not None and not properties):
+        raise ValueError(f"properties={sorted(properties or ())!r}: expected names among {', '.join(PROPERTIES)}")
+    bad_formats = set(answer_formats or ()) - set(ANSWER_FORMATS)
+    if bad_formats or (answer_formats is not None and not answer_formats):
+        raise ValueError(f"answer_formats={sorted(answer_formats or ())!r}: expected names among {', '.join(ANSWER_FORMATS)}")
+    return set(properties or PROPERTIES)
+
+
+def _as_source(reward: object, grader_options: Mapping[str, object] | None) -> RewardSource:
+    if isinstance(reward, RewardSource):
+        return reward
+    if isinstance(reward, str):
+        return RewardSource.parse(reward, (grader_options or {}).get("params"))  # type: ignore[arg-type]
+    if callable(reward):
+        return RewardSource.from_function(reward)  # type: ignore[arg-type]
+    raise ValueError(f"reward={reward!r}: expected a reward spec, a RewardSource or a function")
+
+
+# ---- the run: graders shared by every property -------------------------------------------------
+
+
+class _Run:
+    """The graders, inputs and measurements one ``run_checks`` call shares between properties."""
+
+    def __init__(
+        self,
+        source: RewardSource,
+        options: dict,
+        examples: Sequence[Example],
+        max_examples: int,
+        score_range: tuple[float, float],
+        progress: Progress | None,
+    ) -> None:
+        options.pop("calls_per_process", None)
+        options.pop("out_of_range", None)
+        options["score_range"] = None  # scores are judged here, against score_range, not turned into statuses
+        self.source, self.options = source, options
+        self.seed, self.hash_seed = int(options.pop("seed", 0)), int(options.pop("hash_seed", 0))
+        self.other_seed, self.other_hash_seed = self.seed + 1, (self.hash_seed + 1) % (1 << 32)
+        self.max_examples, self.score_range = max_examples, score_range
+        self.progress = progress or (lambda name, done, total: None)
+        self.ground_truths = list(dict.fromkeys(ground_truth for _, ground_truth in examples))
+        self.real: dict[str, set[str]] = {}
+        for completion, ground_truth in examples:
+            if completion is not None:
+                self.real.setdefault(ground_truth, set()).add(completion)
+        self.graders: dict[str, Grader] = {}
+        self._named: list[tuple[str, Item, GradeResult]] | None = None
+        self.durations: list[tuple[GradeResult, Item]] = []  # baseline calls on ordinary inputs, for the latency property
+        self.timeouts = 0  # ordinary inputs that timed out
+        self.too_slow: Counterexample | None = None  # set when they reach _MAX_TIMEOUTS: the run stops
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="rewardkit-check")
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.pool.shutdown(wait=True)
+        for grader in self.graders.values():
+            grader.close()
+
+    def grader_options(self, name: str) -> dict:
+        options = dict(self.options, seed=self.seed, hash_seed=self.hash_seed)
+        if name in ("seeds", "seed"):
+            options["seed"] = self.other_seed
+        if name in ("seeds", "hash"):
+            options["hash_seed"] = self.other_hash_seed
+        if name == "process":
+            options.update(calls_per_process=_PROCESS_CALLS, workers=1)
+        return options
+
+    def start(self, names: list[str]) -> None:
+        """Start the named graders in parallel (a reward that imports sympy takes a second to load)."""
+        futures = {name: self.pool.submit(Grader, self.source, **self.grader_options(name)) for name in names}
+        failure: BaseException | None = None
+        for name, future in futures.items():
+            try:
+                self.graders[name] = future.result()
+            except BaseException as exc:  # noqa: BLE001 - keep the ones that started (closed on exit), raise the first failure
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    def grader(self, name: str) -> Grader:
+        """The named grader, started now if it was not yet."""
+        if name not in self.graders:
+            self.start([name])
+        return self.graders[name]
+
+    def grade(self, items: Sequence[Item], grader: str = "baseline", *, ordinary: bool = True) -> list[GradeResult]:
+        """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property. Raises ``_TooSlow``
+        once ``_MAX_TIMEOUTS`` ordinary inputs have timed out in this run (their other calls are cancelled)."""
+        results: dict[int, GradeResult] = {}
+        for index, result in self.grader(grader).iter_results(items):
+            results[index] = result
+            if ordinary and result.status is Status.timeout:
+                self.timeouts += 1
+                if self.timeouts >= _MAX_TIMEOUTS and self.too_slow is None:
+                    problem = (f"status timeout: {_first_line(result.error)} ({self.timeouts} ordinary inputs timed out: "
+                               "the run stopped)", "slow_input")
+                    self.too_slow = _one_call(items[index], result, problem)
+                if self.too_slow is not None:
+                    raise _TooSlow
+        ordered = [results[i] for i in range(len(items))]
+        if ordinary and grader == "baseline":
+            self.durations += zip(ordered, items)
+        return ordered
+
+    def grade_concurrently(self, batches: Mapping[str, tuple[str, Sequence[Item]]]) -> dict[str, list[GradeResult]]:
+        """Grade several ``{run: (grader, items)}`` batches of ordinary inputs at once."""
+        futures = {run: self.pool.submit(self.grade, items, grader) for run, (grader, items) in batches.items()}
+        return {run: future.result() for run, future in futures.items()}
+
+    def named_inputs(self) -> list[tuple[str, Item, GradeResult]]:
+        """The named robustness inputs with each of the first ground truths, graded once: (name, item, result).
+
+        Grading stops at the first timeout (robustness has its counterexample; a
+        reward that hangs would otherwise hold the run for every large input)."""
+        if self._named is None:
+            ground_truths = self.ground_truths[:_ROBUSTNESS_GROUND_TRUTHS] or ["42"]
+            named = [(name, (text, gt)) for name, text in robustness_inputs() for gt in ground_truths]
+            done: dict[int, GradeResult] = {}
+            for index, result in self.grader("baseline").iter_results([item for _, item in named]):
+                done[index] = result
+                if result.status is Status.timeout:
+                    break
+            self._named = [(name, item, done[i]) for i, (name, item) in enumerate(named) if i in done]
+        return self._named
+
+    def ground_truth_strategy(self) -> SearchStrategy[str]:
+        return st.sampled_from(self.ground_truths) if self.ground_truths else ground_truths()
+
+    def ordinary_items(self) -> SearchStrategy[Item]:
+        """A ground truth and an ordinary completion for it (correct, wrong, cut off, unrelated, or real)."""
+        return self.ground_truth_strategy().flatmap(
+            lambda gt: completions_around(gt, self.real.get(gt, ())).map(lambda completion: (completion, gt))
+        )
+
+    def search(
+        self,
+        name: str,
+        strategy: SearchStrategy[T],
+        failure_of: Callable[[T], Counterexample | None],
+        *,
+        explicit: Sequence[T] = (),
+        examples: int | None = None,
+        offset: int = 0,
+        total: int | None = None,
+    ) -> tuple[T, Counterexample] | None:
+        """hypothesis over ``strategy`` after the ``explicit`` inputs: the shrunk input ``failure_of`` rejects, with
+        its counterexample, or None. ``examples`` defaults to ``max_examples``; progress reports ``offset + done`` of
+        ``total`` (for a property made of several searches)."""
+        examples = examples or self.max_examples
+        tick = lambda done: self.progress(name, offset + done, total or examples)  # noqa: E731
+        return _search(strategy, failure_of, max_examples=examples, tick=tick, explicit=explicit)
+
+    def counterexample(self, name: str, strategy: SearchStrategy[T], failure_of: Callable[[T], Counterexample | None], **options) -> Counterexample | None:
+        found = self.search(name, strategy, failure_of, **options)
+        return None if found is None else found[1]
+
+    def probe_items(self) -> list[Item]:
+        """A few ordinary inputs of every kind that searches try first, simplest first: the bare answer, a bare
+        wrong answer, unrelated text, a cut-off completion, both answers after reasoning, a real completion."""
+        items: list[Item] = []
+        for gt in self.ground_truths[:2] or ["42"]:
+            probes = probe_completions(gt)
+            wrong_bare = [text for text in probes["wrong"] if "\n" not in text][:1]
+            kinds = [probes["correct_formats"][0], *wrong_bare, probes["unrelated"][0], probes["truncated"][0], probes["correct_formats"][-1], probes["wrong"][0]]
+            items += [(completion, gt) for completion in kinds + sorted(self.real.get(gt, ()))[:1]]
+        return items
+
+    def range_problem(self, result: GradeResult) -> tuple[str, str | None] | None:
+        """Why ``result`` is not a finite score in the declared range, and the likely cause; or None."""
+        low, high = self.score_range
+        if result.status is Status.ok and not low <= result.score <= high:
+            return f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]", "out_of_range"
+        return _status_problem(result)
+
+
+# ---- hypothesis, driven programmatically ----------------------------------------------------------
+
+
+class _TooSlow(Exception):
+    """Ordinary inputs timed out ``_MAX_TIMEOUTS`` times: ``_Run.too_slow`` holds the counterexample."""
+
+
+class _Falsified(Exception):
+    """Raised inside the hypothesis test when a property fails for the input."""
+
+
+class _StopSearch(BaseException):
+    """Ends a hypothesis run at once: a BaseException, so hypothesis does not take it for a failure to shrink."""
+
+
+@dataclass
+class _SearchState:
+    found: list = field(default_factory=list)  # (input, counterexample), each smaller than the one before
+    evaluations: int = 0
+    shrink_evaluations: int = 0
+    error: Exception | None = None
+
+
+def _search(
+    strategy: SearchStrategy[T],
+    failure_of: Callable[[T], Counterexample | None],
+    *,
+    max_examples: int,
+    tick: Callable[[int], None],
+    explicit: Sequence[T] = (),
+) -> tuple[T, Counterexample] | None:
+    """Search ``strategy`` for an input ``failure_of`` rejects; return it shrunk, with its counterexample, or None.
+
+    The ``explicit`` inputs are tried first, whatever ``max_examples`` is (they
+    are not shrunk: they are small already).
+
+    hypothesis only tries inputs smaller than the smallest failure so far, so
+    the last failure seen is the best. Shrinking stops after
+    ``max(_SHRINK_CALLS, max_examples // 2)`` evaluations, and generation after
+    ``_SEARCH_SECONDS`` (a hanging reward). A failure that does not recur when
+    hypothesis replays it (the clock, OS randomness) comes back with
+    ``reproduced=False`` instead of raising ``Flaky``.
+    """
+    state = _SearchState()
+    deadline = time.monotonic() + _SEARCH_SECONDS
+    shrink_calls = max(_SHRINK_CALLS, max_examples // 2)
+
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        report_multiple_bugs=False,
+        print_blob=False,
+    )
+    @given(strategy)
+    def search(value: T) -> None:
+        if state.found:
+            state.shrink_evaluations += 1
+            if state.shrink_evaluations > shrink_calls:
+                raise _StopSearch
+        else:
+            if time.monotonic() > deadline:
+                raise _StopSearch
+            state.evaluations += 1
+            tick(min(state.evaluations, max_examples))
+        try:
+            failure = failure_of(value)
+        except Exception as exc:  # noqa: BLE001 - a sandbox failure ends the search and is raised below
+            state.error = exc
+            raise _StopSearch from None
+        if failure is not None:
+            state.found.append((value, failure))
+            raise _Falsified
+
+    for value in reversed(explicit):  # hypothesis runs the last-applied @example first
+        search = example(value)(search)
+    try:
+        search()
+    except (_Falsified, _StopSearch):
+        pass
+    except Flaky:
+        value, failure = state.found[-1]
+        state.found.append((value, failure.model_copy(update={"reproduced": False})))
+    if state.error is not None:
+        raise state.error
+    return state.found[-1] if state.found else None
+
+
+# ---- type and range ---------------------------------------------------------------------------------
+
+
+def _check_type_and_range(run: _Run) -> PropertyResult:
+    """Ordinary completions score a finite float in the declared range, with status ok; so do the robustness
+    inputs that end ok (how they fail otherwise is the robustness property's business)."""
+    for name, item, result in run.named_inputs():
+        problem = run.range_problem(result) if result.status is Status.ok else None
+        if problem is not None:
+            return _result("type_and_range", _one_call(item, result, problem, input_name=name), "")
+
+    def failure_of(item: Item) -> Counterexample | None:
+        result = run.grade([item])[0]
+        problem = run.range_problem(result)
+        return None if problem is None else _one_call(item, result, problem)
+
+    found = run.counterexample("type_and_range", run.ordinary_items(), failure_of, explicit=run.probe_items())
+    low, high = run.score_range
+    return _result("type_and_range", found, f"ordinary completions score a finite number in [{low:g}, {high:g}] with status ok")
+
+
+# ---- robustness ---------------------------------------------------------------------------------------
+
+
+def _check_robustness(run: _Run) -> PropertyResult:
+    """Empty, whitespace, unicode, control characters and 1 MiB completions end ok: no exception, timeout or crash."""
+    named = run.named_inputs()
+    run.progress("robustness", 0, run.max_examples)
+    for name, item, result in named:
+        problem = _status_problem(result)
+        if problem is not None:
+            return _result("robustness", _one_call(item, result, problem, input_name=name), "")
+
+    def failure_of(item: Item) -> Counterexample | None:
+        result = run.grade([item], ordinary=False)[0]
+        problem = _status_problem(result)
+        return None if problem is None else _one_call(item, result, problem)
+
+    ground_truths = list(dict.fromkeys(item[1] for _, item, _ in named))
+    found = run.counterexample("robustness", st.tuples(hostile_completions(), st.sampled_from(ground_truths)), failure_of)
+    names = ", ".join(dict.fromkeys(name for name, _, _ in named))
+    return _result("robustness", found, f"{len(named)} named inputs ({names}) and generated ones end with status ok")
+
+
+# ---- gold consistency -----------------------------------------------------------------------------------
+
+_EXPECTATIONS = {  # probe kind: what it is, the score it must get, the likely cause when it does not
+    "correct_formats": ("the ground truth in an answer format", "max", "strict_format"),
+    "wrong": ("a wrong answer or a hedge", "below_max", "containment"),
+    "truncated": ("a completion cut off before its answer", "below_max", "credit_without_answer"),
+    "unrelated": ("text with no answer", "min", "credit_without_answer"),
+    "empty": ("empty text", "min", "credit_without_answer"),
+}
+
+
+def _check_gold_consistency(run: _Run, formats: list[str]) -> PropertyResult:
+    """The ground truth in answer formats scores the maximum; wrong answers less; unrelated and empty text the minimum."""
+    if not run.ground_truths:
+        return PropertyResult(
+            property="gold_consistency", passed=True, skipped=True, details="skipped: needs examples with ground truths (--examples)"
+        )
+    probes = [
+        (kind, (completion, gt))
+        for gt in run.ground_truths[:_GOLD_GROUND_TRUTHS]
+        for kind, completions in _probes(gt, formats).items()
+        for completion in completions
+    ]
+    results = run.grade([item for _, item in probes])
+    run.progress("gold_consistency", 0, run.max_examples)
+    for (kind, item), result in zip(probes, results):
+        found = _gold_failure(run, kind, item, result)
+        if found is not None:
+            return _result("gold_consistency", found, "")
+
+    def failure_of(case: tuple[str, Item]) -> Counterexample | None:
+        kind, item = case
+        return _gold_failure(run, kind, item, run.grade([item])[0])
+
+    def cases(gt: str) -> SearchStrategy[tuple[str, Item]]:
+        return st.one_of(
+            correct_completions(gt, formats).map(lambda c: ("correct_formats", (c, gt))),
+            wrong_completions(gt).map(lambda c: ("wrong", (c, gt))),
+            unrelated_completions().map(lambda c: ("unrelated", (c, gt))),
+        )
+
+    found = run.counterexample("gold_consistency", st.sampled_from(run.ground_truths).flatmap(cases), failure_of)
+    low, high = run.score_range
+    summary = (
+        f"{len(probes)} probes over {min(len(run.ground_truths), _GOLD_GROUND_TRUTHS)} ground truths and generated ones: "
+        f"answer formats ({', '.join(formats)}) score {high:g}, wrong or cut-off answers less, unrelated and empty text {low:g}"
+    )
+    return _result("gold_consistency", found, summary)
+
+
+def _probes(ground_truth: str, formats: list[str]) -> dict[str, list[str]]:
+    probes = probe_completions(ground_truth)
+    if len(formats) < len(ANSWER_FORMATS):
+        probes["correct_formats"] = [c for c in probes["correct_formats"] if _format_of(c, ground_truth) in formats]
+    return probes
+
+
+def _format_of(completion: str, ground_truth: str) -> str | None:
+    """The name of the answer format ``completion`` ends with (probes are reasoning + one format)."""
+    matches = [name for name, template in ANSWER_FORMATS.items() if completion.endswith(fill(template, ground_truth))]
+    return max(matches, key=lambda name: len(ANSWER_FORMATS[name]), default=None)
+
+
+def _gold_failure(run: _Run, kind: str, item: Item, result: GradeResult) -> Counterexample | None:
+    what, expected, cause = _EXPECTATIONS[kind]
+    low, high = run.score_range
+    score = result.score
+    if expected == "max" and math.isclose(score, high, abs_tol=1e-9):
+        return None
+    if expected == "min" and math.isclose(score, low, abs_tol=1e-9):
+        return None
+    if expected == "below_max" and score < high and not math.isclose(score, high, abs_tol=1e-9):
+        return None
+    wanted = {"max": f"the maximum {high:g}", "min": f"the minimum {low:g}", "below_max": f"less than the maximum {high:g}"}[expected]
+    status = "" if result.status is Status.ok else f" (status {result.status.value}: {_first_line(result.error)})"
+    return _one_call(item, result, (f"{what} scored {score:g}{status}; expected {wanted}", cause))
+
+
+# ---- determinism ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Variation:
+    run: str  # how the report names it
+    grader: str
+
+
+def _variations(run: _Run) -> tuple[_Variation, ...]:
+    return (
+        _Variation("new sandbox", "fresh"),
+        _Variation(f"seed={run.other_seed}, PYTHONHASHSEED={run.other_hash_seed}", "seeds"),
+        _Variation("one process", "process"),
+    )
+
+
+def _check_determinism(run: _Run) -> PropertyResult:
+    """Every variation of what the runtime pins, and of when and where calls run, gives the same score.
+
+    Two searches: single inputs through every run (the one-process run calls the
+    input twice), then ``max_examples // 2`` sessions of 2-4 inputs through the one-process run only,
+    for state that needs two different inputs (a cache keyed on the ground truth);
+    their baseline scores are reused from the first search where it saw them.
+    """
+    variations = _variations(run)
+    process = variations[-1]
+    known: dict[Item, GradeResult] = {}
+
+    def narrowing(runs: list[_Variation], reuse: bool) -> Callable[[list[Item]], Counterexample | None]:
+        """Once a run differs, shrinking repeats only the runs that differed."""
+        total = len(runs)
+
+        def failure_of(session: list[Item]) -> Counterexample | None:
+            found = _compare_runs(run, session, runs, known, reuse=reuse)
+            if found is not None and len(runs) == total:
+                runs[:] = found[1]
+            return None if found is None else found[0]
+
+        return failure_of
+
+    singles = [[item] for item in run.probe_items()]
+    sessions = max(1, run.max_examples // 2)  # state that needs two inputs is rarer, and each session holds several
+    searches = (
+        (run.ordinary_items().map(lambda item: [item]), narrowing(list(variations), reuse=False), singles, run.max_examples, 0),
+        (_sessions(run), narrowing([process], reuse=True), [[a, b] for [a], [b] in zip(singles, singles[1:])], sessions, run.max_examples),
+    )
+    for strategy, failure_of, explicit, examples, offset in searches:
+        found = run.search(
+            "determinism", strategy, failure_of, explicit=explicit, examples=examples, offset=offset, total=run.max_examples + sessions
+        )
+        if found is not None:
+            session, counterexample = found
+            complete = _compare_runs(run, session, variations, known, reuse=False)  # every run, for the full record
+            differing = list(variations) if complete is None else complete[1]
+            if complete is not None:
+                counterexample = complete[0].model_copy(update={"reproduced": counterexample.reproduced})
+            return _result("determinism", _explain(run, counterexample, differing), "")
+    found, clock_note = _clock_probe(run, list(known)[:_CLOCK_ITEMS])
+    runs = ", ".join(["baseline"] + [variation.run for variation in variations])
+    return _result("determinism", found, f"{len(known)} inputs scored the same in: {runs}; {clock_note}")
+
+
+def _compare_runs(
+    run: _Run, session: list[Item], variations: Sequence[_Variation], known: dict[Item, GradeResult], *, reuse: bool
+) -> tuple[Counterexample, list[_Variation]] | None:
+    """Grade ``session`` in the baseline (or take ``known`` scores, if ``reuse``) and in each variation;
+    the first input whose score differs, and the runs that differ, or None."""
+    fresh = list(dict.fromkeys(item for item in session if not (reuse and item in known)))
+    batches = {"baseline": ("baseline", fresh)} if fresh else {}
+    for variation in variations:
+        batches[variation.run] = (variation.grader, session + session[::-1] if variation.grader == "process" else session)
+    results = run.grade_concurrently(batches)
+    graded = dict(zip(fresh, results.get("baseline", [])))
+    known.update(graded)
+    results["baseline"] = [graded.get(item) or known[item] for item in session]
+    return _first_difference(session, results, variations)
+
+
+def _sessions(run: _Run) -> SearchStrategy[list[Item]]:
+    """2-4 inputs sharing one or two ground truths (a cache keyed on the ground truth needs two completions for one)."""
+    pools = st.lists(run.ground_truth_strategy(), min_size=1, max_size=2, unique=True)
+
+    def items(pool: list[str]) -> SearchStrategy[list[Item]]:
+        item = st.sampled_from(pool).flatmap(lambda gt: completions_around(gt, run.real.get(gt, ())).map(lambda c: (c, gt)))
+        return st.lists(item, min_size=2, max_size=4)
+
+    return pools.flatmap(items)
+
+
+def _same(a: GradeResult | Observation, b: GradeResult | Observation) -> bool:
+    return a.status is b.status and math.isclose(a.score, b.score, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _outcome(observation: Observation) -> str:
+    return f"{observation.score:g}" if observation.status is Status.ok else f"{observation.score:g} ({observation.status.value})"
+
+
+def _first_difference(
+    session: list[Item], results: Mapping[str, list[GradeResult]], variations: Sequence[_Variation]
+) -> tuple[Counterexample, list[_Variation]] | None:
+    """The first input whose score differs between runs, with every score observed for it, and the runs that differ."""
+    baseline = results["baseline"]
+    k = len(session)
+    for index, item in enumerate(session):
+        observations = [Observation.of("baseline", baseline[index])]
+        differing: list[_Variation] = []
+        history: list[Item] = []
+        for variation in variations:
+            if variation.grader == "process":
+                positions = (index, 2 * k - 1 - index)  # session, then the session reversed, in one process
+                calls = session + session[::-1]
+                for position in positions:
+                    result = results[variation.run][position]
+                    observations.append(Observation.of(f"one process, call {position + 1} of {2 * k}", result))
+                    if not _same(result, baseline[index]) and variation not in differing:
+                        differing.append(variation)
+                        history = calls[:position]
+            else:
+                result = results[variation.run][index]
+                observations.append(Observation.of(variation.run, result))
+                if not _same(result, baseline[index]):
+                    differing.append(variation)
+        if differing:
+            changed = [o for o in observations[1:] if not _same(o, observations[0])]
+            scores = ", ".join(f"{o.run} {_outcome(o)}" for o in changed)
+            found = Counterexample.build(
+                item,
+                f"the score changed: baseline {_outcome(observations[0])}, {scores}",
+                observations=observations,
+                history=[(preview(c), preview(g)) for c, g in history],
+            )
+            return found, differing
+    return None
+
+
+def _explain(run: _Run, found: Counterexample, differing: Sequence[_Variation]) -> Counterexample:
+    """Add the likely causes, from a few more calls on the counterexample.
+
+    The baseline sandbox grades it ``_CONFIRM_REPEATS`` more times: if those
+    disagree, the clock or OS randomness explains every other difference (a coin
+    flip can match once by chance). Otherwise a new sandbox that differs means a
+    value drawn at import; other seeds that differ are split into the ``random``
+    seed and PYTHONHASHSEED, each tried alone; one process that differs means
+    state carried between calls.
+    """
+    item, baseline = found._item, found.observations[0]
+    repeats = [Observation.of(f"repeat {i + 2}", r) for i, r in enumerate(run.grade([item] * _CONFIRM_REPEATS, ordinary=False))]
+    agree = all(_same(o, baseline) for o in repeats)
+    # repeats that all agree are one line of evidence, not eight
+    extra = [repeats[0].model_copy(update={"run": f"repeated {len(repeats)} times"})] if agree else repeats
+    by_grader = {variation.grader for variation in differing}
+    if not agree or not found.reproduced:
+        names = ["clock", "os_randomness"]
+    elif "fresh" in by_grader:
+        names = ["import_time"]
+    else:
+        names = []
+        if "seeds" in by_grader:
+            alone = {"rng": (f"seed={run.other_seed}", "seed"), "hash_order": (f"PYTHONHASHSEED={run.other_hash_seed}", "hash")}
+            tried = {cause: Observation.of(label, run.grade([item], grader, ordinary=False)[0]) for cause, (label, grader) in alone.items()}
+            extra += tried.values()
+            names += [cause for cause, o in tried.items() if not _same(o, baseline)] or list(alone)
+        if "process" in by_grader:
+            names.append("module_state")
+    observations = found.observations + extra
+    if any(o.status is Status.timeout for o in observations) and not all(o.status is Status.timeout for o in observations):
+        names.insert(0, "load_timeout")
+    return found.model_copy(update={"observations": observations, "causes": [CAUSES[name] for name in dict.fromkeys(names)]})
+
+
+def _clock_probe(run: _Run, items: list[Item]) -> tuple[Counterexample | None, str]:
+    """Grade ``items`` in one whole second and again in the next; a second-resolution clock read shows up."""
+    if not items:
+        return None, "clock probe skipped: no inputs"
+    for _ in range(_CLOCK_ATTEMPTS):
+        first = _within_one_second(run, items)
+        if first is None:
+            continue
+        second_start, before = first
+        _sleep_until(second_start + 1 + 0.005)
+        second = _within_one_second(run, items)
+        if second is None or second[0] != second_start + 1:
+            continue
+        for item, a, b in zip(items, before, second[1]):
+            if not _same(a, b):
+                observations = [Observation.of("baseline", a), Observation.of("1 s later", b)]
+                problem = f"the score changed: baseline {_outcome(observations[0])}, 1 s later {_outcome(observations[1])}"
+                return Counterexample.build(item, problem, observations=observations, causes=[CAUSES["seconds_clock"]]), ""
+        return None, f"{len(items)} inputs scored the same in two consecutive seconds"
+    return None, "clock probe skipped: a pass over a few inputs takes more than a second"
+
+
+def _within_one_second(run: _Run, items: list[Item]) -> tuple[int, list[GradeResult]] | None:
+    """Grade ``items`` so the whole pass starts and ends in one wall-clock second: (that second, results)."""
+    now = time.time()
+    if now % 1 > 0.7:
+        _sleep_until(math.floor(now) + 1 + 0.005)
+    started = time.time()
+    results = run.graders["baseline"].grade_batch(items)
+    ended = time.time()
+    return (int(started), results) if int(started) == int(ended) else None
+
+
+def _sleep_until(wall_time: float) -> None:
+    delay = wall_time - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+# ---- latency ------------------------------------------------------------------------------------------------
+
+
+def _check_latency(run: _Run, budget_ms: tuple[float, float]) -> PropertyResult:
+    """p50 and p99 of the reward's own time per call (``GradeResult.duration_ms``) on ordinary inputs."""
+    if len(run.durations) < _LATENCY_MIN_CALLS:
+        gts = run.ground_truths or ["42"]
+        extra = [(c, gt) for gt in gts for kind in ("correct_formats", "wrong") for c in probe_completions(gt)[kind]]
+        run.grade(extra[: _LATENCY_MIN_CALLS * 2])
+    calls = sorted(run.durations, key=lambda pair: pair[0].duration_ms)
+    p50, p99 = _percentile(calls, 50), _percentile(calls, 99)
+    slowest, item = calls[-1]
+    stats = {"p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(slowest.duration_ms, 3), "calls": float(len(calls))}
+    details = f"p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(calls)} calls (budget p50 {budget_ms[0]:g} ms, p99 {budget_ms[1]:g} ms)"
+    if p50 <= budget_ms[0] and p99 <= budget_ms[1]:
+        return PropertyResult(property="latency", passed=True, details=details, stats=stats)
+    problem = f"the slowest call took {slowest.duration_ms:.1f} ms"
+    found = Counterexample.build(item, problem, observations=[Observation.of("baseline", slowest)])
+    return PropertyResult(property="latency", passed=False, counterexample=found, details=details, stats=stats)
+
+
+def _percentile(calls: list[tuple[GradeResult, Item]], percent: float) -> float:
+    """Nearest-rank percentile of the durations of ``calls`` (sorted by duration)."""
+    rank = max(1, math.ceil(percent / 100 * len(calls)))
+    return calls[rank - 1][0].duration_ms
+
+
+# ---- shared -----------------------------------------------------------------------------------------------
+
+
+def _result(name: str, found: Counterexample | None, summary: str) -> PropertyResult:
+    if found is None:
+        return PropertyResult(property=name, passed=True, details=summary)
+    return PropertyResult(property=name, passed=False, counterexample=found, details=found.problem)
+
+
+_STATUS_CAUSES = {
+    Status.invalid_return: "not_a_number",
+    Status.exception: "unguarded_input",
+    Status.crashed: "unguarded_input",
+    Status.memory_limit: "unguarded_input",
+    Status.timeout: "slow_input",
+    Status.output_limit: "output",
+}
+
+
+def _status_problem(result: GradeResult) -> tuple[str, str | None] | None:
+    """The status and error of a call that did not end ok, and the likely cause; or None."""
+    if result.status is Status.ok:
+        return None
+    return f"status {result.status.value}: {_first_line(result.error)}", _STATUS_CAUSES.get(result.status)
+
+
+def _one_call(item: Item, result: GradeResult, problem: tuple[str, str | None], *, input_name: str | None = None) -> Counterexample:
+    """The counterexample of a property that one call on ``item`` broke."""
+    text, cause = problem
+    causes = [CAUSES[cause]] if cause else []
+    return Counterexample.build(item, text, input_name=input_name, observations=[Observation.of("baseline", result)], causes=causes)
+
+
+def _first_line(text: str | None) -> str:
+    """The last line of a traceback (the exception), or the first line of any other message."""
+    if not text:
+        return "no error message"
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if text.startswith("Traceback") else lines[0].strip()

@@ -1,0 +1,33 @@
+"""Plain helpers for the Ray backend tests: which processes are Ray's and which are rewardkit's."""
+
+from __future__ import annotations
+
+import os
+
+from sandbox_helpers import descendants
+
+ZYGOTE_MARK = "rewardkit.graders.zygote"
+
+
+def command_line(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def rewardkit_processes() -> set[int]:
+    """Zygotes and call processes under this test process, Ray's workers included."""
+    return {pid for pid in descendants() if ZYGOTE_MARK in command_line(pid)}
+
+
+def ray_processes() -> set[int]:
+    """Ray's own processes under this test process: its raylet, GCS and helpers, and everything they
+    started (workers, actors) except rewardkit's zygotes and calls."""
+    import ray
+
+    package = os.path.dirname(ray.__file__)
+    roots = {pid for pid in descendants() if package in command_line(pid) or command_line(pid).startswith("ray::")}
+    owned = set(roots).union(*(descendants(root) for root in roots))
+    return owned - rewardkit_processes()
