@@ -14,6 +14,7 @@ from rich.console import Console
 
 from rewardkit.graders import Grader, RewardLoadError
 
+from .check import ANSWER_FORMATS_DESC, parse_answer_formats
 from .data_summary import sample_evenly
 from .datasource import MESSAGES_COLUMN, SOURCE_DESC, Columns, Table, add_column_options, columns_from, read_table
 from .errors import UsageError
@@ -49,6 +50,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--reward", metavar="REWARD", help=ADVISE_REWARD_DESC)
     add_column_options(parser)
     parser.add_argument("--max-examples", type=int, default=20, metavar="N", help=MAX_EXAMPLES_DESC)
+    parser.add_argument("--answer-formats", metavar="NAMES", help=ANSWER_FORMATS_DESC)
     parser.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_DESC)
     add_grader_options(parser.add_argument_group("grading (with --reward; --range is the reward's minimum and maximum, default 0,1)"))
     parser.set_defaults(run=run)
@@ -61,7 +63,13 @@ def run(args: argparse.Namespace) -> int:
     options = grader_options(args)
     score_range = options.pop("score_range") or (0.0, 1.0)
     evidence = collect_evidence(
-        table, columns_from(args), reward=args.reward, grader_options=options, score_range=score_range, max_examples=args.max_examples
+        table,
+        columns_from(args),
+        reward=args.reward,
+        grader_options=options,
+        score_range=score_range,
+        max_examples=args.max_examples,
+        answer_formats=parse_answer_formats(args.answer_formats),
     )
     advice = recommend_method(evidence)
     if args.format == "json":
@@ -79,8 +87,12 @@ def collect_evidence(
     grader_options: Mapping[str, object] | None = None,
     score_range: tuple[float, float] = (0.0, 1.0),
     max_examples: int = 20,
+    answer_formats: Sequence[str] | None = None,
 ) -> Evidence:
-    """What the data holds and, with a reward and ground truths, what the checks and probes show about the reward."""
+    """What the data holds and, with a reward and ground truths, what the checks and probes show about the reward.
+
+    ``answer_formats`` are the formats gold consistency requires the maximum in (default all of ``ANSWER_FORMATS``).
+    """
     data = data_evidence(table, columns)
     if reward is None:
         return Evidence(data=data)
@@ -96,6 +108,7 @@ def collect_evidence(
             max_examples=max_examples,
             score_range=score_range,
             properties=set(REQUIRED_CHECKS),
+            answer_formats=answer_formats,
             grader_options=grader_options,
         )
         with Grader(reward, **dict(grader_options or {})) as grader:

@@ -129,3 +129,23 @@ def test_advise_reports_a_reward_that_does_not_load(pool, capsys):
     assert main(["advise", "--data", pool, "--reward", "def compute_reward(:\n"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("recommendation: SFT") and "does not load" in out
+
+
+BOXED_ONLY = r'''
+import re
+
+
+def compute_reward(completion, ground_truth):
+    found = re.findall(r"\\boxed\{([^{}]*)\}", completion)
+    return 1.0 if found and found[-1].strip() == ground_truth else 0.0
+'''
+
+
+def test_a_reward_that_accepts_one_format_is_verified_for_that_format(pool, capsys):
+    common = ["advise", "--data", pool, "--reward", BOXED_ONLY, "--max-examples", "5", "--workers", "2", "--format", "json"]
+    assert main(common) == 0
+    strict = json.loads(capsys.readouterr().out)
+    assert strict["method"] == "sft" and any(r.startswith("gold_consistency check failed") for r in strict["reasons"])
+    assert main([*common, "--answer-formats", "boxed,boxed_sentence"]) == 0
+    boxed = json.loads(capsys.readouterr().out)
+    assert boxed["method"] == "grpo", boxed["reasons"]
