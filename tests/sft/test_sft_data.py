@@ -72,3 +72,26 @@ def test_supervised_datum_and_mean_loss_edge_cases():
         import numpy as np
 
         mean_loss([np.array([-1.0])], [np.array([0.0])])
+
+
+def test_offline_forward_scores_like_forward_backward_without_touching_the_gradient(tmp_path):
+    from tinker import types
+
+    from rewardkit.runner.grpo import offline_backend
+
+    example = Example(id="x", prompt="ab>", response="BA")
+    backend = offline_backend([example], str(tmp_path))
+    try:
+        client = backend.service_client.create_lora_training_client("m").result()
+        renderer = backend.make_renderer(client)
+        model_input, weights = renderer.build_supervised_example(example.messages())
+        datum = supervised_datum(model_input.to_ints(), weights, max_length=50).datum
+        evaluated = client.forward([datum], "cross_entropy").result()
+        assert not client._gradient.any()
+        trained = client.forward_backward([datum], "cross_entropy").result()
+        assert client._gradient.any()
+        assert evaluated.loss_fn_outputs[0]["logprobs"].tolist() == trained.loss_fn_outputs[0]["logprobs"].tolist()
+        assert evaluated.metrics["loss:sum"] == trained.metrics["loss:sum"] > 0
+        assert isinstance(evaluated, types.ForwardBackwardOutput)
+    finally:
+        backend.close("success")
