@@ -145,6 +145,7 @@ class Heartbeat:
         self.path, self.describe, self.interval = path, describe, interval
         self._stop = threading.Event()
         self._writing = threading.Lock()
+        self.beat()  # the file exists as soon as the run is open, not a thread switch later
         self._thread = threading.Thread(target=self._run, name="rewardkit-heartbeat", daemon=True)
         self._thread.start()
 
