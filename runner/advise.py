@@ -12,7 +12,9 @@ from typing import Mapping, Sequence
 
 from rich.console import Console
 
-from rewardkit.graders import Grader, RewardLoadError
+from rewardkit.graders import Grader, GradeResult, RewardLoadError
+from rewardkit.graders.checks import run_checks
+from rewardkit.graders.probes import probe_completions
 
 from .check import ANSWER_FORMATS_DESC, parse_answer_formats
 from .data_summary import sample_evenly
@@ -26,9 +28,9 @@ from .method_choice import (
     MethodAdvice,
     RewardEvidence,
     recommend_method,
-    summarize_probes,
 )
 from .options import FORMAT_DESC, add_grader_options, grader_options
+from .preflight import probe_summary
 
 CHECK_TRUTHS = 10  # ground truths the checks build their inputs around
 PROBE_TRUTHS = 20  # ground truths probed for signal
@@ -99,8 +101,6 @@ def collect_evidence(
     truths = list(dict.fromkeys(str(row.values[columns.answer]) for row in table.rows if _present(row.values.get(columns.answer))))
     if not truths:
         return Evidence(data=data, reward=RewardEvidence(reward=reward))
-    from rewardkit.graders.checks import run_checks  # hypothesis loads only when checks run
-
     try:
         report = run_checks(
             reward,
@@ -111,12 +111,13 @@ def collect_evidence(
             answer_formats=answer_formats,
             grader_options=grader_options,
         )
+        probed = sample_evenly(truths, PROBE_TRUTHS)
         with Grader(reward, **dict(grader_options or {})) as grader:
-            probes = probe_scores(grader, sample_evenly(truths, PROBE_TRUTHS))
+            probes = probe_summary(probed, probe_results(grader, probed), score_range)
     except RewardLoadError as exc:
         return Evidence(data=data, reward=RewardEvidence(reward=reward, load_error=str(exc)))
     checks = [CheckEvidence.from_result(result) for result in report.results]
-    return Evidence(data=data, reward=RewardEvidence(reward=report.reward, checks=checks, probes=summarize_probes(probes)))
+    return Evidence(data=data, reward=RewardEvidence(reward=report.reward, checks=checks, probes=probes))
 
 
 def data_evidence(table: Table, columns: Columns) -> DataEvidence:
@@ -139,14 +140,12 @@ def data_evidence(table: Table, columns: Columns) -> DataEvidence:
     )
 
 
-def probe_scores(grader: Grader, truths: Sequence[str]) -> list[dict[str, list[float]]]:
-    """Each ground truth's probe completions graded, as scores by probe kind (a failed call scores ``failure_score``)."""
-    from rewardkit.graders.probes import probe_completions
-
+def probe_results(grader: Grader, truths: Sequence[str]) -> list[dict[str, list[GradeResult]]]:
+    """Each ground truth's probe completions graded, by probe kind (what ``preflight.probe_summary`` reads)."""
     probes = [probe_completions(truth) for truth in truths]
     items = [(completion, truth) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
     results = iter(grader.grade_batch(items))
-    return [{kind: [next(results).score for _ in completions] for kind, completions in kinds.items()} for kinds in probes]
+    return [{kind: [next(results) for _ in completions] for kind, completions in kinds.items()} for kinds in probes]
 
 
 def render_text(advice: MethodAdvice) -> str:

@@ -11,6 +11,8 @@ import json
 
 from rich.console import Console
 
+from rewardkit.graders.probes import ANSWER_FORMATS, fill
+
 from .data_summary import InspectReport, ParseReport, TableSummary, sample_evenly, summarize_parsing, summarize_table
 from .datasource import SOURCE_DESC, add_column_options, columns_from, read_table
 from .options import FORMAT_DESC, REWARD_DESC, add_grader_options, start_grader
@@ -64,8 +66,6 @@ def run(args: argparse.Namespace) -> int:
 
 def parse_check(args: argparse.Namespace, truths: list[str]) -> ParseReport:
     """Grade up to ``args.sample`` ground truths in every answer format with ``args.reward``, in the sandbox."""
-    from rewardkit.graders.probes import ANSWER_FORMATS, fill  # the formats gold consistency uses
-
     checked = sample_evenly(truths, max(args.sample, 1))
     formats = list(ANSWER_FORMATS)
     items = [(fill(ANSWER_FORMATS[name], truth), truth) for truth in checked for name in formats]

@@ -7,9 +7,9 @@ reference responses. "Verified" is not taken on trust; it is what the evidence s
 - the data has ground truths to verify against (``DataEvidence.answers``);
 - the reward loads, and passes the determinism and gold-consistency property checks
   (``rewardkit.graders.checks.run_checks``);
-- on probe completions around real ground truths (``rewardkit.graders.probes``) it gives
-  signal: correct answers score above wrong, cut-off, unrelated and empty ones for nearly
-  every ground truth probed (``SIGNAL_SHARE``).
+- on probe completions around real ground truths (``rewardkit.graders.probes``, summed up by
+  ``preflight.probe_summary``) it gives signal: the best right answer scores above every wrong,
+  cut-off, unrelated and empty one for nearly every ground truth probed (``SIGNAL_SHARE``).
 
 Without all three, a reward would train on noise; SFT is then the method if the data holds
 reference responses, and neither method can start if it does not. Every reason cites the
@@ -22,8 +22,9 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-SIGNAL_SHARE = 0.9  # probed ground truths whose correct answers must outscore every wrong one
-PROBE_KINDS = ("correct_formats", "wrong", "truncated", "unrelated", "empty")
+from .preflight import ProbeSummary
+
+SIGNAL_SHARE = 0.9  # probed ground truths whose best right answer must outscore every other probe
 REQUIRED_CHECKS = ("determinism", "gold_consistency")
 Method = Literal["grpo", "sft", "neither"]
 
@@ -71,22 +72,13 @@ class CheckEvidence(BaseModel):
         )
 
 
-class ProbeEvidence(BaseModel):
-    """Scores of probe completions around real ground truths, by kind (correct_formats, wrong, truncated, unrelated, empty)."""
-
-    ground_truths: int
-    mean_by_kind: dict[str, float]
-    separated: int = Field(description="ground truths whose best correct-format score beats every other probe's score")
-    distinct_scores: int
-
-
 class RewardEvidence(BaseModel):
     """What is known about the reward: whether it loads, the checks that ran, the probes."""
 
     reward: str
     load_error: str | None = None
     checks: list[CheckEvidence] = Field(default_factory=list)
-    probes: ProbeEvidence | None = None
+    probes: ProbeSummary | None = None  # rewardkit preflight's figures over probed ground truths
 
 
 class Evidence(BaseModel):
@@ -148,13 +140,12 @@ def _verified(reward: RewardEvidence) -> tuple[bool, list[str]]:
     if probes is None:
         findings.append("probes: not run, so the reward's signal is unknown")
         return False, findings
-    means = ", ".join(f"{kind} {probes.mean_by_kind[kind]:.2f}" for kind in PROBE_KINDS if kind in probes.mean_by_kind)
-    share = probes.separated / probes.ground_truths if probes.ground_truths else 0.0
-    signal = share >= SIGNAL_SHARE and probes.distinct_scores >= 2
+    signal = probes.signal_fraction >= SIGNAL_SHARE
     findings.append(
-        f"probes on {probes.ground_truths} ground truths: mean score {means}; correct answers outscore every other probe "
-        f"for {probes.separated} of {probes.ground_truths} ({share:.0%}) "
-        + ("so the reward gives signal" if signal else f"(below {SIGNAL_SHARE:.0%}), so the reward gives too little signal to learn from")
+        f"probes on {probes.prompts} ground truths: the best right answer outscores every wrong, cut-off, unrelated and "
+        f"empty completion for {probes.signal_fraction:.0%}, scores the maximum for {probes.gold_max_fraction:.0%}; "
+        f"wrong, unrelated and empty text scores the minimum for {probes.wrong_min_fraction:.0%}; "
+        + ("so the reward gives signal" if signal else f"below {SIGNAL_SHARE:.0%} signal, so the reward gives too little to learn from")
     )
     return verified and signal, findings
 
@@ -167,28 +158,6 @@ def _fallback(data: DataEvidence, reasons: list[str], steps: list[str]) -> Metho
     reasons.append(f"no row has a reference response (column '{data.response_column}'), so SFT has nothing to learn from either")
     steps = [*steps, "write a reward (rewardkit.library has ready ones) or add reference responses (--response-column)"]
     return MethodAdvice(method="neither", reasons=reasons, next_steps=steps)
-
-
-def summarize_probes(scores_by_truth: list[dict[str, list[float]]]) -> ProbeEvidence:
-    """Probe figures from each ground truth's scores by probe kind.
-
-    >>> summarize_probes([{"correct_formats": [1.0, 0.0], "wrong": [0.0], "empty": [0.0]}]).separated
-    1
-    """
-    by_kind: dict[str, list[float]] = {}
-    separated = 0
-    for scores in scores_by_truth:
-        for kind, values in scores.items():
-            by_kind.setdefault(kind, []).extend(values)
-        others = [score for kind, values in scores.items() if kind != "correct_formats" for score in values]
-        correct = scores.get("correct_formats", [])
-        separated += bool(correct) and max(correct) > max(others, default=float("-inf"))
-    return ProbeEvidence(
-        ground_truths=len(scores_by_truth),
-        mean_by_kind={kind: sum(values) / len(values) for kind, values in by_kind.items() if values},
-        separated=separated,
-        distinct_scores=len({score for values in by_kind.values() for score in values}),
-    )
 
 
 def _data_reason(data: DataEvidence) -> str:

@@ -11,15 +11,8 @@ import json
 import pytest
 
 from rewardkit.runner.cli import main
-from rewardkit.runner.method_choice import (
-    CheckEvidence,
-    DataEvidence,
-    Evidence,
-    ProbeEvidence,
-    RewardEvidence,
-    recommend_method,
-    summarize_probes,
-)
+from rewardkit.runner.method_choice import CheckEvidence, DataEvidence, Evidence, RewardEvidence, recommend_method
+from rewardkit.runner.preflight import ProbeSummary
 
 from sft_helpers import EXAMPLE
 
@@ -38,7 +31,7 @@ def passing_checks() -> list[CheckEvidence]:
     ]
 
 
-GOOD_PROBES = ProbeEvidence(ground_truths=10, mean_by_kind={"correct_formats": 1.0, "wrong": 0.0, "empty": 0.0}, separated=10, distinct_scores=2)
+GOOD_PROBES = ProbeSummary(prompts=10, signal_fraction=1.0, gold_max_fraction=1.0, wrong_min_fraction=1.0, status_counts={"ok": 390})
 
 
 def test_a_verified_reward_with_ground_truths_means_grpo_citing_each_check_and_the_probes():
@@ -46,7 +39,7 @@ def test_a_verified_reward_with_ground_truths_means_grpo_citing_each_check_and_t
     assert advice.method == "grpo"
     assert "determinism check passed: 20 inputs agree in 4 runs" in advice.reasons
     assert "gold_consistency check passed: 70 probes over 10 ground truths" in advice.reasons
-    assert any("correct answers outscore every other probe for 10 of 10 (100%) so the reward gives signal" in r for r in advice.reasons)
+    assert any(r.startswith("probes on 10 ground truths: the best right answer outscores every wrong") and r.endswith("so the reward gives signal") for r in advice.reasons)
     assert any("SFT run first" in step for step in advice.next_steps)  # the data also holds responses
 
 
@@ -65,8 +58,8 @@ def test_a_verified_reward_with_ground_truths_means_grpo_citing_each_check_and_t
         ),
         (RewardEvidence(reward="r.py", checks=passing_checks()[:1], probes=GOOD_PROBES), "gold_consistency: not checked"),
         (
-            RewardEvidence(reward="r.py", checks=passing_checks(), probes=GOOD_PROBES.model_copy(update={"separated": 5})),
-            "for 5 of 10 (50%) (below 90%), so the reward gives too little signal",
+            RewardEvidence(reward="r.py", checks=passing_checks(), probes=GOOD_PROBES.model_copy(update={"signal_fraction": 0.5})),
+            "empty completion for 50%, scores the maximum for 100%; wrong, unrelated and empty text scores the minimum for 100%; below 90% signal",
         ),
         (RewardEvidence(reward="r.py", checks=passing_checks()), "probes: not run"),
     ],
@@ -86,17 +79,6 @@ def test_reference_responses_without_a_checkable_answer_mean_sft_even_with_a_rew
     assert any("the data holds reference responses without a checkable answer" in reason for reason in advice.reasons)
 
 
-def test_probe_summary_counts_ground_truths_whose_correct_answers_outscore_the_rest():
-    evidence = summarize_probes(
-        [
-            {"correct_formats": [1.0, 0.0], "wrong": [0.0], "unrelated": [0.0], "empty": [0.0]},  # boxed-only: still signal
-            {"correct_formats": [1.0], "wrong": [1.0], "unrelated": [0.0], "empty": [0.0]},  # a wrong answer scores 1
-        ]
-    )
-    assert (evidence.ground_truths, evidence.separated, evidence.distinct_scores) == (2, 1, 2)
-    assert evidence.mean_by_kind == {"correct_formats": pytest.approx(2 / 3), "wrong": 0.5, "unrelated": 0.0, "empty": 0.0}
-
-
 # ---- the command, with the real checks in the sandbox ---------------------------------------------
 
 
@@ -113,7 +95,8 @@ def test_advise_recommends_grpo_for_a_reward_that_passes_its_checks(pool, capsys
     out = capsys.readouterr().out
     assert out.startswith("recommendation: GRPO\n")
     assert "  - determinism check passed: " in out and "  - gold_consistency check passed: " in out
-    assert "correct answers outscore every other probe for 4 of 4 (100%) so the reward gives signal" in out
+    assert "  - probes on 4 ground truths: the best right answer outscores every wrong, cut-off, unrelated and empty completion for 100%" in out
+    assert "so the reward gives signal" in out
 
 
 def test_advise_recommends_sft_for_a_reward_without_signal_and_says_which_check_failed(pool, capsys):
@@ -121,7 +104,7 @@ def test_advise_recommends_sft_for_a_reward_without_signal_and_says_which_check_
     advice = json.loads(capsys.readouterr().out)
     assert advice["method"] == "sft"
     assert any(reason.startswith("gold_consistency check failed: ") for reason in advice["reasons"]), advice["reasons"]
-    assert any("for 0 of 4 (0%) (below 90%), so the reward gives too little signal" in reason for reason in advice["reasons"])
+    assert any("completion for 0%" in reason and "below 90% signal" in reason for reason in advice["reasons"]), advice["reasons"]
     assert "4 of 4 rows hold a reference response (column 'response') to learn from" in advice["reasons"]
 
 
