@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import last_boxed, last_match, last_tag
+from .extract import after_hashes, last_boxed, last_line, last_match, last_tag
 
 _ANCHOR = re.compile(
     r"(?:answer|option|choice)\s*(?:is\b|would\s+be\b|:)\s*:?\s*(?:option\b|choice\b|letter\b)?\s*:?",
@@ -22,9 +22,10 @@ class choice_answer(Reward):
     r"""1.0 when the completion commits to one option letter and it is the ground truth's, else 0.0.
 
     The letter is looked for, in order, in the last ``\boxed{}`` (``\boxed{B}``,
-    ``\boxed{\text{B}}``, ``\boxed{(B)}``), the last ``<answer>`` tag, the phrase after
+    ``\boxed{\text{B}}``, ``\boxed{(B)}``), the last ``<answer>`` tag, a GSM8K-style
+    ``#### B`` line, the phrase after
     the last "answer is" / "Answer:" / "correct option is" (``**Answer:** (B)``), and
-    finally a completion that is only an option ("B", "(B)", "B) 42", "**B.**").
+    finally a last line that is only an option ("B", "(B)", "B) 42", "**B.**").
     Where the answer names two options joined by "or", "and", "/", "," or "&"
     ("A or B", "A/B", "either A or C"), it is a hedge and scores 0.0. The ground
     truth is a letter ("B", "(B)", "\text{B}"); anything else raises ``GoldUnparseable``.
@@ -69,10 +70,10 @@ class choice_answer(Reward):
 
     def chosen(self, completion: str) -> str | None:
         """The one letter the completion commits to, or None (no answer, or a hedge)."""
-        for span in (last_boxed(completion), last_tag(completion), _after_last_anchor(completion)):
+        for span in (last_boxed(completion), last_tag(completion), after_hashes(completion), _after_last_anchor(completion)):
             if span is not None:
                 return self._letter_in(_plain(span))
-        alone = self._alone.match(_plain(completion))
+        alone = self._alone.match(_plain(last_line(completion) or ""))
         return alone.group(1) if alone else None
 
     def _letter_in(self, span: str) -> str | None:

@@ -19,14 +19,18 @@ from __future__ import annotations
 import re
 from typing import Callable, Literal
 
-Extractor = Literal["boxed", "answer_tag", "gsm8k", "answer_is", "last_number", "last_line", "whole"]
-FINAL_ANSWER: tuple[Extractor, ...] = ("boxed", "answer_tag", "gsm8k", "answer_is", "last_number")  # math and numbers
-TAGGED_OR_WHOLE: tuple[Extractor, ...] = ("answer_tag", "whole")  # text answers
+Extractor = Literal["boxed", "answer_tag", "gsm8k", "answer_is", "bare", "last_number", "last_line", "whole"]
+FINAL_ANSWER: tuple[Extractor, ...] = ("boxed", "answer_tag", "gsm8k", "answer_is", "bare", "last_number")  # math and numbers
+TEXT_ANSWER: tuple[Extractor, ...] = ("boxed", "answer_tag", "gsm8k", "answer_is", "last_line")  # short text answers
+TAGGED_OR_WHOLE: tuple[Extractor, ...] = ("answer_tag", "whole")  # free text
 
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _ANSWER_IS = re.compile(r"(?:final\s+)?answer\s*(?:is\b|:)\s*:?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\w])")
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+MAX_BARE_CHARS = 64
 _MARKDOWN = re.compile(r"\*\*|__|`")
 _DIGIT_SPACING = re.compile(r"(?<=\d)(?:\\,|\\!|\\;|\\ |\{,\})(?=\d{3})")
 
@@ -103,6 +107,18 @@ def last_number(text: str) -> str | None:
     return number.group(0) if number else None
 
 
+def bare(text: str) -> str | None:
+    r"""A last line that is only an expression (``\{1, 2\}``, ``-7/2``), or a one-line completion such as ``x = 3``.
+
+    Lines with words are left to the other extractors, and so is a working line
+    such as ``5 + 3 = 8`` after reasoning (its last number is the answer).
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or len(lines[-1]) > MAX_BARE_CHARS or (len(lines) > 1 and "=" in lines[-1]):
+        return None
+    return None if _WORD.search(_LATEX_COMMAND.sub(" ", lines[-1])) else lines[-1]
+
+
 def last_line(text: str) -> str | None:
     """The last non-blank line, stripped."""
     for line in reversed(text.splitlines()):
@@ -121,6 +137,7 @@ EXTRACTORS: dict[str, Callable[[str], str | None]] = {
     "answer_tag": last_tag,
     "gsm8k": after_hashes,
     "answer_is": answer_is,
+    "bare": bare,
     "last_number": last_number,
     "last_line": last_line,
     "whole": whole,

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import Example, GoldUnparseable, Reward
-from .extract import TAGGED_OR_WHOLE, Extractor, extract, last_match
+from .extract import TAGGED_OR_WHOLE, TEXT_ANSWER, Extractor, extract, last_match
 from .normalize import ALL_NORMALIZATIONS, Normalization, normalize
 
 RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL"]
@@ -25,8 +25,8 @@ def _matches(answer: str | None, ground_truth: str, steps: tuple[Normalization, 
 class string_match(Reward):
     """1.0 when the completion's answer equals the ground truth after normalization, else 0.0.
 
-    The answer is the last ``<answer>`` tag if there is one, else the whole
-    completion (``extractors``). Both sides are normalized with ``normalize``
+    The answer is the last ``\\boxed{}``, ``<answer>`` tag, ``#### ...`` line or
+    "the answer is ..." phrase, else the last line (``extractors``). Both sides are normalized with ``normalize``
     (default: all of unicode NFKC and accents, case, punctuation, articles,
     whitespace, as SQuAD's exact match; ``normalize=[]`` for an exact match).
     An empty answer (``<answer></answer>``) never matches; containment earns
@@ -36,7 +36,8 @@ class string_match(Reward):
     Parameters:
         normalize: the normalization steps (``unicode``, ``case``, ``punctuation``,
             ``articles``, ``whitespace``).
-        extractors: where to look for the answer, in order (default answer_tag, whole).
+        extractors: where to look for the answer, in order (default boxed, answer_tag,
+            gsm8k, answer_is, last_line).
 
     Range [0, 1].
 
@@ -47,7 +48,7 @@ class string_match(Reward):
     """
 
     normalize: tuple[Normalization, ...] = ALL_NORMALIZATIONS
-    extractors: tuple[Extractor, ...] = Field(TAGGED_OR_WHOLE, min_length=1)
+    extractors: tuple[Extractor, ...] = Field(TEXT_ANSWER, min_length=1)
 
     examples: ClassVar[tuple[Example, ...]] = (
         Example("<think>capital of France</think><answer>Paris.</answer>", "Paris", 1.0),

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                 score_range=parse_range(args.score_range),
                 latency_budget_ms=parse_range(args.latency_budget, "--latency-budget", "100,1000"),
                 properties=args.properties,
-                answer_formats=_answer_formats(args.answer_formats),
+                answer_formats=parse_answer_formats(args.answer_formats),
                 grader_options=options,
                 progress=progress,
             )
@@ -100,7 +100,8 @@ def read_examples_file(path: str, flag: str = "--examples") -> list[tuple[str | 
     return examples
 
 
-def _answer_formats(text: str | None) -> list[str] | None:
+def parse_answer_formats(text: str | None) -> list[str] | None:
+    """``--answer-formats a,b`` as format names (None: all); an unknown name is a ``UsageError``."""
     if text is None:
         return None
     names = [name.strip() for name in text.split(",") if name.strip()]

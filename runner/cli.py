@@ -15,10 +15,10 @@ from rich.console import Console
 from rewardkit.graders import RewardLoadError
 from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
 
-from . import check, doctor, export, grade, lint, mcp_server, preflight, report, train
+from . import advise, check, data, doctor, export, grade, lint, mcp_server, preflight, report, train
 from .errors import UsageError
 
-COMMANDS = (preflight, grade, lint, check, report, train, mcp_server, doctor, export)
+COMMANDS = (preflight, grade, lint, check, report, data, advise, train, mcp_server, doctor, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

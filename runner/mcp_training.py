@@ -21,12 +21,12 @@ from typing import Annotated, Callable, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS
+from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
 from .grpo.data import read_prompts
-from .grpo.reports import CheckpointReport, LoadReport, StepReport
+from .grpo.reports import CheckpointReport, LoadReport, SampleReport, StepReport
 from .grpo.trainer import Trainer, summary_line
 from .mcp_tools import FIRST, Outputs, preview
-from .train import RESUME_DESC, open_run, total_steps
+from .train import RESUME_DESC, grpo_total_steps, open_run
 
 MAX_STEP_LINES = 20  # summary lines one train_grpo_step call returns (the last ones)
 RUN_FILES = ("metrics.jsonl", "samples.jsonl", "training_debug.log", "reward_debug.log", "checkpoints.jsonl", "progress.txt")
@@ -120,14 +120,18 @@ class Training:
         """
         with self._lock:
             self._close()
-            runs_root = str(self.outputs.root / "runs")
-            self._trainer = trainer = open_run(config_path, backend=backend, log_dir=log_dir, resume=resume, runs_root=runs_root)
+            config = load_config(config_path, backend=backend, log_dir=log_dir)
+            if not isinstance(config, TrainConfig):
+                raise UsageError(f"{config_path}: method = {config.method!r}: the training tools run GRPO; train SFT with `rewardkit train`")
+            trainer = open_run(config, config_path, resume=resume, runs_root=str(self.outputs.root / "runs"))
+            assert isinstance(trainer, Trainer)
+            self._trainer = trainer
             return SessionSummary(
                 config=str(Path(config_path).resolve()),
                 backend=trainer.backend.name,
                 base_model=trainer.config.base_model,
                 step=trainer.step,
-                total_steps=total_steps(trainer),
+                total_steps=grpo_total_steps(trainer),
                 train_prompts=len(trainer.pool.train),
                 holdout_prompts=len(trainer.pool.holdout),
                 last_checkpoint=trainer.last_checkpoint,
@@ -150,7 +154,7 @@ class Training:
                 lines=[summary_line(step) for step in report.steps[-MAX_STEP_LINES:]],
                 last=report.steps[-1],
                 next_step=report.next_step,
-                total_steps=total_steps(trainer),
+                total_steps=grpo_total_steps(trainer),
                 last_checkpoint=report.last_checkpoint,
                 files=_run_files(trainer),
             )
@@ -173,8 +177,14 @@ class Training:
         """
         if prompts_path is not None and prompts is not None:
             raise UsageError("pass prompts_path or prompts, not both")
-        records = read_prompts(prompts_path, ground_truth_required=False) if prompts_path is not None else prompts
-        report = self._with_trainer(lambda trainer: trainer.sample(records, num_samples=num_samples))
+
+        def sample(trainer: Trainer) -> SampleReport:
+            if prompts_path is None:
+                return trainer.sample(prompts, num_samples=num_samples)
+            records = read_prompts(prompts_path, columns=trainer.config.columns, ground_truth_required=False)
+            return trainer.sample(records, num_samples=num_samples)
+
+        report = self._with_trainer(sample)
         outputs = self.outputs.write("sample", {"samples": ("samples.json", report.model_dump_json(indent=2))})
         completions = [(entry.prompt, completion) for entry in report.prompts for completion in entry.completions]
         statuses = collections.Counter(completion.status for _, completion in completions if completion.status is not None)

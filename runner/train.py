@@ -1,8 +1,12 @@
-"""``rewardkit train CONFIG.toml``: a GRPO run on Tinker (or offline), a progress bar and one summary line per step.
+"""``rewardkit train CONFIG.toml``: a GRPO or SFT run (``method`` in the config) on Tinker, or offline.
 
-Exit status: 0 when the run reached its last step, 1 when a backend request, a timeout or a
-failing reward stopped it (the message names the last good checkpoint), 2 for a bad config,
-prompts file or reward, 130 when interrupted.
+GRPO prints one summary line per step; SFT one line per evaluation (training and validation
+loss), with the truncation counts of its data first. A progress bar shows the phase on a terminal.
+
+Exit status: 0 when the run reached its last step (or SFT stopped on the overfitting signature
+with ``stop_on_overfit``), 1 when a backend request, a timeout or a failing reward stopped it
+(the message names the last good checkpoint), 2 for a bad config, data source or reward, 130
+when interrupted.
 """
 
 from __future__ import annotations
@@ -10,39 +14,46 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 
+from .datasource import add_column_options
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
 from .grpo.errors import ConfigError, DataError, TrainError
 from .progress import progress_bar
 
 if TYPE_CHECKING:
+    from .grpo.session import TrainingSession
     from .grpo.trainer import Trainer
+    from .sft.config import SFTConfig
 
 RESUME_DESC = (
-    "continue the run in the run directory from its last checkpoint: its step count, prompt rotation and "
+    "continue the run in the run directory from its last checkpoint: its step count, data position and "
     "optimizer state come back, and warmup is not applied again"
 )
+Say = Callable[[str], None]
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "train",
-        help="run GRPO with a reward on Tinker, or offline for a dry run",
-        description="Train with GRPO: sample groups of completions, grade them in the sandbox as they arrive, "
-        "centre rewards per group, drop constant groups, train, and log everything to a run directory. "
-        "Config keys are described in the README (section 'Training').",
+        help="run GRPO with a reward, or SFT on reference responses, on Tinker or offline for a dry run",
+        description="Train with the method the config names (method = grpo or sft). GRPO: sample groups of completions, "
+        "grade them in the sandbox as they arrive, centre rewards per group, drop constant groups, train. SFT: train on "
+        "reference responses (prompt tokens weighted 0), measure validation loss, flag overfitting. Everything is logged "
+        "to a run directory. Config keys are described in the README (section 'Training').",
     )
     parser.add_argument("config", metavar="CONFIG.toml", help="the training config (TOML, flat keys)")
     parser.add_argument(
         "--backend", choices=("tinker", "offline"), help=f"{DESCRIPTIONS['backend']} (default: the config's backend key)"
     )
-    parser.add_argument("--steps", type=int, metavar="N", help=DESCRIPTIONS["steps"])
+    parser.add_argument("--steps", type=int, metavar="N", help=f"GRPO: {DESCRIPTIONS['steps']}")
+    parser.add_argument("--epochs", type=int, metavar="N", help=f"SFT: {DESCRIPTIONS['num_epochs']}")
     parser.add_argument("--log-dir", metavar="DIR", help=DESCRIPTIONS["log_dir"])
     parser.add_argument("--resume", action="store_true", help=RESUME_DESC)
+    add_column_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -53,66 +64,109 @@ def run(args: argparse.Namespace) -> int:
         console.print(text, highlight=False, soft_wrap=True)
 
     try:
-        trainer = open_run(args.config, backend=args.backend, steps=args.steps, log_dir=args.log_dir, resume=args.resume)
+        config = load_config(
+            args.config,
+            backend=args.backend,
+            steps=args.steps,
+            num_epochs=args.epochs,
+            log_dir=args.log_dir,
+            prompt_column=args.prompt_column,
+            answer_column=args.answer_column,
+            response_column=args.response_column,
+            split=args.split,
+        )
+        trainer = open_run(config, args.config, resume=args.resume)
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
     except TrainError as exc:
         say(f"[bold red]rewardkit train: {exc}[/]")
         return 1
-    from .grpo.trainer import summary_line  # importable: open_run imported the trainer
-
-    total = total_steps(trainer)
-    say(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}")
-    bar = progress_bar(console, total, "training", completed=trainer.step, status=lambda: _status(trainer))
     try:
-        with trainer, bar as advance:
-            while trainer.step < total:
-                say(summary_line(trainer.train_grpo_step(num_iterations=1).steps[0]))
-                advance()
-            if trainer.checkpoint is None or trainer.checkpoint.step != trainer.step:
-                trainer.save("final")
+        with trainer:
+            if isinstance(config, TrainConfig):
+                _train_grpo(trainer, config, console, say)
+            else:
+                _train_sft(trainer, config, console, say)
     except TrainError as exc:
         say(f"[bold red]rewardkit train: stopped at step {trainer.step}: {exc}[/]\nlogs in {trainer.log.log_dir}")
         return 1
     except KeyboardInterrupt:
         say(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]")
         return 130
-    say(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}")
     return 0
 
 
-def open_run(
-    config_path: str,
-    *,
-    backend: str | None = None,
-    steps: int | None = None,
-    log_dir: str | None = None,
-    resume: bool = False,
-    runs_root: str = "runs",
-) -> Trainer:
-    """A trainer for the TOML config at ``config_path`` (the arguments that are not None override its keys).
+def open_run(config: TrainConfig | SFTConfig, config_path: str, *, resume: bool = False, runs_root: str = "runs") -> TrainingSession:
+    """The trainer the config's method asks for, in its ``log_dir``, else in ``runs_root/<config file name>``.
 
-    The run directory is ``log_dir``, else the config's, else ``runs_root/<config file name>``.
-    Raises ``UsageError`` when training cannot be imported here, ``ConfigError``/``DataError``
-    for a bad config or prompts file, ``TrainError`` when the run cannot start.
+    Raises ``UsageError`` when training cannot be imported here, ``DataError`` for a bad data
+    source, ``TrainError`` when the run cannot start.
     """
     try:
         from .grpo.trainer import open_trainer  # tinker and numpy load only for training
+        from .sft.trainer import open_sft_trainer
     except ImportError as exc:
         raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardkit[train]'") from None
-    config = load_config(config_path, backend=backend, steps=steps, log_dir=log_dir)
-    run_dir = config.log_dir or os.path.join(runs_root, os.path.splitext(os.path.basename(config_path))[0])
-    return open_trainer(config, log_dir=run_dir, resume=resume)
+    log_dir = config.log_dir or os.path.join(runs_root, os.path.splitext(os.path.basename(config_path))[0])
+    opener = open_trainer if isinstance(config, TrainConfig) else open_sft_trainer
+    return opener(config, log_dir=log_dir, resume=resume)  # type: ignore[arg-type]
 
 
-def total_steps(trainer: Trainer) -> int:
-    """The step a run ends at: the config's ``steps``, else one pass over the training prompts."""
+def grpo_total_steps(trainer: Trainer) -> int:
+    """The step a GRPO run ends at: the config's ``steps``, else one pass over the training prompts."""
     return trainer.config.steps or math.ceil(len(trainer.pool.train) / trainer.config.prompts_per_step)
 
 
-def _status(trainer: Trainer) -> str:
+def _train_grpo(trainer: TrainingSession, config: TrainConfig, console: Console, say: Say) -> None:
+    from .grpo.trainer import Trainer, summary_line
+
+    assert isinstance(trainer, Trainer)
+    total = grpo_total_steps(trainer)
+    say(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}); steps {trainer.step} to {total - 1}")
+    with progress_bar(console, total, "training", completed=trainer.step, status=lambda: _grpo_status(trainer)) as advance:
+        while trainer.step < total:
+            say(summary_line(trainer.train_grpo_step(num_iterations=1).steps[0]))
+            advance()
+    _finish(trainer, total, say)
+
+
+def _train_sft(trainer: TrainingSession, config: SFTConfig, console: Console, say: Say) -> None:
+    from .sft.reports import SFTStepReport
+    from .sft.trainer import SFTTrainer, eval_line
+
+    assert isinstance(trainer, SFTTrainer)
+    per_epoch = trainer.steps_per_epoch
+    total = config.num_epochs * per_epoch
+    say(f"run directory {trainer.log.log_dir} (backend {trainer.backend.name}, method sft)")
+    say(f"data: {trainer.data_report.summary()}")
+    say(f"steps {trainer.step} to {total - 1}: {config.num_epochs} epochs of {per_epoch} steps")
+    report = None
+    with progress_bar(console, total, "training", completed=trainer.step, status=lambda: trainer.progress.phase) as advance:
+        if trainer.step < total:
+
+            def show(item: object) -> None:
+                advance() if isinstance(item, SFTStepReport) else say(eval_line(item))  # type: ignore[arg-type]
+
+            report = trainer.train_sft_step(
+                num_epochs=config.num_epochs - trainer.step // per_epoch, planned_steps=total, on_report=show
+            )
+    if report is not None and report.overfitting is not None:
+        say(f"[yellow]{report.overfitting.message()}[/]")
+    if trainer.best_checkpoint:
+        say(f"best checkpoint {trainer.best_checkpoint}")
+    _finish(trainer, total, say)
+
+
+def _finish(trainer: TrainingSession, total: int, say: Say) -> None:
+    if trainer.checkpoint is None or trainer.checkpoint.step != trainer.step:
+        trainer.save("final")
+    say(f"done: step {trainer.step} of {total}; last checkpoint {trainer.last_checkpoint}; logs in {trainer.log.log_dir}")
+
+
+def _grpo_status(trainer: TrainingSession) -> str:
     progress = trainer.progress
     return (
         f"{progress.phase} · groups {progress.groups_sampled}/{progress.groups_total}"
         f" · graded {progress.completions_graded}/{progress.completions_total}"
     )
+

@@ -136,8 +136,8 @@ def test_fork_bomb_cannot_fork(make_grader):
     result = grader.grade(tag, "")
     assert (result.status, result.score) == (Status.ok, 0.0)
     assert not processes_named(tag)
-    running = descendants(zygote_pid(grader))
-    assert not running, f"{len(running)} processes started by the reward are running under the zygote"
+    # the call process itself may still be exiting just after it wrote its result; nothing else may be there
+    assert wait_for(lambda: not descendants(zygote_pid(grader)), timeout=5.0), f"running under the zygote: {descendants(zygote_pid(grader))}"
 
 
 def test_fork_bomb_without_syscall_filter_leaves_nothing_running(make_grader):
@@ -160,8 +160,8 @@ def test_setsid_daemon_cannot_be_started(make_grader):
     assert (result.status, result.score) == (Status.exception, 0.0)
     assert "PermissionError" in result.error
     assert not processes_named(tag)
-    running = descendants(zygote_pid(grader))
-    assert not running, f"{len(running)} processes started by the reward are running under the zygote"
+    # the call process itself may still be exiting just after it wrote its result; nothing else may be there
+    assert wait_for(lambda: not descendants(zygote_pid(grader)), timeout=5.0), f"running under the zygote: {descendants(zygote_pid(grader))}"
 
 
 def test_double_fork_setsid_daemon_is_killed_with_its_call(make_grader):

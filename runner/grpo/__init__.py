@@ -1,5 +1,9 @@
 """rewardkit.runner.grpo: a thin GRPO loop on Tinker's protocols, with an offline numpy backend.
 
+It also holds what the SFT loop (``rewardkit.runner.sft``) shares with it: the protocols, the
+backends, the configs' loader (``load_config`` returns an ``SFTConfig`` for ``method = "sft"``),
+the run directory and ``TrainingSession``, the base of both trainers.
+
 >>> from rewardkit.runner.grpo import load_config, open_trainer       # doctest: +SKIP
 >>> with open_trainer(load_config("examples/toy_copy/config.toml"), log_dir="runs/toy") as trainer:  # doctest: +SKIP
 ...     print(trainer.train_grpo_step(num_iterations=5).steps[-1].reward_mean)
@@ -17,6 +21,7 @@ _EXPORTS = {
     "offline_backend": "backends",
     "tinker_backend": "backends",
     "DESCRIPTIONS": "config",
+    "RunConfig": "config",
     "TrainConfig": "config",
     "load_config": "config",
     "BackendError": "errors",
@@ -31,6 +36,7 @@ _EXPORTS = {
     "StepReport": "reports",
     "TrainReport": "reports",
     "Trainer": "trainer",
+    "TrainingSession": "session",
     "open_trainer": "trainer",
 }
 __all__ = [
@@ -43,12 +49,14 @@ __all__ = [
     "LoadReport",
     "RequestTimeout",
     "RewardFailing",
+    "RunConfig",
     "SampleReport",
     "StepReport",
     "TrainConfig",
     "TrainError",
     "TrainReport",
     "Trainer",
+    "TrainingSession",
     "load_config",
     "offline_backend",
     "open_trainer",
@@ -57,7 +65,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .backends import Backend, offline_backend, tinker_backend
-    from .config import DESCRIPTIONS, TrainConfig, load_config
+    from .config import DESCRIPTIONS, RunConfig, TrainConfig, load_config
     from .errors import (
         BackendError,
         ConfigError,
@@ -73,6 +81,7 @@ if TYPE_CHECKING:
         StepReport,
         TrainReport,
     )
+    from .session import TrainingSession
     from .trainer import Trainer, open_trainer
 
 

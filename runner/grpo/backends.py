@@ -1,18 +1,17 @@
-"""The two backends a run can use, built from the config: ``tinker`` (the service) and ``offline``."""
+"""The two backends a run (GRPO or SFT) can use, built from the config: ``tinker`` (the service) and ``offline``."""
 
 from __future__ import annotations
 
 import importlib
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Sequence
+from typing import Callable, Literal, Protocol, Sequence
 
-from .config import TrainConfig
-from .data import PromptRecord
+from .config import RunConfig
 from .errors import ConfigError
 from .offline import OfflineServiceClient
 from .protocols import Renderer, ServiceClient, TrainingClient
-from .tokenizer import CharTokenizer, PlainRenderer, as_messages, message_text
+from .tokenizer import CharTokenizer, PlainRenderer
 
 CloseStatus = Literal["success", "errored", "interrupted"]
 
@@ -27,12 +26,17 @@ class Backend:
     close: Callable[[CloseStatus], None] = field(default=lambda status: None)
 
 
+class HasTexts(Protocol):
+    """A record whose texts the offline vocabulary must cover: a ``PromptRecord`` or an SFT ``Example``."""
+
+    def texts(self) -> list[str]: ...
+
+
 def offline_backend(
-    records: Sequence[PromptRecord], storage_dir: str, *, window: int = 4, sample_latency: float = 0.0, sampling_workers: int = 4
+    records: Sequence[HasTexts], storage_dir: str, *, window: int = 4, sample_latency: float = 0.0, sampling_workers: int = 4
 ) -> Backend:
-    """A numpy policy over the characters of the prompts and ground truths; states are saved under ``storage_dir``."""
-    texts = [message_text(message) for record in records for message in as_messages(record.prompt)]
-    tokenizer = CharTokenizer.for_texts([*texts, *(record.ground_truth for record in records), "\n"])
+    """A numpy policy over the characters of the records' texts; states are saved under ``storage_dir``."""
+    tokenizer = CharTokenizer.for_texts([*(text for record in records for text in record.texts()), "\n"])
     service = OfflineServiceClient(
         tokenizer, storage_dir=storage_dir, window=window, sample_latency=sample_latency, sampling_workers=sampling_workers
     )
@@ -40,7 +44,7 @@ def offline_backend(
     return Backend("offline", service, lambda _client: renderer, lambda _status: service.close())
 
 
-def tinker_backend(config: TrainConfig) -> Backend:
+def tinker_backend(config: RunConfig) -> Backend:
     """The Tinker service (credentials from TINKER_API_KEY or `tinker auth login`); the renderer from ``config.renderer``.
 
     The tokenizer comes from ``training_client.get_tokenizer()``, which downloads it from the
@@ -70,7 +74,7 @@ def renderer_factory(spec: str) -> Callable[[object], Renderer]:
         raise ConfigError(f"renderer = {spec!r}: {exc}") from None
 
 
-def open_backend(name: str, config: TrainConfig, records: Sequence[PromptRecord], log_dir: str) -> Backend:
+def open_backend(name: str, config: RunConfig, records: Sequence[HasTexts], log_dir: str) -> Backend:
     if name == "offline":
         return offline_backend(records, os.path.join(log_dir, "offline_state"))
     if name == "tinker":

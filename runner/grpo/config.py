@@ -1,6 +1,6 @@
-"""The training config: one pydantic model, loaded from a flat TOML file.
+"""The training configs: pydantic models loaded from a flat TOML file, GRPO's here and SFT's in ``runner/sft``.
 
-Each key's description lives once, in ``DESCRIPTIONS``; the model, the ``rewardkit train``
+``method`` picks the model. Each key's description lives once, in ``DESCRIPTIONS``; the models, the ``rewardkit train``
 flags that overlap a key, and the README table all read it. A bad value raises
 ``ConfigError`` naming the file, the line when the key is written there, and the key.
 """
@@ -14,30 +14,59 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..datasource import (
+    ANSWER_COLUMN_DESC,
+    MESSAGES_COLUMN,
+    PROMPT_COLUMN_DESC,
+    RESPONSE_COLUMN_DESC,
+    SOURCE_DESC,
+    SPLIT_DESC,
+    Columns,
+)
 from ..options import CALLS_PER_PROCESS_DESC, REWARD_DESC, TIMEOUT_DESC, WORKERS_DESC
 from .errors import ConfigError
 from .schedule import Schedule
 
 DESCRIPTIONS: dict[str, str] = {
+    "method": "grpo (reinforcement learning with the reward) or sft (supervised fine-tuning on reference responses)",
     "reward": f"the reward: {REWARD_DESC} (a file is relative to the config file)",
     "reward_params": "parameters for a library reward, as a TOML table",
-    "prompts": 'prompts JSONL file (relative to the config file), one {"prompt", "ground_truth", "id"?, "difficulty"?} a line',
+    "prompts": f"the prompts: {SOURCE_DESC} (a path is relative to the config file)",
+    "data": f"the SFT examples (prompt and reference response): {SOURCE_DESC} (a path is relative to the config file)",
+    "split": SPLIT_DESC,
+    "prompt_column": PROMPT_COLUMN_DESC,
+    "answer_column": ANSWER_COLUMN_DESC,
+    "response_column": f"{RESPONSE_COLUMN_DESC} (a '{MESSAGES_COLUMN}' column ending with the assistant's reply also works)",
     "base_model": "the model to train (a Tinker model name; the offline backend only records it)",
     "backend": "tinker (the Tinker service; needs TINKER_API_KEY) or offline (a small numpy policy, for dry runs)",
     "steps": "total steps of the run; a resumed run continues up to it (default: one pass over the training prompts)",
+    "num_epochs": "passes over the training examples `rewardkit train` makes; a resumed run continues up to it",
+    "batch_size": "examples per SFT step (one forward_backward and optim_step)",
+    "max_length": "most tokens of one example (prompt and response); longer ones are cut at the end and counted",
+    "validation_split": "share of the examples held out to measure validation loss, from 0 to 0.5",
+    "overfit_patience": "evaluations in a row with validation loss rising while training loss falls that count as overfitting",
+    "stop_on_overfit": "stop training when the overfitting signature appears (the best checkpoint is named)",
+    "save_best": "save a checkpoint each time validation loss reaches a new low, so the best one can be named",
+    "spot_checks": "validation prompts sampled at each evaluation and written to sampling_debug.log (0: none)",
     "log_dir": "the run directory (default: runs/<config file name>)",
     "lora_rank": "LoRA rank of the trained adapter",
     "learning_rate": "the peak learning rate (AdamW, betas 0.9 and 0.95, eps 1e-8)",
-    "lr_schedule": "constant, linear or cosine; linear and cosine decay to 0 at scheduler_total_steps",
-    "scheduler_total_steps": "the horizon of a linear or cosine schedule (required for them)",
+    "lr_schedule": (
+        "constant, linear or cosine; linear and cosine decay to 0 at scheduler_total_steps "
+        "(SFT without it: at the end of the num_epochs `rewardkit train` runs, constant in small train_sft_step calls)"
+    ),
+    "scheduler_total_steps": "the horizon of a linear or cosine schedule (required for them in GRPO)",
     "warmup_steps": "steps of linear warmup at the start of a fresh run (never again on resume)",
     "group_size": "completions sampled per prompt (the GRPO group)",
     "prompts_per_step": "prompts (groups) per step",
     "max_tokens": "most tokens sampled per completion",
-    "temperature": "sampling temperature",
+    "temperature": "sampling temperature (0: greedy)",
     "loss": "importance_sampling or ppo (tinker's clipped objective, clip 0.8 to 1.2)",
     "holdout_fraction": "share of the prompts held out of training for evaluation, from 0 to 0.5",
-    "eval_interval": "evaluate on held-out prompts every N steps (0: never)",
+    "eval_interval": (
+        "GRPO: evaluate on held-out prompts every N steps (0: never); SFT: measure validation loss every N steps "
+        "besides each epoch's end (default: 4 times an epoch when an epoch has 40 steps or more; 0: epoch ends only)"
+    ),
     "save_interval": "save a checkpoint every N steps (0: only at the end of `rewardkit train`)",
     "curriculum": "train the first pass over the prompts from the lowest difficulty up",
     "request_timeout": "seconds any wait on the backend or the grader may take before the run stops with an error",
@@ -51,47 +80,61 @@ DESCRIPTIONS: dict[str, str] = {
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",
-    "seed": "seed for the holdout split, the prompt order and sampling",
+    "seed": "seed for the holdout or validation split, the training order and sampling",
 }
 _REWARD_FILE = re.compile(r"^[^\n]+\.py(:[A-Za-z_]\w*)?$")  # a reward spec that names a file
-_ANY_PATH = re.compile(r".")
+_DATA_PATH = re.compile(r"^(?!hf:).")  # a data source that names a file or folder
 
 
-class TrainConfig(BaseModel):
-    """Everything a GRPO run needs; see ``DESCRIPTIONS`` for each key."""
+class RunConfig(BaseModel):
+    """The keys both methods read; ``TrainConfig`` (GRPO) and ``SFTConfig`` add their own. See ``DESCRIPTIONS``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reward: str
-    reward_params: dict = Field(default_factory=dict)
-    prompts: str
+    method: str
     base_model: str
     backend: Literal["tinker", "offline"] = "tinker"
-    steps: int | None = Field(None, ge=1)
     log_dir: str | None = None
+    split: str | None = None
+    prompt_column: str = "prompt"
     lora_rank: int = Field(32, ge=1)
     learning_rate: float = Field(4e-5, gt=0)
     lr_schedule: Schedule = "constant"
     scheduler_total_steps: int | None = Field(None, ge=1)
     warmup_steps: int = Field(0, ge=0)
-    group_size: int = Field(16, ge=2)
-    prompts_per_step: int = Field(8, ge=1)
     max_tokens: int = Field(256, ge=1)
     temperature: float = Field(1.0, ge=0)
+    save_interval: int = Field(0, ge=0)
+    request_timeout: float = Field(600.0, gt=0)
+    renderer: str = "plain"
+    wandb_project: str | None = None
+    seed: int = 0
+
+
+class TrainConfig(RunConfig):
+    """Everything a GRPO run needs; see ``DESCRIPTIONS`` for each key."""
+
+    method: Literal["grpo"] = "grpo"
+    reward: str
+    reward_params: dict = Field(default_factory=dict)
+    prompts: str
+    answer_column: str = "ground_truth"
+    steps: int | None = Field(None, ge=1)
+    group_size: int = Field(16, ge=2)
+    prompts_per_step: int = Field(8, ge=1)
     loss: Literal["importance_sampling", "ppo"] = "importance_sampling"
     holdout_fraction: float = Field(0.0, ge=0, le=0.5)
     eval_interval: int = Field(0, ge=0)
-    save_interval: int = Field(0, ge=0)
     curriculum: bool = False
-    request_timeout: float = Field(600.0, gt=0)
     reward_timeout: float = Field(10.0, gt=0)
     grader_workers: int | None = Field(None, ge=1)
     reward_calls_per_process: int = Field(1, ge=1)
     score_range: tuple[float, float] | None = None
     kl_spike_threshold: float = Field(0.01, gt=0)
-    renderer: str = "plain"
-    wandb_project: str | None = None
-    seed: int = 0
+
+    @property
+    def columns(self) -> Columns:
+        return Columns(prompt=self.prompt_column, answer=self.answer_column)
 
     @field_validator("score_range")
     @classmethod
@@ -109,8 +152,12 @@ class TrainConfig(BaseModel):
         return self
 
 
-def load_config(path: str, **overrides: object) -> TrainConfig:
-    """Read a TOML config; ``reward`` and ``prompts`` files are relative to it; ``overrides`` (not None) win."""
+def load_config(path: str, **overrides: object) -> RunConfig:
+    """Read a TOML config: a ``TrainConfig`` or, with ``method = "sft"``, an ``SFTConfig``.
+
+    ``reward``, ``prompts`` and ``data`` files are relative to the config file; ``overrides``
+    (those not None) win over the file.
+    """
     import tomllib  # Python 3.11+, as the tinker SDK is; imported here so `rewardkit --help` works on 3.10
     try:
         with open(path, "rb") as stream:
@@ -122,27 +169,48 @@ def load_config(path: str, **overrides: object) -> TrainConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    data.update({key: value for key, value in overrides.items() if value is not None})
+    method = data.get("method", "grpo")
+    model = _model_for(path, text, method)
+    given = {key: value for key, value in overrides.items() if value is not None}
+    for key in given:
+        if key not in model.model_fields:
+            raise ConfigError(f"{path}: a method = {method!r} run has no {key!r} setting (given on the command line)")
+    data.update(given)
     folder = os.path.dirname(os.path.abspath(path))
-    for key, pattern in (("reward", _REWARD_FILE), ("prompts", _ANY_PATH)):
+    for key, pattern in (("reward", _REWARD_FILE), ("prompts", _DATA_PATH), ("data", _DATA_PATH)):
         value = data.get(key)
         if isinstance(value, str) and not os.path.isabs(value) and pattern.match(value):
             data[key] = os.path.normpath(os.path.join(folder, value))
     try:
-        return TrainConfig.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError("\n".join(_describe(path, text, error) for error in exc.errors())) from None
+        raise ConfigError("\n".join(_describe(path, text, error, model) for error in exc.errors())) from None
 
 
-def _describe(path: str, text: str, error: dict) -> str:
+def _model_for(path: str, text: str, method: object) -> type[RunConfig]:
+    if method == "grpo":
+        return TrainConfig
+    if method == "sft":
+        from ..sft.config import SFTConfig  # the SFT package builds on this one
+
+        return SFTConfig
+    raise ConfigError(f"{_where(path, text, 'method')}: key 'method': expected 'grpo' or 'sft', got {method!r}")
+
+
+def _where(path: str, text: str, key: str) -> str:
+    """``path:line`` of the line that sets ``key``, or ``path`` when the file does not set it."""
+    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
+    return f"{path}:{text.count(chr(10), 0, match.start()) + 1}" if match else path
+
+
+def _describe(path: str, text: str, error: dict, model: type[RunConfig]) -> str:
     if not error["loc"]:  # a rule across keys; its message names them
         return f"{path}: {error['msg'].removeprefix('Value error, ')}"
     key = ".".join(str(part) for part in error["loc"])
-    top = str(error["loc"][0]) if error["loc"] else ""
-    match = re.search(rf"^[ \t]*{re.escape(top)}[ \t]*=", text, re.MULTILINE) if top else None
-    where = f"{path}:{text.count(chr(10), 0, match.start()) + 1}" if match else path
+    top = str(error["loc"][0])
+    where = _where(path, text, top)
     if error["type"] == "extra_forbidden":
-        return f"{where}: unknown key '{key}' (known keys: {', '.join(DESCRIPTIONS)})"
+        return f"{where}: unknown key '{key}' (known keys: {', '.join(model.model_fields)})"
     if error["type"] == "missing":
         return f"{where}: key '{key}' is required: {DESCRIPTIONS.get(top, '')}"
     return f"{where}: key '{key}': {error['msg']}"

@@ -1,4 +1,4 @@
-"""The prompt pool: prompts read from JSONL, a holdout kept apart, and the order they are trained in.
+"""The prompt pool: prompts read from a data source, a holdout kept apart, and the order they are trained in.
 
 The training order is an endless sequence of epochs, each a seeded shuffle of the training
 prompts (with ``curriculum``, the first epoch runs from the lowest ``difficulty`` up), so the
@@ -9,15 +9,16 @@ continues the rotation from one number in its checkpoint.
 from __future__ import annotations
 
 import hashlib
-from typing import Union
+from typing import Sequence, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ..datasource import Columns, Table, read_table
 from ..errors import UsageError
-from ..jsonl import read_lines, read_objects
 from .errors import DataError
 from .protocols import Message
+from .tokenizer import as_messages, message_text
 
 Prompt = Union[str, list[Message]]
 
@@ -35,44 +36,88 @@ class PromptRecord(BaseModel):
     id: str | None = None
     difficulty: float | None = None
 
+    def texts(self) -> list[str]:
+        """Every text of the record (the offline backend's vocabulary comes from them)."""
+        return [*(message_text(message) for message in as_messages(self.prompt)), self.ground_truth or ""]
 
-def read_prompts(path: str, *, ground_truth_required: bool = True) -> list[PromptRecord]:
-    """Every record of a prompts JSONL file; a malformed line raises ``DataError`` naming ``path:line``.
 
+def read_prompts(
+    source: str, *, columns: Columns | None = None, split: str | None = None, ground_truth_required: bool = True
+) -> list[PromptRecord]:
+    """Every record of a prompts source (JSONL, CSV, Parquet, a Hugging Face dataset); ``DataError`` names the row.
+
+    ``columns`` says which columns hold the prompt and the ground truth; a numeric ground
+    truth becomes its text (``42`` -> ``"42"``); other columns are kept on the record.
     Prompts only sampled from (``Trainer.sample``) may go without ``ground_truth_required``.
     """
+    columns = columns or Columns()
+    table = read_source(source, split)
+    if not table.rows:
+        raise DataError(f"{source}: no prompts")
+    required = {"prompt": columns.prompt, "answer": columns.answer} if ground_truth_required else {"prompt": columns.prompt}
+    for role, column in required.items():
+        try:
+            table.require(column, columns.why(role))
+        except UsageError as exc:
+            raise DataError(str(exc)) from None
+    records: list[PromptRecord] = []
+    for row in table.rows:
+        values = {key: value for key, value in row.values.items() if key not in (columns.prompt, columns.answer)}
+        values.update(prompt=row.values.get(columns.prompt), ground_truth=as_text(row.values.get(columns.answer)))
+        values["id"] = as_text(values.get("id")) or row.default_id
+        try:
+            record = PromptRecord.model_validate(values)
+        except ValidationError as exc:
+            raise DataError(f"{table.where(row)}: {validation_problems(exc)}") from None
+        if record.ground_truth is None and ground_truth_required:
+            raise DataError(
+                f"{table.where(row)}: ground_truth: Field required (the string the reward compares with; {columns.why('answer')})"
+            )
+        records.append(record)
+    check_unique_ids(source, [record.id for record in records])
+    return records
+
+
+def check_unique_ids(source: str, ids: Sequence[str | None]) -> None:
+    """Raise ``DataError`` naming the first id that appears twice."""
+    seen: dict[str | None, int] = {}
+    for index, record_id in enumerate(ids):
+        if record_id in seen:
+            raise DataError(f"{source}: id {record_id!r} appears twice (records {seen[record_id] + 1} and {index + 1})")
+        seen[record_id] = index
+
+
+def read_source(source: str, split: str | None) -> Table:
+    """``read_table`` with its errors as ``DataError`` (a training run's data error)."""
     try:
-        lines = read_lines(path, read_objects, path)
+        return read_table(source, split=split)
     except UsageError as exc:
         raise DataError(str(exc)) from None
-    records: list[PromptRecord] = []
-    for line in lines:
-        if line.error:
-            raise DataError(f"{path}:{line.number}: {line.error}")
-        try:
-            record = PromptRecord.model_validate(line.record)
-        except ValidationError as exc:
-            raise DataError(f"{path}:{line.number}: {_problems(exc)}") from None
-        if record.ground_truth is None and ground_truth_required:
-            raise DataError(f"{path}:{line.number}: ground_truth: Field required (the string the reward compares with)")
-        records.append(record if record.id is not None else record.model_copy(update={"id": f"line-{line.number}"}))
-    if not records:
-        raise DataError(f"{path}: no prompts")
-    seen: dict[str, int] = {}
-    for index, record in enumerate(records):
-        if record.id in seen:
-            raise DataError(f"{path}: id {record.id!r} appears twice (records {seen[record.id] + 1} and {index + 1})")
-        seen[record.id] = index
-    return records
+
+
+def as_text(value: object) -> object:
+    """A number as its text (a ground truth or id read from CSV, Parquet or a dataset); anything else as is."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def split_holdout(ids: Sequence[str], fraction: float, seed: int, *, at_least_one: bool = False) -> set[str]:
+    """The ids held out: ``round(len * fraction)`` of them (at least one if asked and possible), chosen by id and seed alone."""
+    size = round(len(ids) * fraction)
+    if at_least_one and fraction > 0 and len(ids) > 1:
+        size = max(size, 1)
+    return set(sorted(ids, key=lambda record_id: _stable_rank(seed, record_id))[:size])
+
+
+def epoch_order(seed: int, epoch: int, size: int) -> list[int]:
+    """A seeded shuffle of ``range(size)`` for one epoch: the same seed and epoch give the same order."""
+    return [int(i) for i in np.random.default_rng([seed, epoch]).permutation(size)]
 
 
 class PromptPool:
     """Training prompts in rotation and a holdout that is never trained on."""
 
     def __init__(self, records: list[PromptRecord], *, holdout_fraction: float, seed: int, curriculum: bool) -> None:
-        ranked = sorted(records, key=lambda record: _stable_rank(seed, record.id))
-        holdout_size = round(len(records) * holdout_fraction)
-        held = {record.id for record in ranked[:holdout_size]}
+        held = split_holdout([record.id for record in records], holdout_fraction, seed)
         self.holdout = [record for record in records if record.id in held]
         self.train = [record for record in records if record.id not in held]  # not empty: holdout_fraction <= 0.5
         self.seed = seed
@@ -86,14 +131,14 @@ class PromptPool:
 
     def _epoch_order(self, epoch: int) -> list[int]:
         if epoch not in self._orders:
-            order = [int(i) for i in np.random.default_rng([self.seed, epoch]).permutation(len(self.train))]
+            order = epoch_order(self.seed, epoch, len(self.train))
             if self.curriculum and epoch == 0:
                 order.sort(key=lambda index: _difficulty(self.train[index]))  # stable: ties keep the shuffle
             self._orders = {epoch: order}  # one epoch at a time is all a batch needs
         return self._orders[epoch]
 
 
-def _problems(error: ValidationError) -> str:
+def validation_problems(error: ValidationError) -> str:
     """One message per key; a prompt that is neither text nor messages gets one plain sentence."""
     by_key: dict[str, str] = {}
     for problem in error.errors():

@@ -157,9 +157,16 @@ class OfflineTrainingClient:
         loss_fn_config: Mapping[str, Union[float, str]] | None = None,
     ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
         """Accumulate the gradient of ``loss_fn`` summed over ``data``; the output has each datum's target logprobs."""
-        if not data:
-            raise ValueError("No data provided")  # the SDK raises this before sending anything
-        return self._submit(self._forward_backward, list(data), loss_fn, dict(loss_fn_config or {}))
+        return self._loss_request(data, loss_fn, loss_fn_config, backward=True)
+
+    def forward(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, Union[float, str]] | None = None,
+    ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
+        """The loss and each datum's target logprobs, with no gradient (evaluation)."""
+        return self._loss_request(data, loss_fn, loss_fn_config, backward=False)
 
     def optim_step(self, optim_params: types.AdamParams | None = None) -> AwaitableConcurrentFuture[types.OptimStepResponse]:
         """Apply the accumulated gradient with AdamW and clear it."""
@@ -175,6 +182,13 @@ class OfflineTrainingClient:
 
     # ---- the worker thread ------------------------------------------------------
 
+    def _loss_request(
+        self, data: list[types.Datum], loss_fn: str, config: Mapping[str, Union[float, str]] | None, *, backward: bool
+    ) -> AwaitableConcurrentFuture[types.ForwardBackwardOutput]:
+        if not data:
+            raise ValueError("No data provided")  # the SDK raises this before sending anything
+        return self._submit(self._forward_backward, list(data), loss_fn, dict(config or {}), backward)
+
     def _submit(self, work: Callable[..., T], *args: object) -> AwaitableConcurrentFuture[T]:
         def run() -> T:
             if self._failure is not None:
@@ -188,7 +202,7 @@ class OfflineTrainingClient:
         return AwaitableConcurrentFuture(self._worker.submit(run))
 
     def _forward_backward(
-        self, data: list[types.Datum], loss_fn: str, config: dict[str, float | str]
+        self, data: list[types.Datum], loss_fn: str, config: dict[str, float | str], backward: bool
     ) -> types.ForwardBackwardOutput:
         check_request(data, loss_fn, config, self.service.shape.vocab_size)
         outputs, total = [], 0.0
@@ -199,7 +213,8 @@ class OfflineTrainingClient:
                 self.weights, self.service.shape, np.asarray(datum.model_input.to_ints()), targets
             )
             loss, dloss = policy.loss_and_gradient(loss_fn, logprobs, inputs, config)
-            policy.accumulate_gradient(self._gradient, rows, probabilities, targets, dloss)
+            if backward:
+                policy.accumulate_gradient(self._gradient, rows, probabilities, targets, dloss)
             outputs.append({"logprobs": types.TensorData.from_numpy(logprobs.astype(np.float32))})
             total += loss
         return types.ForwardBackwardOutput(

@@ -1,4 +1,4 @@
-"""What the GRPO loop needs from a backend, spelled exactly as the ``tinker`` SDK spells it.
+"""What the GRPO and SFT loops need from a backend, spelled exactly as the ``tinker`` SDK spells it.
 
 The real ``tinker.ServiceClient``, ``TrainingClient`` and ``SamplingClient`` satisfy these
 protocols unchanged; ``offline.py`` implements them with a small numpy policy. Method and
@@ -53,6 +53,13 @@ class TrainingClient(Protocol):
         loss_fn_config: Mapping[str, Union[float, str]] | None = None,
     ) -> APIFuture[types.ForwardBackwardOutput]: ...
 
+    def forward(
+        self,
+        data: list[types.Datum],
+        loss_fn: types.LossFnType,
+        loss_fn_config: Mapping[str, Union[float, str]] | None = None,
+    ) -> APIFuture[types.ForwardBackwardOutput]: ...
+
     def optim_step(self, optim_params: types.AdamParams | None = None) -> APIFuture[types.OptimStepResponse]: ...
 
     def save_state(self, name: str, ttl_seconds: int | None = None) -> APIFuture[types.SaveWeightsResponse]: ...
@@ -83,6 +90,18 @@ class Renderer(Protocol):
     def get_stop_sequences(self) -> Sequence[int] | Sequence[str]: ...
 
     def parse_response(self, response: list[int]) -> tuple[Message, bool]: ...
+
+
+@runtime_checkable
+class SupervisedRenderer(Renderer, Protocol):
+    """A renderer that also builds SFT examples: tinker-cookbook's renderers have this method too.
+
+    ``build_supervised_example(messages)`` returns the tokens of the whole conversation and a
+    weight per token (1 where the model should learn to write the token, 0 elsewhere); the
+    cookbook's default trains on the last assistant message, as SFT on (prompt, response) wants.
+    """
+
+    def build_supervised_example(self, messages: list[Message]) -> tuple[types.ModelInput, Sequence[float]]: ...
 
 
 @runtime_checkable

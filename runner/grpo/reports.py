@@ -52,6 +52,7 @@ class SampledCompletion(BaseModel):
 class SampledPrompt(BaseModel):
     prompt: Prompt
     ground_truth: str | None
+    reference: str | None = None  # the record's reference response (SFT data), to compare with
     completions: list[SampledCompletion]
 
 

@@ -67,7 +67,7 @@ class Rollout:
 
 def sample_and_grade(
     sampler: SamplingClient,
-    grader: Grader,
+    grader: Grader | None,
     renderer: Renderer,
     records_P: Sequence[PromptRecord],
     *,
@@ -77,7 +77,10 @@ def sample_and_grade(
     progress: RolloutProgress,
     overlap: bool = True,
 ) -> Rollout:
-    """Sample ``num_samples`` completions per prompt and grade them; grading starts per group as it arrives unless ``overlap`` is off."""
+    """Sample ``num_samples`` completions per prompt and grade them; grading starts per group as it arrives unless ``overlap`` is off.
+
+    Without a ``grader``, or for a prompt without a ground truth, nothing is graded (an empty result list).
+    """
     started = time.monotonic()
     progress.start("sampling", len(records_P), len(records_P) * num_samples)
     prompts_P = [renderer.build_generation_prompt(as_messages(record.prompt)) for record in records_P]
@@ -92,7 +95,10 @@ def sample_and_grade(
 
         def grade(index: int) -> None:
             ground_truth = records_P[index].ground_truth
-            items = [] if ground_truth is None else [(completion, ground_truth) for completion in completions_P[index]]
+            if grader is None or ground_truth is None:
+                grading_P[index] = pool.submit(list)
+                return
+            items = [(completion, ground_truth) for completion in completions_P[index]]
             grading_P[index] = pool.submit(grader.grade_batch, items, functools.partial(progress.record_graded, index))
 
         for index in waiter.as_completed(

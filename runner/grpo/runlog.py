@@ -2,10 +2,10 @@
 
 ::
 
-    metrics.jsonl          one StepReport per step
-    samples.jsonl          every group (prompt, completions, scores...): `rewardkit report` reads it
-    sampling_debug.log     prompts and completions, readable
-    reward_debug.log       one line per completion: score, status, error
+    metrics.jsonl          GRPO: one StepReport per step; SFT: one line per step and per evaluation
+    samples.jsonl          GRPO: every group (prompt, completions, scores...): `rewardkit report` reads it
+    sampling_debug.log     prompts and completions (SFT: spot checks), readable
+    reward_debug.log       GRPO: one line per completion: score, status, error
     training_debug.log     what the run did and why it stopped
     grading_function.py    the exact reward source the run graded with
     checkpoints.jsonl      one CheckpointReport per saved state
@@ -25,26 +25,28 @@ import threading
 import time
 from typing import IO, Callable, Sequence
 
+from pydantic import BaseModel
+
 from rewardkit.graders import RewardSource
 
 from .errors import ConfigError, TrainError
 from .groups import SampledGroup
-from .reports import CheckpointReport, StepReport
+from .reports import CheckpointReport, SampleReport, StepReport
 
-LOG_FILES = ("metrics.jsonl", "samples.jsonl", "sampling_debug.log", "reward_debug.log", "checkpoints.jsonl")
+LOG_FILES = ("metrics.jsonl", "samples.jsonl", "sampling_debug.log", "reward_debug.log", "checkpoints.jsonl")  # GRPO's
 
 
 class RunLog:
     """Writes a run directory; a directory that already holds a run is only reopened with ``resume``."""
 
-    def __init__(self, log_dir: str, *, resume: bool) -> None:
+    def __init__(self, log_dir: str, *, resume: bool, files: Sequence[str] = LOG_FILES) -> None:
         self.log_dir = os.path.abspath(log_dir)
         if not resume and any(_has_lines(os.path.join(self.log_dir, name)) for name in ("metrics.jsonl", "checkpoints.jsonl")):
             raise TrainError(
                 f"{self.log_dir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --log-dir"
             )
         os.makedirs(self.log_dir, exist_ok=True)
-        self._files: dict[str, IO[str]] = {name: open(self.path(name), "a", encoding="utf-8") for name in LOG_FILES}
+        self._files: dict[str, IO[str]] = {name: open(self.path(name), "a", encoding="utf-8") for name in files}
         self.logger = logging.getLogger(f"rewardkit.train.{self.log_dir}")
         self.logger.setLevel(logging.INFO)
         self.logger.propagate = False
@@ -88,7 +90,8 @@ class RunLog:
             self._write("reward_debug.log", _reward_lines(report.step, index, group))
         self.log_metrics(report)
 
-    def log_metrics(self, report: StepReport) -> None:
+    def log_metrics(self, report: BaseModel) -> None:
+        """One line of metrics.jsonl (and W&B): a report with a ``step``."""
         self._write("metrics.jsonl", report.model_dump_json())
         if self._wandb is not None:
             numbers = {
@@ -96,11 +99,24 @@ class RunLog:
                 for key, value in report.model_dump().items()
                 if isinstance(value, (int, float)) and not isinstance(value, bool)
             }
-            self._wandb.log(numbers, step=report.step)
+            self._wandb.log(numbers, step=report.step)  # type: ignore[attr-defined]
 
     def log_checkpoint(self, checkpoint: CheckpointReport) -> None:
         self._write("checkpoints.jsonl", checkpoint.model_dump_json())
         self.logger.info("saved checkpoint %s at step %d: %s", checkpoint.name, checkpoint.step, checkpoint.state_path)
+
+    def log_samples(self, label: str, report: SampleReport) -> None:
+        """Spot-check completions, readable, in sampling_debug.log."""
+        lines = [f"== {label}"]
+        for prompt in report.prompts:
+            lines.append(f"  prompt: {prompt.prompt!r}" + (f" reference: {prompt.reference!r}" if prompt.reference is not None else ""))
+            lines += [f"    ({completion.stop_reason}) {completion.text!r}" for completion in prompt.completions]
+        self._write("sampling_debug.log", "\n".join(lines))
+
+    def read_metrics(self) -> list[dict]:
+        """Every line metrics.jsonl holds so far."""
+        with open(self.path("metrics.jsonl"), encoding="utf-8") as stream:
+            return [json.loads(line) for line in stream if line.strip()]
 
     def checkpoints(self) -> list[CheckpointReport]:
         """Every checkpoint this run directory has recorded, oldest first."""
@@ -129,6 +145,7 @@ class Heartbeat:
         self.path, self.describe, self.interval = path, describe, interval
         self._stop = threading.Event()
         self._writing = threading.Lock()
+        self.beat()  # the file exists as soon as the run is open, not a thread switch later
         self._thread = threading.Thread(target=self._run, name="rewardkit-heartbeat", daemon=True)
         self._thread.start()
 

@@ -1,7 +1,8 @@
 """A character tokenizer for the offline backend, and a plain-text renderer for any tokenizer.
 
-The renderer has tinker-cookbook's three methods, so a cookbook renderer (with a chat
-template) can be passed wherever a ``PlainRenderer`` is used.
+The renderer has tinker-cookbook's methods (the three sampling needs and
+``build_supervised_example`` for SFT), so a cookbook renderer (with a chat template) can
+be passed wherever a ``PlainRenderer`` is used.
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ class PlainRenderer:
 
     def get_stop_sequences(self) -> list[int]:
         return [self.tokenizer.eos_token_id]
+
+    def build_supervised_example(self, messages: list[Message]) -> tuple[types.ModelInput, list[float]]:
+        """The generation prompt of all but the last message (weight 0), then the last one's text and EOS (weight 1)."""
+        if not messages:
+            raise ValueError("a supervised example needs at least the message to learn")
+        prompt = self.build_generation_prompt(messages[:-1]).to_ints() if len(messages) > 1 else []
+        response = [*self.tokenizer.encode(message_text(messages[-1]), add_special_tokens=False), self.tokenizer.eos_token_id]
+        return types.ModelInput.from_ints([*prompt, *response]), [0.0] * len(prompt) + [1.0] * len(response)
 
     def parse_response(self, response: list[int]) -> tuple[Message, bool]:
         """The assistant message, and whether the response ended with the stop token."""

@@ -17,9 +17,8 @@ leaves every line already logged in the run directory.
 from __future__ import annotations
 
 import time
-from typing import Sequence, Union
+from typing import Sequence
 
-import numpy as np
 from tinker import types
 
 from rewardkit.graders import Grader
@@ -28,23 +27,18 @@ from rewardkit.graders.hygiene import SignalFigures
 from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
 from .backends import Backend, open_backend
 from .config import TrainConfig
-from .data import Prompt, PromptPool, PromptRecord, read_prompts
-from .errors import RewardFailing, TrainError
+from .data import PromptPool, PromptRecord, read_prompts
+from .errors import RewardFailing
 from .figures import step_figures
 from .groups import SampledGroup
-from .protocols import TrainingClient
-from .reports import CheckpointReport, LoadReport, SampledCompletion, SampledPrompt, SampleReport, StepReport, TrainReport
-from .rollouts import RolloutProgress, sample_and_grade
-from .runlog import Heartbeat, RunLog
+from .reports import StepReport, TrainReport
+from .rollouts import sample_and_grade
+from .runlog import LOG_FILES
 from .schedule import learning_rate
-from .waiting import Waiter
-
-ADAM = {"beta1": 0.9, "beta2": 0.95, "eps": 1e-8}  # tinker-cookbook's RL settings
-_PURPOSES = {"train": 0, "eval": 1, "sample": 2}  # keeps the seeds of training, eval and spot-check samples apart
-SampleInput = Union[Prompt, PromptRecord, dict]
+from .session import ADAM, TrainingSession, run_directory
 
 
-class Trainer:
+class Trainer(TrainingSession):
     """A GRPO run: a backend, a sandboxed grader, a prompt pool and a run directory.
 
     The trainer owns the backend: ``close()`` (also when the constructor fails) ends its session.
@@ -52,6 +46,9 @@ class Trainer:
     >>> trainer = Trainer(config, backend, log_dir="runs/toy")      # doctest: +SKIP
     >>> trainer.train_grpo_step(num_iterations=1).steps[0].reward_mean  # doctest: +SKIP
     """
+
+    LOG_FILES = LOG_FILES
+    config: TrainConfig
 
     def __init__(
         self,
@@ -64,82 +61,38 @@ class Trainer:
         overlap_grading: bool = True,
         heartbeat_seconds: float = 1.0,
     ) -> None:
-        self.config = config
-        self.backend = backend
         self.overlap_grading = overlap_grading  # off only to measure what overlapping saves
-        self.progress = RolloutProgress()
-        self.started = time.monotonic()
-        self.step_started: float | None = None
-        self.checkpoint: CheckpointReport | None = None  # the last good one
-        self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint)
-        self.grader: Grader | None = None
-        self.heartbeat: Heartbeat | None = None
-        self._closed = False
-        try:
-            self.log = RunLog(log_dir, resume=resume)
-        except BaseException:
-            backend.close("errored")
-            raise
-        try:
-            self.pool = PromptPool(
-                list(records or read_prompts(config.prompts)),
-                holdout_fraction=config.holdout_fraction,
-                seed=config.seed,
-                curriculum=config.curriculum,
-            )
-            self.grader = Grader(
-                config.reward,
-                params=config.reward_params,
-                timeout=config.reward_timeout,
-                workers=config.grader_workers,
-                calls_per_process=config.reward_calls_per_process,
-                score_range=config.score_range,
-                seed=config.seed,
-            )
-            self.log.write_grading_function(self.grader.source)
-            if config.wandb_project:
-                self.log.start_wandb(config.wandb_project, config.model_dump())
-            self.heartbeat = Heartbeat(self.log.path("progress.txt"), self._describe_progress, heartbeat_seconds)
-            self._open_training_client(resume)
-        except BaseException:
-            self.close("errored")
-            raise
+        self._records = records
+        super().__init__(config, backend, log_dir=log_dir, resume=resume, heartbeat_seconds=heartbeat_seconds)
 
-    def _open_training_client(self, resume: bool) -> None:
-        service = self.backend.service_client
-        checkpoints = self.log.checkpoints() if resume else []
-        if resume and not checkpoints:
-            raise TrainError(f"nothing to resume: {self.log.path('checkpoints.jsonl')} lists no checkpoint")
-        if checkpoints:
-            latest = checkpoints[-1]
-            self.training_client: TrainingClient = self.waiter.request(
-                f"loading checkpoint {latest.state_path}",
-                service.create_training_client_from_state_with_optimizer,
-                latest.state_path,
-            )
-            self.step, self.prompts_consumed, self.checkpoint = latest.step, latest.prompts_consumed, latest
-            self.warm_up = False
-            self.log.logger.info(
-                "resumed from %s at step %d (%d prompts consumed); no warmup", latest.state_path, self.step, self.prompts_consumed
-            )
-        else:
-            self.training_client = self.waiter.request(
-                "create_lora_training_client",
-                service.create_lora_training_client,
-                base_model=self.config.base_model,
-                rank=self.config.lora_rank,
-                seed=self.config.seed,
-            )
-            self.step, self.prompts_consumed, self.warm_up = 0, 0, True
-            self.log.logger.info(
-                "fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json()
-            )
-        self.renderer = self.backend.make_renderer(self.training_client)
+    def _open_data(self) -> None:
+        config = self.config
+        self.pool = PromptPool(
+            list(self._records or read_prompts(config.prompts, columns=config.columns, split=config.split)),
+            holdout_fraction=config.holdout_fraction,
+            seed=config.seed,
+            curriculum=config.curriculum,
+        )
+        self.grader = Grader(
+            config.reward,
+            params=config.reward_params,
+            timeout=config.reward_timeout,
+            workers=config.grader_workers,
+            calls_per_process=config.reward_calls_per_process,
+            score_range=config.score_range,
+            seed=config.seed,
+        )
+        self.log.write_grading_function(self.grader.source)
 
-    @property
-    def last_checkpoint(self) -> str | None:
-        """The state path of the last good checkpoint, if any."""
-        return None if self.checkpoint is None else self.checkpoint.state_path
+    def _default_sample_records(self) -> list[PromptRecord]:
+        return self.pool.holdout
+
+    def _progress_details(self) -> list[str]:
+        progress = self.progress
+        return [
+            f"groups sampled {progress.groups_sampled}/{progress.groups_total}",
+            f"completions graded {progress.completions_graded}/{progress.completions_total}",
+        ]
 
     # ---- the small-step API -----------------------------------------------------
 
@@ -147,44 +100,6 @@ class Trainer:
         """Run ``num_iterations`` GRPO steps; checkpoints and evaluations happen at their intervals."""
         reports = [self._logged(self._step) for _ in range(num_iterations)]
         return TrainReport(steps=reports, next_step=self.step, log_dir=self.log.log_dir, last_checkpoint=self.last_checkpoint)
-
-    def sample(self, prompts: Sequence[SampleInput] | None = None, num_samples: int = 1) -> SampleReport:
-        """Completions from the current weights for ``prompts`` (default: the holdout); scored where a ground truth is given."""
-        records = [
-            _as_record(prompt, index) for index, prompt in enumerate(prompts if prompts is not None else self.pool.holdout)
-        ]
-        if not records:
-            raise ValueError("no prompts to sample: pass some, or set holdout_fraction")
-        return self._logged(lambda: self._sample(records, num_samples))
-
-    def save(self, name: str) -> CheckpointReport:
-        """Save weights and optimizer state with the loop's position; ``load`` or ``--resume`` continues from it."""
-        return self._logged(lambda: self._save(name))
-
-    def load(self, path: str) -> LoadReport:
-        """Continue from a saved state; if this run saved it, its step and prompt rotation come back too."""
-        return self._logged(lambda: self._load(path))
-
-    def close(self, status: str = "success") -> None:
-        """Stop the heartbeat, the grader and the backend session; the run directory keeps everything."""
-        if self._closed:
-            return
-        self._closed = True
-        if self.heartbeat is not None:
-            self.progress.phase = f"closed ({status})"
-            self.heartbeat.stop()
-            self.heartbeat = None
-        if self.grader is not None:
-            self.grader.close()
-            self.grader = None
-        self.backend.close(status)  # type: ignore[arg-type]
-        self.log.close()
-
-    def __enter__(self) -> Trainer:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        self.close("success" if exc_type is None else "errored" if issubclass(exc_type, Exception) else "interrupted")
 
     # ---- one step -----------------------------------------------------------------
 
@@ -291,30 +206,7 @@ class Trainer:
             f"Every call is in {self.log.path('reward_debug.log')}."
         )
 
-    # ---- the rest of the API, unlogged ---------------------------------------------
-
-    def _sample(self, records: list[PromptRecord], num_samples: int, phase: str = "sample") -> SampleReport:
-        sampler = self.waiter.request(
-            "save_weights_and_get_sampling_client", self.training_client.save_weights_and_get_sampling_client
-        )
-        rollout = sample_and_grade(
-            sampler, self.grader, self.renderer, records,
-            num_samples=num_samples, params_P=[self._sampling_params(phase, self.step, p) for p in range(len(records))],
-            waiter=self.waiter, progress=self.progress,
-        )  # fmt: skip
-        prompts = [
-            SampledPrompt(
-                prompt=group.record.prompt,
-                ground_truth=group.record.ground_truth,
-                completions=[
-                    SampledCompletion(text=text, stop_reason=reason, num_tokens=len(tokens), **_grade_fields(group, index))
-                    for index, (text, reason, tokens) in enumerate(zip(group.completions_G, group.stop_reasons_G, group.tokens_G))
-                ],
-            )
-            for group in rollout.groups_P
-        ]
-        scores = [score for group in rollout.groups_P for score in group.scores_G]
-        return SampleReport(step=self.step, prompts=prompts, reward_mean=float(np.mean(scores)) if scores else None)
+    # ---- evaluation ----------------------------------------------------------------
 
     def _evaluate(self) -> float:
         """Mean reward of ``group_size`` samples on each of the first ``prompts_per_step`` held-out prompts."""
@@ -323,67 +215,6 @@ class Trainer:
             "step %d: eval reward %.4f on %d held-out prompts", self.step - 1, report.reward_mean, len(report.prompts)
         )
         return report.reward_mean
-
-    def _save(self, name: str) -> CheckpointReport:
-        self.progress.phase = f"saving {name}"
-        saved = self.waiter.request(f"save_state({name!r})", self.training_client.save_state, name)
-        checkpoint = CheckpointReport(name=name, step=self.step, prompts_consumed=self.prompts_consumed, state_path=saved.path)
-        self.log.log_checkpoint(checkpoint)
-        self.checkpoint = checkpoint
-        return checkpoint
-
-    def _load(self, path: str) -> LoadReport:
-        self.training_client = self.waiter.request(
-            f"loading checkpoint {path}", self.backend.service_client.create_training_client_from_state_with_optimizer, path
-        )
-        known = [checkpoint for checkpoint in self.log.checkpoints() if checkpoint.state_path == path]
-        if known:
-            self.step, self.prompts_consumed = known[-1].step, known[-1].prompts_consumed
-        self.warm_up = False
-        self.checkpoint = (
-            known[-1]
-            if known
-            else CheckpointReport(name=path, step=self.step, prompts_consumed=self.prompts_consumed, state_path=path)
-        )
-        self.log.logger.info("loaded %s; continuing at step %d", path, self.step)
-        return LoadReport(
-            state_path=path, step=self.step, prompts_consumed=self.prompts_consumed, loop_state_restored=bool(known)
-        )
-
-    def _sampling_params(self, purpose: str, step: int, index: int) -> types.SamplingParams:
-        """Sampling settings with a seed fixed by the run's seed, the step and the prompt's place: runs repeat exactly."""
-        seed = int(np.random.SeedSequence([self.config.seed, step, index, _PURPOSES[purpose]]).generate_state(1)[0])
-        return types.SamplingParams(
-            max_tokens=self.config.max_tokens,
-            temperature=self.config.temperature,
-            stop=list(self.renderer.get_stop_sequences()),
-            seed=seed,
-        )
-
-    def _logged(self, action):
-        """Run one API call; an error is written to training_debug.log and progress.txt before it propagates."""
-        try:
-            return action()
-        except BaseException as exc:
-            self.progress.phase = f"stopped: {type(exc).__name__}: {exc}"
-            self.log.logger.error("stopped at step %d: %s: %s", self.step, type(exc).__name__, exc)
-            if self.heartbeat is not None:
-                self.heartbeat.beat()
-            raise
-
-    def _describe_progress(self) -> str:
-        now = time.monotonic()
-        progress = self.progress
-        lines = [
-            f"step {self.step}",
-            f"phase {progress.phase}",
-            f"groups sampled {progress.groups_sampled}/{progress.groups_total}",
-            f"completions graded {progress.completions_graded}/{progress.completions_total}",
-            f"step running {now - self.step_started:.1f} s" if self.step_started is not None else "step not running",
-            f"run open {now - self.started:.0f} s",
-            f"last checkpoint {self.last_checkpoint or 'none'}",
-        ]
-        return "\n".join(lines)
 
 
 def summary_line(report: StepReport) -> str:
@@ -412,28 +243,11 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{status} {count}" for status, count in counts.items())
 
 
-def _grade_fields(group: SampledGroup, index: int) -> dict:
-    if not group.results_G:  # the prompt came without a ground truth
-        return {}
-    result = group.results_G[index]
-    return {"score": result.score, "status": result.status.value, "error": result.error}
-
-
-def _as_record(prompt: SampleInput, index: int) -> PromptRecord:
-    if isinstance(prompt, PromptRecord):
-        return prompt
-    if isinstance(prompt, dict) and "prompt" in prompt:
-        return PromptRecord.model_validate({"id": f"sample-{index}", **prompt})
-    return PromptRecord(prompt=prompt, id=f"sample-{index}")
-
-
 def open_trainer(
     config: TrainConfig, *, backend: str | None = None, log_dir: str | None = None, resume: bool = False, **options: object
 ) -> Trainer:
     """A ``Trainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
-    log_dir = log_dir or config.log_dir
-    if not log_dir:
-        raise TrainError("no run directory: pass log_dir or set log_dir in the config")
-    records = read_prompts(config.prompts)
+    log_dir = run_directory(config, log_dir)
+    records = read_prompts(config.prompts, columns=config.columns, split=config.split)
     chosen = open_backend(backend or config.backend, config, records, log_dir)
     return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)  # closes the backend if it fails

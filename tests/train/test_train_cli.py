@@ -7,10 +7,13 @@ import os
 import shutil
 
 import pytest
+
 from rewardkit.runner.cli import main
 from rewardkit.runner.grpo.config import DESCRIPTIONS
 
-from conftest import EXAMPLE
+from config_helpers import edit
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "toy_copy")  # not from conftest: tests/sft has one too
 
 
 @pytest.fixture
@@ -19,13 +22,6 @@ def example(tmp_path):
     folder = tmp_path / "toy"
     shutil.copytree(EXAMPLE, folder)
     return folder
-
-
-def edit(config_path, **keys) -> str:
-    lines = [line for line in config_path.read_text().splitlines() if line.split("=")[0].strip() not in keys]
-    lines += [f"{key} = {json.dumps(value)}" for key, value in keys.items()]
-    config_path.write_text("\n".join(lines) + "\n")
-    return str(config_path)
 
 
 def train(*args: str) -> int:
