@@ -68,6 +68,9 @@ def test_training_errors_are_tool_errors(mcp_training, tmp_path, write):
     line = next(number for number, text in enumerate(TOY_CONFIG.read_text().splitlines(), 1) if text.startswith("group_size"))
     assert f"{config}:{line}: key 'group_size': Input should be greater than or equal to 2" in message
 
+    sft = str(ROOT / "examples" / "sft_toy" / "config.toml")
+    assert f"{sft}: method = 'sft': the training tools run GRPO" in mcp.error("train_open", config_path=sft, backend="offline")
+
     reward = write("reward.py", BROKEN)
     config = write("broken.toml", TOY_CONFIG.read_text().replace('"reward.py"', json.dumps(reward)).replace('"prompts.jsonl"', json.dumps(str(TOY_PROMPTS))))
     broken = dict(config_path=config, backend="offline", log_dir=str(tmp_path / "broken"))
