@@ -12,9 +12,8 @@ from typing import Mapping, Sequence
 
 from rich.console import Console
 
-from rewardkit.graders import Grader, GradeResult, RewardLoadError
+from rewardkit.graders import Grader, RewardLoadError
 from rewardkit.graders.checks import run_checks
-from rewardkit.graders.probes import probe_completions
 
 from .check import ANSWER_FORMATS_DESC, parse_answer_formats
 from .data_summary import sample_evenly
@@ -30,7 +29,7 @@ from .method_choice import (
     recommend_method,
 )
 from .options import FORMAT_DESC, add_grader_options, grader_options
-from .preflight import probe_summary
+from .probing import probe_results, probe_summary
 
 CHECK_TRUTHS = 10  # ground truths the checks build their inputs around
 PROBE_TRUTHS = 20  # ground truths probed for signal
@@ -138,14 +137,6 @@ def data_evidence(table: Table, columns: Columns) -> DataEvidence:
         answer_column=columns.answer,
         response_column=MESSAGES_COLUMN if conversations else columns.response,
     )
-
-
-def probe_results(grader: Grader, truths: Sequence[str]) -> list[dict[str, list[GradeResult]]]:
-    """Each ground truth's probe completions graded, by probe kind (what ``preflight.probe_summary`` reads)."""
-    probes = [probe_completions(truth) for truth in truths]
-    items = [(completion, truth) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
-    results = iter(grader.grade_batch(items))
-    return [{kind: [next(results) for _ in completions] for kind, completions in kinds.items()} for kinds in probes]
 
 
 def render_text(advice: MethodAdvice) -> str:

@@ -330,10 +330,10 @@ class Tools:
     ) -> PreflightSummary:
         """Everything rewardkit knows about a reward before training on it, in one verdict: pass, warn or fail.
 
-        Lints the source, checks its properties on the ground truths of `data_path`, and grades
-        `samples_path` into a hygiene report, or else probes the reward with right and wrong
-        answers derived from each ground truth. Returns the verdict, a line per stage and the
-        first items with what to do; the full result is in outputs["json"] and outputs["markdown"].
+        Lints the source, checks its properties on the ground truths of `data_path`, probes the
+        reward with right and wrong answers derived from each ground truth, and grades
+        `samples_path` into a hygiene report. Returns the verdict, a line per stage and the first
+        items with what to do; the full result is in outputs["json"] and outputs["markdown"].
         """
         result = preflight_command.run_preflight(
             reward,

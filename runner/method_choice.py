@@ -8,7 +8,7 @@ reference responses. "Verified" is not taken on trust; it is what the evidence s
 - the reward loads, and passes the determinism and gold-consistency property checks
   (``rewardkit.graders.checks.run_checks``);
 - on probe completions around real ground truths (``rewardkit.graders.probes``, summed up by
-  ``preflight.probe_summary``) it gives signal: the best right answer scores above every wrong,
+  ``probing.probe_summary``) it gives signal: the best right answer scores above every wrong,
   cut-off, unrelated and empty one for nearly every ground truth probed (``SIGNAL_SHARE``).
 
 Without all three, a reward would train on noise; SFT is then the method if the data holds
@@ -22,7 +22,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from .preflight import ProbeSummary
+from .probing import ProbeSummary
 
 SIGNAL_SHARE = 0.9  # probed ground truths whose best right answer must outscore every other probe
 REQUIRED_CHECKS = ("determinism", "gold_consistency")

@@ -28,16 +28,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rewardkit.graders import Grader, GradeResult
+from rewardkit.graders import Grader
 from rewardkit.graders.checks import CheckReport, run_checks
 from rewardkit.graders.hygiene import HygieneReport
 from rewardkit.graders.lint import Finding, lint_reward
-from rewardkit.graders.probes import probe_completions
 
+from .advise import data_evidence
+from .datasource import Columns, SourceError, read_table
 from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects
+from .method_choice import CheckEvidence, Evidence, MethodAdvice, RewardEvidence, recommend_method
 from .options import REWARD_DESC, add_grader_options, grader_options
-from .progress import progress_bar
+from .probing import ProbeSummary, probe_results, probe_summary
 from .report import graded_report, read_samples
 
 Stage = Literal["data", "lint", "checks", "probes", "samples"]
@@ -68,17 +70,6 @@ class Item(BaseModel):
     action: str
 
 
-class ProbeSummary(BaseModel):
-    """How the reward scored completions derived from each probed ground truth."""
-
-    prompts: int
-    signal_fraction: float  # prompts where the best right answer scores above every wrong, cut-off, unrelated and empty one
-    gold_max_fraction: float  # prompts where the answer scores the maximum in at least one common format
-    wrong_min_fraction: float  # prompts where every wrong, unrelated and empty completion scores the minimum
-    status_counts: dict[str, int]
-    no_signal_examples: list[str] = Field(default_factory=list)  # ground truths without signal (a few)
-
-
 class PreflightReport(BaseModel):
     """Everything preflight ran and the verdict (its JSON is the ``--format json`` output)."""
 
@@ -86,9 +77,10 @@ class PreflightReport(BaseModel):
     verdict: Verdict
     items: list[Item]
     lint: list[Finding]
-    checks: CheckReport | None
-    probes: ProbeSummary | None
+    checks: CheckReport
+    probes: ProbeSummary
     report: HygieneReport | None
+    method: MethodAdvice | None  # GRPO or SFT, from the checks and probes (as ``rewardkit advise``); None if --data cannot say
     seconds: float
 
 
@@ -133,34 +125,6 @@ def report_items(report: HygieneReport) -> list[Item]:
         for item in report.recommendations
         if item.severity.value != "info"
     ]
-
-
-def probe_summary(ground_truths: Sequence[str], results: Sequence[dict[str, list[GradeResult]]], score_range: tuple[float, float]) -> ProbeSummary:
-    """Figures over probed prompts: ``results[i][kind]`` are the results of the ``kind`` probes of ``ground_truths[i]``."""
-    low, high = score_range
-    signal, gold_max, wrong_min, status_counts, no_signal = 0, 0, 0, {}, []
-    for ground_truth, results_K in zip(ground_truths, results):
-        right = [result.score for result in results_K["correct_formats"]]
-        wrong = [result.score for kind, group in results_K.items() if kind != "correct_formats" for result in group]
-        unambiguous_wrong = [result.score for kind in ("wrong", "unrelated", "empty") for result in results_K.get(kind, [])]
-        for group in results_K.values():
-            for result in group:
-                status_counts[result.status.value] = status_counts.get(result.status.value, 0) + 1
-        if right and max(right) > max(wrong, default=low):
-            signal += 1
-        elif len(no_signal) < 5:
-            no_signal.append(ground_truth)
-        gold_max += bool(right) and max(right) >= high
-        wrong_min += all(score <= low for score in unambiguous_wrong)
-    count = max(len(ground_truths), 1)
-    return ProbeSummary(
-        prompts=len(ground_truths),
-        signal_fraction=signal / count,
-        gold_max_fraction=gold_max / count,
-        wrong_min_fraction=wrong_min / count,
-        status_counts=status_counts,
-        no_signal_examples=no_signal,
-    )
 
 
 def probe_items(summary: ProbeSummary) -> list[Item]:
@@ -286,19 +250,20 @@ def run_preflight(
         checks = run_checks(reward, examples=[(None, truth) for truth in ground_truths], max_examples=max_examples, score_range=score_range, grader_options=check_options)
     items += check_items(checks)
 
-    probes = report = None
+    report = None
     try:
         grader = Grader(reward, score_range=score_range, **options)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     with grader:
+        probed = ground_truths[:probe_prompts]
+        probes = probe_summary(probed, probe_results(grader, probed, console), score_range)
+        items += probe_items(probes)
         if samples:
             report, sample_items = _samples(grader, samples, score_range, console)
             items += sample_items
-        else:
-            probes = _probe(grader, ground_truths[:probe_prompts], score_range, console)
-            items += probe_items(probes)
         described = grader.source.describe()
+    method = _advise(data, described, checks, probes)
     return PreflightReport(
         reward=described,
         verdict=verdict(items),
@@ -307,8 +272,19 @@ def run_preflight(
         checks=checks,
         probes=probes,
         report=report,
+        method=method,
         seconds=round(time.monotonic() - started, 2),
     )
+
+
+def _advise(data: str, reward: str, checks: CheckReport, probes: ProbeSummary | None) -> MethodAdvice | None:
+    """``rewardkit advise``'s recommendation from the evidence preflight already has (None when --data has malformed lines)."""
+    try:
+        table = read_table(data)
+    except SourceError:
+        return None
+    evidence = RewardEvidence(reward=reward, checks=[CheckEvidence.from_result(result) for result in checks.results], probes=probes)
+    return recommend_method(Evidence(data=data_evidence(table, Columns()), reward=evidence))
 
 
 def _read_data(path: str) -> tuple[list[str], list[Item]]:
@@ -332,18 +308,6 @@ def _samples(grader: Grader, path: str, score_range: tuple[float, float], consol
     return report.model_copy(update={"malformed_lines": malformed}), items + report_items(report)
 
 
-def _probe(grader: Grader, ground_truths: list[str], score_range: tuple[float, float], console: Console) -> ProbeSummary:
-    probes = [probe_completions(truth) for truth in ground_truths]
-    keys = [(i, kind, j) for i, probe in enumerate(probes) for kind, texts in probe.items() for j in range(len(texts))]
-    results_by_key: dict[tuple[int, str, int], GradeResult] = {}
-    with progress_bar(console, len(keys), "probing") as advance:
-        for index, result in grader.iter_results([(probes[i][kind][j], ground_truths[i]) for i, kind, j in keys]):
-            results_by_key[keys[index]] = result
-            advance()
-    results = [{kind: [results_by_key[(i, kind, j)] for j in range(len(texts))] for kind, texts in probe.items()} for i, probe in enumerate(probes)]
-    return probe_summary(ground_truths, results, score_range)
-
-
 # ---- rendering -------------------------------------------------------------------------------------------
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "dim", Verdict.passed: "bold green", Verdict.warned: "bold yellow", Verdict.failed: "bold red"}
@@ -354,16 +318,16 @@ def stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
     errors = sum(f.severity == "error" for f in result.lint)
     warnings = sum(f.severity == "warning" for f in result.lint)
     lines = [("lint", f"{len(result.lint)} findings ({errors} errors, {warnings} warnings)")]
-    if result.checks is not None:
-        done = [r for r in result.checks.results if not r.skipped]
-        failed = [r.property for r in done if not r.passed]
-        lines.append(("checks", f"{len(done) - len(failed)} of {len(done)} properties passed" + (f"; failed: {', '.join(failed)}" if failed else "") + f" ({result.checks.seconds:.1f} s)"))
-    if result.probes is not None:
-        p = result.probes
-        lines.append(("probes", f"{p.prompts} ground truths: right beats wrong on {p.signal_fraction:.0%}, gold scores the maximum on {p.gold_max_fraction:.0%}, wrong/empty score the minimum on {p.wrong_min_fraction:.0%}"))
+    done = [r for r in result.checks.results if not r.skipped]
+    failed = [r.property for r in done if not r.passed]
+    lines.append(("checks", f"{len(done) - len(failed)} of {len(done)} properties passed" + (f"; failed: {', '.join(failed)}" if failed else "") + f" ({result.checks.seconds:.1f} s)"))
+    p = result.probes
+    lines.append(("probes", f"{p.prompts} ground truths: right beats wrong on {p.signal_fraction:.0%}, gold scores the maximum on {p.gold_max_fraction:.0%}, wrong/empty score the minimum on {p.wrong_min_fraction:.0%}"))
     if result.report is not None:
         r = result.report
         lines.append(("samples", f"{r.num_groups} groups, {r.num_completions} completions: reward mean {r.reward_mean:.3f}, no signal {r.no_signal_fraction:.0%} (ALL-min {r.all_min_fraction:.0%}, ALL-max {r.all_max_fraction:.0%})"))
+    if result.method is not None:
+        lines.append(("method", f"{result.method.method.upper()} (as rewardkit advise; all reasons in --format json): {result.method.reasons[-1]}"))
     return lines
 
 

@@ -105,7 +105,7 @@ def test_preflight_gives_the_verdict_a_line_per_stage_and_the_full_result(mcp):
     )
     result = json.loads(Path(summary["outputs"]["json"]).read_text())
     assert summary["verdict"] == result["verdict"] == "warn"  # groups.jsonl: a truncation warning, nothing worse
-    assert list(summary["stages"]) == ["lint", "checks", "samples"]
+    assert list(summary["stages"]) == ["lint", "checks", "probes", "samples", "method"]
     assert summary["items_by_severity"]["error"] == 0 and summary["items_by_severity"]["warning"] >= 1
     assert summary["first_items"][0].startswith("warning [samples] ")
     assert Path(summary["outputs"]["markdown"]).read_text().startswith("# Preflight: ")

@@ -8,7 +8,8 @@ import os
 import pytest
 from rewardkit.graders import GradeResult, Status
 from rewardkit.runner.cli import main
-from rewardkit.runner.preflight import Item, Verdict, exit_code, probe_summary, verdict
+from rewardkit.runner.preflight import Item, Verdict, exit_code, verdict
+from rewardkit.runner.probing import probe_summary
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gsm8k")
 FAST = ["--max-examples", "8", "--probe-prompts", "6", "--workers", "2", "--format", "json"]
@@ -53,6 +54,7 @@ def test_the_example_reward_gives_signal_on_every_probed_ground_truth(capsys):
     assert code == 0
     assert result["probes"]["prompts"] == 6 and result["probes"]["signal_fraction"] == 1.0
     assert result["report"] is None
+    assert result["method"]["method"] == "grpo"
 
 
 def test_containment_reward_fails_on_its_lint_error(capsys, tmp_path):
@@ -65,6 +67,7 @@ def test_a_reward_without_signal_fails_on_the_probes(capsys, tmp_path):
     code, result = preflight(capsys, write(tmp_path, "constant.py", CONSTANT))
     assert code == 1
     assert result["probes"]["signal_fraction"] == 0.0
+    assert result["method"]["method"] != "grpo"  # no verified reward: SFT if the data had responses, else neither
     assert any(item["stage"] == "probes" and item["severity"] == "error" for item in result["items"])
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from rewardkit.runner.cli import main
 from rewardkit.runner.method_choice import CheckEvidence, DataEvidence, Evidence, RewardEvidence, recommend_method
-from rewardkit.runner.preflight import ProbeSummary
+from rewardkit.runner.probing import ProbeSummary
 
 from sft_helpers import EXAMPLE
 
