@@ -8,7 +8,7 @@ import re
 import pytest
 from rewardkit.graders import PROPERTIES, run_checks
 
-from conftest import EXAMPLES, ROOT, reward
+from check_helpers import EXAMPLES, ROOT, reward
 
 GSM8K = ROOT / "examples" / "gsm8k"
 CHOICE_REWARD = ROOT / "examples" / "testing_your_reward" / "reward.py"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from rewardkit.graders import Status, run_checks
 
-from conftest import EXAMPLES, reward
+from check_helpers import EXAMPLES, reward
 
 MAX_EXAMPLES = 6
 

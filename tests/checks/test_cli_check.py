@@ -7,7 +7,7 @@ import json
 import pytest
 from rewardkit.runner.cli import main
 
-from conftest import REWARDS, reward
+from check_helpers import REWARDS, reward
 
 PROMPTS = REWARDS / "questions.jsonl"  # three GSM8K prompts (ground truths 39, 25, 12)
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, reward
+from check_helpers import ROOT, reward
 
 pytest_plugins = ["pytester"]
 
