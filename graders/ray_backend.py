@@ -34,7 +34,8 @@ from pydantic import BaseModel, TypeAdapter
 
 from .errors import BackendUnavailable, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
 from .frames import Status
-from .grader import _KILL_GRACE_SECONDS, Grader, ManagerBase, _Work
+from .grader import Grader
+from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
 from .layers import LayerState
 from .results import GradeResult, failure
 from .sources import RewardSource

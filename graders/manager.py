@@ -1,0 +1,417 @@
+"""The pool's core: the manager thread that owns the sandbox, the work queue and the calls in flight.
+
+``Grader``'s faces (grader.py) put ``_Job``s in through ``ManagerBase.submit`` and take
+results out; ``_Manager`` runs the local sandbox, ``ray_backend.RayManager`` the same
+contract over Ray actors. Everything here runs in the manager thread unless it says otherwise.
+"""
+
+from __future__ import annotations
+
+import abc
+import collections
+import math
+import os
+import queue
+import selectors
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Tuple, Union
+
+from .errors import GraderClosed, SandboxFailure
+from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, failure
+from .sandbox import Sandbox
+from .wire import CONTROL, encode_control
+
+if TYPE_CHECKING:
+    from .grader import Grader
+
+Item = Union[Tuple[str, str], Mapping[str, object]]
+
+
+_KILL_GRACE_SECONDS = 2.0
+_MAX_RESTARTS = 3
+
+
+class _Job:
+    """Items submitted together, and where their results go."""
+
+    END = object()
+
+    def __init__(self, items: Iterable[Item], deliver: Callable[[object], None] | None) -> None:
+        self.items = iter(enumerate(items))
+        self.total = len(items) if isinstance(items, Sequence) else None
+        self.results: queue.SimpleQueue = queue.SimpleQueue()
+        self.deliver = deliver or self.results.put
+        self.exhausted = False
+        self.outstanding = 0
+        self.cancelled = False
+
+    def complete(self, index: int, result: GradeResult) -> None:
+        self.outstanding -= 1
+        self.deliver((index, result))
+        self.finish_if_done()
+
+    def finish_if_done(self) -> None:
+        if self.exhausted and self.outstanding == 0:
+            self.deliver(_Job.END)
+            self.outstanding = -1
+
+
+class _Work:
+    __slots__ = ("job", "index", "completion", "ground_truth")
+
+    def __init__(self, job: _Job, index: int, completion: str, ground_truth: str) -> None:
+        self.job, self.index, self.completion, self.ground_truth = job, index, completion, ground_truth
+
+
+class _Chunk:
+    __slots__ = ("id", "works", "position", "deadline", "started", "buffer", "killed", "kill_sent")
+
+    def __init__(self, chunk_id: int, works: list[_Work], timeout: float) -> None:
+        now = time.monotonic()
+        self.id, self.works, self.position = chunk_id, works, 0
+        self.started, self.deadline = now, now + timeout
+        self.buffer = bytearray()
+        self.killed: tuple[Status, str] | None = None
+        self.kill_sent = 0.0
+
+
+class ManagerBase(abc.ABC):
+    """What the local and the Ray manager share: jobs in from caller threads, work items out, one thread."""
+
+    def __init__(self, grader: Grader) -> None:
+        self.grader = grader
+        self.jobs: collections.deque[_Job] = collections.deque()
+        self.incoming: collections.deque[_Job] = collections.deque()
+        self.queue: collections.deque[_Work] = collections.deque()
+        self.stopping = False
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="rewardkit-grader", daemon=True)
+
+    # ---- called from caller threads --------------------------------------------
+
+    def submit(self, job: _Job) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.incoming.append(job)
+        self._wake()
+        if self.failure is not None and not self.thread.is_alive():
+            job.deliver(self.failure)  # the manager died between the check and the append
+
+    def stop(self) -> None:
+        self.stopping = True
+        self._wake()
+        if threading.current_thread() is not self.thread:
+            self.thread.join()
+
+    @abc.abstractmethod
+    def _wake(self) -> None:
+        """Make the manager thread's one wait return (called from caller threads)."""
+
+    # ---- the manager thread ------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping:
+                self._step()
+            self.failure = GraderClosed("the grader was closed before this call finished")
+        except BaseException as exc:  # noqa: BLE001 - surface manager failures to every waiting caller
+            self.failure = exc if isinstance(exc, SandboxFailure) else SandboxFailure(f"grader manager failed: {exc!r}")
+        finally:
+            self._fail_all(self.failure)
+            self._release()
+
+    @abc.abstractmethod
+    def _step(self) -> None:
+        """Dispatch queued work, wait once for what comes back or a deadline, and handle it."""
+
+    @abc.abstractmethod
+    def _in_flight(self) -> Iterable[_Work]:
+        """The work items running now."""
+
+    @abc.abstractmethod
+    def _release(self) -> None:
+        """Stop and free what the manager started (in the manager thread, once, at the end)."""
+
+    def _pull(self, wanted: int) -> None:
+        """Move up to ``wanted`` items from the jobs' iterators into the queue."""
+        while self.incoming:
+            self.jobs.append(self.incoming.popleft())
+        while len(self.queue) < wanted and self.jobs:
+            job = self.jobs[0]
+            if job.cancelled:
+                job.exhausted = True
+            try:
+                index, item = next(job.items) if not job.exhausted else (None, None)
+            except StopIteration:
+                job.exhausted = True
+            except BaseException as exc:  # noqa: BLE001 - an item iterator that fails ends its job with the error
+                job.exhausted = True
+                job.deliver(exc)
+            if job.exhausted:
+                self.jobs.popleft()
+                job.finish_if_done()
+                continue
+            try:
+                completion, ground_truth = _as_pair(index, item)
+            except TypeError as exc:
+                job.exhausted = True
+                job.deliver(exc)
+                continue
+            job.outstanding += 1
+            self.queue.append(_Work(job, index, completion, ground_truth))
+
+    def _fail_all(self, exc: BaseException | None) -> None:
+        """Answer every job still waiting: nobody blocks on a grader that has stopped."""
+        if exc is None:
+            return
+        waiting = list(self.jobs) + list(self.incoming) + [w.job for w in self.queue] + [w.job for w in self._in_flight()]
+        for job in dict.fromkeys(waiting):
+            if job.outstanding >= 0:
+                job.outstanding = -1
+                job.deliver(exc)
+
+
+class _Manager(ManagerBase):
+    """Owns the sandbox, the work queue and the chunks in flight; runs in one thread."""
+
+    def __init__(self, grader: Grader, sandbox: Sandbox) -> None:
+        super().__init__(grader)
+        self.sandbox = sandbox
+        self.chunks: dict[int, _Chunk] = {}
+        self.next_chunk = 0
+        self.outbox = bytearray()
+        self.restarts = 0
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(self.wake_write, False)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.wake_read, selectors.EVENT_READ, "wake")
+        self.selector.register(sandbox.sock, selectors.EVENT_READ, "sandbox")
+        self.thread.start()
+
+    def stop(self) -> None:
+        super().stop()
+        os.close(self.wake_read)
+        os.close(self.wake_write)
+
+    def _wake(self) -> None:
+        try:
+            os.write(self.wake_write, b"x")
+        except (BlockingIOError, OSError):
+            pass
+
+    # ---- the manager thread ------------------------------------------------------
+
+    def _step(self) -> None:
+        self._dispatch()
+        for key, events in self.selector.select(self._wait_seconds()):
+            if key.data == "wake":
+                _drain(self.wake_read)
+            elif events & selectors.EVENT_READ:
+                self._receive()
+            if events & selectors.EVENT_WRITE:
+                self._flush()
+        self._expire(time.monotonic())
+
+    def _in_flight(self) -> Iterable[_Work]:
+        return [work for chunk in self.chunks.values() for work in chunk.works]
+
+    def _release(self) -> None:
+        self.sandbox.close()
+
+    def _wait_seconds(self) -> float | None:
+        if not self.chunks:
+            return None
+        nearest = min(c.kill_sent + _KILL_GRACE_SECONDS if c.killed else c.deadline for c in self.chunks.values())
+        return max(0.0, nearest - time.monotonic())
+
+    def _dispatch(self) -> None:
+        workers, per_process = self.grader.workers, self.grader.calls_per_process
+        free = workers - len(self.chunks)
+        if free <= 0:
+            return
+        self._pull(max(free, workers * per_process if per_process > 1 else free))
+        while free > 0 and self.queue:
+            size = 1 if per_process == 1 else min(per_process, max(1, math.ceil(len(self.queue) / workers)))
+            works = [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
+            chunk = _Chunk(self.next_chunk, works, self.grader.timeout)
+            self.next_chunk += 1
+            self.chunks[chunk.id] = chunk
+            calls = [[i, w.completion, w.ground_truth] for i, w in enumerate(works)]
+            self._send({"op": "run", "chunk": chunk.id, "calls": calls})
+            free -= 1
+
+    def _send(self, message: dict) -> None:
+        self.outbox += encode_control(message)
+        self._flush()
+
+    def _flush(self) -> None:
+        while self.outbox:
+            try:
+                sent = self.sandbox.sock.send(self.outbox)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self.outbox.clear()
+                break
+            del self.outbox[:sent]
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.outbox else 0)
+        self.selector.modify(self.sandbox.sock, events, "sandbox")
+
+    def _receive(self) -> None:
+        try:
+            messages = self.sandbox.reader.read_available()
+            for kind, message in messages:
+                if kind == CONTROL:
+                    if message.get("op") == "exit":
+                        self._exited(int(message["chunk"]), int(message["status"]))
+                else:
+                    chunk_id, data = message
+                    self._frames(chunk_id, data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self._restart(f"the sandbox sent a malformed message ({type(exc).__name__})")
+            return
+        if self.sandbox.reader.closed:
+            self._restart("the sandbox process died")
+
+    def _frames(self, chunk_id: int, data: bytes) -> None:
+        chunk = self.chunks.get(chunk_id)
+        if chunk is None or chunk.killed:
+            return
+        chunk.buffer += data
+        while chunk.position < len(chunk.works):
+            newline = chunk.buffer.find(b"\n")
+            if newline < 0:
+                if len(chunk.buffer) > MAX_FRAME_BYTES:
+                    self._kill(chunk, Status.crashed, "the call wrote an oversized frame on its result channel")
+                return
+            line = bytes(chunk.buffer[: newline + 1])
+            del chunk.buffer[: newline + 1]
+            try:
+                call_id, result = decode_frame(line, failure_score=self.grader.failure_score)
+                if call_id != chunk.position:
+                    raise FrameError(f"frame for call {call_id} where call {chunk.position} was expected")
+            except FrameError as exc:
+                self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({exc})")
+                return
+            self._complete(chunk, self._apply_range(result))
+        if chunk.position == len(chunk.works):
+            del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
+
+    def _complete(self, chunk: _Chunk, result: GradeResult) -> None:
+        work = chunk.works[chunk.position]
+        chunk.position += 1
+        now = time.monotonic()
+        chunk.started, chunk.deadline = now, now + self.grader.timeout
+        work.job.complete(work.index, result)
+
+    def _apply_range(self, result: GradeResult) -> GradeResult:
+        score_range = self.grader.score_range
+        if score_range is None or result.status is not Status.ok:
+            return result
+        low, high = score_range
+        if low <= result.score <= high:
+            return result
+        if self.grader.out_of_range == "clamp":
+            return result.model_copy(update={"score": min(max(result.score, low), high)})
+        return result.model_copy(
+            update={
+                "score": self.grader.failure_score,
+                "status": Status.invalid_return,
+                "error": f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]",
+            }
+        )
+
+    def _kill(self, chunk: _Chunk, status: Status, error: str) -> None:
+        if chunk.killed is None:
+            chunk.killed = (status, error)
+            chunk.kill_sent = time.monotonic()
+            self._send({"op": "kill", "chunk": chunk.id})
+
+    def _expire(self, now: float) -> None:
+        for chunk in list(self.chunks.values()):
+            if chunk.killed is None and now >= chunk.deadline:
+                self._kill(chunk, Status.timeout, f"the call exceeded the timeout of {self.grader.timeout:g} s and was killed")
+            elif chunk.killed is not None and now >= chunk.kill_sent + _KILL_GRACE_SECONDS:
+                self._restart("the sandbox did not confirm a kill in time")
+                return
+
+    def _exited(self, chunk_id: int, status: int) -> None:
+        chunk = self.chunks.pop(chunk_id, None)
+        if chunk is None:
+            return
+        if chunk.position < len(chunk.works):
+            elapsed_ms = (time.monotonic() - chunk.started) * 1000
+            state, error = chunk.killed or _explain_exit(status)
+            chunk_result = failure(state, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms)
+            self._complete(chunk, chunk_result)
+            self.queue.extendleft(reversed(chunk.works[chunk.position :]))
+
+    def _restart(self, reason: str) -> None:
+        """Replace a dead or stuck zygote. Calls in flight were not at fault and run again,
+        except one already being killed, which keeps its own outcome (e.g. timeout)."""
+        for chunk in list(self.chunks.values()):
+            if chunk.position < len(chunk.works):
+                if chunk.killed:
+                    elapsed_ms = (time.monotonic() - chunk.started) * 1000
+                    status, error = chunk.killed
+                    self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
+                self.queue.extendleft(reversed(chunk.works[chunk.position :]))
+        self.chunks.clear()
+        self.outbox.clear()
+        self.selector.unregister(self.sandbox.sock)
+        self.sandbox.close()
+        self.restarts += 1
+        if self.restarts > _MAX_RESTARTS:
+            raise SandboxFailure(f"the sandbox failed {self.restarts} times; last: {reason}")
+        self.sandbox = self.grader._start_sandbox()
+        self.selector.register(self.sandbox.sock, selectors.EVENT_READ, "sandbox")
+
+
+def _explain_exit(status: int) -> tuple[Status, str]:
+    """Why a call process ended without returning a result, from its wait status."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = _signal_name(number)
+        if number == signal.SIGXCPU:
+            return Status.timeout, f"the call exceeded its CPU time limit ({name})"
+        if number == signal.SIGSYS:
+            return Status.crashed, f"killed by {name}: a forbidden system call"
+        if number == signal.SIGKILL:
+            return Status.crashed, f"killed by {name} from outside the call (out of memory, or an operator)"
+        if number == signal.SIGSEGV:
+            return Status.crashed, f"killed by {name}: segmentation fault (stack overflow or a crash in C code)"
+        return Status.crashed, f"killed by {name}"
+    code = os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else status
+    return Status.crashed, f"the call process exited with code {code} before returning a result (os._exit?)"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"{signal.Signals(number).name}({-number})"
+    except ValueError:
+        return f"signal {number}"
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except (BlockingIOError, OSError):
+        pass
+
+
+def _as_pair(index: int, item: Item) -> tuple[str, str]:
+    if isinstance(item, Mapping):
+        completion, ground_truth = item.get("completion"), item.get("ground_truth")
+    elif isinstance(item, (tuple, list)) and len(item) == 2:
+        completion, ground_truth = item
+    else:
+        raise TypeError(f"item {index}: expected (completion, ground_truth) or a mapping with those keys, got {type(item).__name__}")
+    if not isinstance(completion, str) or not isinstance(ground_truth, str):
+        raise TypeError(
+            f"item {index}: completion and ground_truth must be str, got {type(completion).__name__} and {type(ground_truth).__name__}"
+        )
+    return completion, ground_truth
