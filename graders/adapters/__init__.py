@@ -20,8 +20,9 @@ OpenAI graders     ``export_openai_grader``: a self-contained ``grade(sample, it
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 _EXPORTS = {
     "SandboxedReward": "base",
@@ -48,8 +49,4 @@ if TYPE_CHECKING:
     from .verl import VerlBatchReward, VerlReward
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rewardkit.graders.adapters' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -13,8 +13,9 @@ Names are imported lazily, so ``rewardkit --help`` does not load tinker and nump
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from rewardkit.graders.lazy import lazy_exports
 
 _EXPORTS = {
     "Backend": "backends",
@@ -85,8 +86,4 @@ if TYPE_CHECKING:
     from .trainer import Trainer, open_trainer
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rewardkit.runner.grpo' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -10,8 +10,9 @@ Names are imported lazily, so ``rewardkit --help`` does not load tinker and nump
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from rewardkit.graders.lazy import lazy_exports
 
 _EXPORTS = {
     "SFTConfig": "config",
@@ -34,8 +35,4 @@ if TYPE_CHECKING:
     from .trainer import SFTTrainer, open_sft_trainer
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rewardkit.runner.sft' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
