@@ -2,7 +2,7 @@
 
 Layers are applied in two places: once in the zygote before any user code is
 imported (``apply_zygote_layers``), and again in each call process right after
-fork (``apply_call_layers``). Every layer reports itself as a ``LayerState``;
+fork (``CallConfinement``). Every layer reports itself as a ``LayerState``;
 ``isolation="strict"`` refuses to run unless all of them are active, and
 "standard" runs with what the machine offers and says what is missing.
 """
@@ -216,24 +216,44 @@ def _import_seccomp():
 
 def _seccomp_zygote(seccomp) -> None:
     seccomp.zygote_filter().load()
-    _CALL_FILTER[0] = seccomp.call_filter()
+    _CALL_FILTER[0] = linux.SeccompProgram(seccomp.compile_bpf(seccomp.call_filter()))
 
 
 _CALL_FILTER: list = [None]
 
 
-def apply_call_layers(plan: SandboxPlan, states: dict[str, bool], call_dir: str) -> None:
-    """Confine a freshly forked call process further; raises OSError if a layer the zygote had fails here."""
-    cpu = plan.limits.cpu_seconds
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    if os.geteuid() != 0:
-        resource.setrlimit(resource.RLIMIT_NPROC, (plan.limits.processes, plan.limits.processes))
-    if not linux.IS_LINUX:
-        return
-    linux.die_with_parent()
-    if states.get("landlock"):
-        landlock.restrict_writes([call_dir, os.devnull])
-    if states.get("privileges"):
-        linux.limit_capabilities(frozenset(), bounding=False)  # the zygote already emptied the bounding set
-    if states.get("seccomp") and _CALL_FILTER[0] is not None:
-        _CALL_FILTER[0].load()
+class CallConfinement:
+    """The layers each call process adds right after fork, prepared once in the zygote.
+
+    Everything that does not depend on the call (ctypes structures, the compiled
+    seccomp program, a descriptor of /dev/null) is built here, so a call process
+    only makes the system calls: every object it touches is a page its fork copies.
+    """
+
+    def __init__(self, plan: SandboxPlan, states: dict[str, bool]) -> None:
+        self.cpu = (plan.limits.cpu_seconds, plan.limits.cpu_seconds + 1)
+        self.processes = (plan.limits.processes, plan.limits.processes) if os.geteuid() != 0 else None
+        linux_layers = linux.IS_LINUX
+        self.landlock = landlock.WriteConfinement([os.devnull]) if linux_layers and states.get("landlock") else None
+        self.capabilities = linux.CapabilityDrop() if linux_layers and states.get("privileges") else None
+        self.seccomp = _CALL_FILTER[0] if linux_layers and states.get("seccomp") else None
+        self.linux = linux_layers
+
+    def descriptors(self) -> list[int]:
+        """Descriptors ``apply`` needs; the call process keeps them open until then."""
+        return self.landlock.descriptors() if self.landlock else []
+
+    def apply(self, call_dir: str) -> None:
+        """Confine this freshly forked call process; raises OSError if a layer the zygote had fails here."""
+        resource.setrlimit(resource.RLIMIT_CPU, self.cpu)
+        if self.processes:
+            resource.setrlimit(resource.RLIMIT_NPROC, self.processes)
+        if not self.linux:
+            return
+        linux.die_with_parent()
+        if self.landlock:
+            self.landlock.apply(call_dir)
+        if self.capabilities:
+            self.capabilities.apply()  # the zygote already emptied the bounding and ambient sets
+        if self.seccomp:
+            self.seccomp.load()

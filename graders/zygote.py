@@ -14,6 +14,7 @@ owns deadlines, parsing and validation. User code never runs in the caller.
 
 from __future__ import annotations
 
+import _signal
 import gc
 import io
 import os
@@ -33,7 +34,7 @@ from .errors import RewardLoadError
 from . import frames
 from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
-from .layers import SandboxPlan, apply_call_layers, apply_zygote_layers, uses_pid_namespace
+from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, load_reward
 from .wire import MessageReader, encode_control, encode_frames
 
@@ -143,6 +144,8 @@ class Zygote:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
+        self.confinement = CallConfinement(plan, states)
+        self.fork = _choose_fork(self.pid_namespace)
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
         self.selector = selectors.DefaultSelector()
@@ -184,7 +187,7 @@ class Zygote:
     def _spawn(self, chunk: int, calls: list[list]) -> None:
         call_dir = os.path.join(self.plan.temp_dir, f"call{chunk}")
         read_fd, write_fd = os.pipe()
-        pid = linux.fork_into_pid_namespace() if self.pid_namespace else os.fork()
+        pid = self.fork()
         if pid == 0:
             try:
                 self._child(write_fd, call_dir, calls)
@@ -288,18 +291,18 @@ class Zygote:
     # ---- in the forked child -------------------------------------------------
 
     def _child(self, result_fd: int, call_dir: str, calls: list[list]) -> None:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.closerange(3, result_fd)
-        os.closerange(result_fd + 1, 1 << 16)
+        _signal.set_wakeup_fd(-1)  # _signal, not signal: its enum wrappers alone touch ~30 pages
+        _signal.signal(_SIGCHLD, _SIG_DFL)
         os.setsid()  # its own session and group: kill(0, ...) reaches nothing outside the call
         try:
             os.mkdir(call_dir, 0o700)
-            apply_call_layers(self.plan, self.states, call_dir)
+            self.confinement.apply(call_dir)
         except OSError as exc:
             error = f"isolation layer failed in the call process: {exc}"
             _write(result_fd, encode_frame(calls[0][0], Status.crashed, 0.0, 0.0, error))
             os._exit(_CHILD_FAILED)
+        os.closerange(3, result_fd)  # the zygote's socket, pipes and other children's channels
+        os.closerange(result_fd + 1, 1 << 16)
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
@@ -369,6 +372,20 @@ class _Capture:
             head = os.pread(fd, MAX_TEXT_CHARS, 0).decode("utf-8", "replace") if size else ""
             texts.append(bounded(head + ("\n... [output cut]" if size > MAX_TEXT_CHARS else "")))
         return texts[0], texts[1], overflow
+
+
+_SIGCHLD, _SIG_DFL = int(signal.SIGCHLD), int(signal.SIG_DFL)
+
+
+def _choose_fork(pid_namespace: bool):
+    """How the zygote forks a call process: without Python's at-fork callbacks when it has one thread.
+
+    Reward modules that leave a thread running after import get ``os.fork``'s full
+    treatment (threading marks the lost threads as stopped in the child).
+    """
+    if linux.IS_LINUX and linux.bare_fork_supported() and linux.thread_count() == 1:
+        return lambda: linux.bare_fork(pid_namespace)
+    return linux.fork_into_pid_namespace if pid_namespace else os.fork
 
 
 def _describe(exc: BaseException) -> str:

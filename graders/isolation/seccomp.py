@@ -65,3 +65,17 @@ def call_filter():
     for name in _DENIED_IN_CALLS:
         _deny(seccomp, flt, name)
     return flt
+
+
+def compile_bpf(flt) -> bytes:
+    """The filter as the raw BPF program the kernel loads (``linux.SeccompProgram`` installs it)."""
+    import io
+    import os
+
+    fd = os.memfd_create("seccomp-bpf")
+    try:
+        with io.FileIO(fd, "w", closefd=False) as out:
+            flt.export_bpf(out)
+        return os.pread(fd, 1 << 20, 0)
+    finally:
+        os.close(fd)
