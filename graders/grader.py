@@ -154,10 +154,17 @@ class Grader:
 
     def grade_batch(self, items: Iterable[Item], progress: Progress | None = None) -> list[GradeResult]:
         """Grade every item; results in input order."""
-        results: dict[int, GradeResult] = {}
-        for index, result in self.iter_results(items, progress):
-            results[index] = result
-        return [results[i] for i in range(len(results))]
+        if progress is not None:
+            results = dict(self.iter_results(items, progress))
+            return [results[i] for i in range(len(results))]
+        job = self._submit(items, collect=True)
+        try:
+            end = job.results.get()  # the end of the job, or the error that ended it
+        finally:
+            job.cancelled = True
+        if isinstance(end, BaseException):
+            raise end
+        return [job.collected[i] for i in range(len(job.collected))]
 
     def iter_results(self, items: Iterable[Item], progress: Progress | None = None) -> Iterator[tuple[int, GradeResult]]:
         """Yield ``(index, result)`` as calls complete, in completion order."""
@@ -241,10 +248,10 @@ class Grader:
         if not getattr(self, "_closed", True):
             self.close()
 
-    def _submit(self, items: Iterable[Item], deliver: Callable[[object], None] | None = None) -> _Job:
+    def _submit(self, items: Iterable[Item], deliver: Callable[[object], None] | None = None, collect: bool = False) -> _Job:
         if self._closed:
             raise GraderClosed("this Grader is closed")
-        job = _Job(items, deliver)
+        job = _Job(items, deliver, collect)
         self._manager.submit(job)
         return job
 

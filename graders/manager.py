@@ -8,12 +8,15 @@ contract over Ray actors. Everything here runs in the manager thread unless it s
 from __future__ import annotations
 
 import abc
+import array
 import collections
 import math
 import os
 import queue
+import select
 import selectors
 import signal
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Tuple, Union
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Tuple, 
 from .errors import GraderClosed, SandboxFailure
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, failure
 from .sandbox import Sandbox
-from .wire import CONTROL, encode_control
+from .wire import encode_control, encode_request
 
 if TYPE_CHECKING:
     from .grader import Grader
@@ -31,6 +34,7 @@ Item = Union[Tuple[str, str], Mapping[str, object]]
 
 _KILL_GRACE_SECONDS = 2.0
 _MAX_RESTARTS = 3
+_DRAIN_READS = 64  # reads of 64 KiB from an ended call's channel
 
 
 class _Job:
@@ -38,18 +42,23 @@ class _Job:
 
     END = object()
 
-    def __init__(self, items: Iterable[Item], deliver: Callable[[object], None] | None) -> None:
+    def __init__(self, items: Iterable[Item], deliver: Callable[[object], None] | None, collect: bool = False) -> None:
         self.items = iter(enumerate(items))
         self.total = len(items) if isinstance(items, Sequence) else None
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self.deliver = deliver or self.results.put
+        # collect: results stay here and only the end is delivered (one thread handoff per batch, not per item)
+        self.collected: dict[int, GradeResult] | None = {} if collect else None
         self.exhausted = False
         self.outstanding = 0
         self.cancelled = False
 
     def complete(self, index: int, result: GradeResult) -> None:
         self.outstanding -= 1
-        self.deliver((index, result))
+        if self.collected is not None:
+            self.collected[index] = result
+        else:
+            self.deliver((index, result))
         self.finish_if_done()
 
     def finish_if_done(self) -> None:
@@ -66,15 +75,19 @@ class _Work:
 
 
 class _Chunk:
-    __slots__ = ("id", "works", "position", "deadline", "started", "buffer", "killed", "kill_sent")
+    """Calls run by one call process, and the socket the caller shares with that process alone."""
 
-    def __init__(self, chunk_id: int, works: list[_Work], timeout: float) -> None:
+    __slots__ = ("id", "works", "position", "deadline", "started", "buffer", "killed", "kill_sent", "channel", "request")
+
+    def __init__(self, chunk_id: int, works: list[_Work], timeout: float, channel: socket.socket) -> None:
         now = time.monotonic()
         self.id, self.works, self.position = chunk_id, works, 0
         self.started, self.deadline = now, now + timeout
         self.buffer = bytearray()
         self.killed: tuple[Status, str] | None = None
         self.kill_sent = 0.0
+        self.channel: socket.socket | None = channel
+        self.request = bytearray(encode_request([(w.completion, w.ground_truth) for w in works]))
 
 
 class ManagerBase(abc.ABC):
@@ -181,7 +194,7 @@ class _Manager(ManagerBase):
         self.sandbox = sandbox
         self.chunks: dict[int, _Chunk] = {}
         self.next_chunk = 0
-        self.outbox = bytearray()
+        self.outbox: collections.deque[list] = collections.deque()  # [bytes, channel to attach or None]
         self.restarts = 0
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
@@ -207,18 +220,30 @@ class _Manager(ManagerBase):
     def _step(self) -> None:
         self._dispatch()
         for key, events in self.selector.select(self._wait_seconds()):
-            if key.data == "wake":
+            target = key.data
+            if isinstance(target, _Chunk):
+                if target.channel is None:
+                    continue  # closed earlier in this round of events
+                if events & selectors.EVENT_WRITE:
+                    self._write_request(target)
+                if events & selectors.EVENT_READ and target.channel is not None:
+                    self._read_channel(target)
+            elif target == "wake":
                 _drain(self.wake_read)
-            elif events & selectors.EVENT_READ:
-                self._receive()
-            if events & selectors.EVENT_WRITE:
-                self._flush()
+            else:
+                if events & selectors.EVENT_READ:
+                    self._receive()
+                if events & selectors.EVENT_WRITE:
+                    self._flush()
         self._expire(time.monotonic())
 
     def _in_flight(self) -> Iterable[_Work]:
         return [work for chunk in self.chunks.values() for work in chunk.works]
 
     def _release(self) -> None:
+        for chunk in self.chunks.values():
+            self._close_channel(chunk)
+        self._drop_outbox()
         self.sandbox.close()
 
     def _wait_seconds(self) -> float | None:
@@ -236,75 +261,124 @@ class _Manager(ManagerBase):
         while free > 0 and self.queue:
             size = 1 if per_process == 1 else min(per_process, max(1, math.ceil(len(self.queue) / workers)))
             works = [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
-            chunk = _Chunk(self.next_chunk, works, self.grader.timeout)
+            ours, theirs = socket.socketpair()
+            ours.setblocking(False)
+            chunk = _Chunk(self.next_chunk, works, self.grader.timeout, ours)
             self.next_chunk += 1
             self.chunks[chunk.id] = chunk
-            calls = [[i, w.completion, w.ground_truth] for i, w in enumerate(works)]
-            self._send({"op": "run", "chunk": chunk.id, "calls": calls})
+            self.selector.register(ours, selectors.EVENT_READ, chunk)
+            self._send({"op": "run", "chunk": chunk.id}, attach=theirs)
+            self._write_request(chunk)
             free -= 1
 
-    def _send(self, message: dict) -> None:
-        self.outbox += encode_control(message)
+    def _send(self, message: dict, attach: socket.socket | None = None) -> None:
+        self.outbox.append([encode_control(message), attach])
         self._flush()
 
     def _flush(self) -> None:
+        sock = self.sandbox.sock
         while self.outbox:
+            data, attach = self.outbox[0]
             try:
-                sent = self.sandbox.sock.send(self.outbox)
+                if attach is None:
+                    sent = sock.send(data)
+                else:
+                    sent = sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [attach.fileno()]))])
+                    attach.close()  # the zygote holds it now
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:
-                self.outbox.clear()
+                self._drop_outbox()  # the zygote is gone: _receive sees it and restarts
                 break
-            del self.outbox[:sent]
+            if sent < len(data):
+                self.outbox[0] = [data[sent:], None]
+            else:
+                self.outbox.popleft()
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.outbox else 0)
-        self.selector.modify(self.sandbox.sock, events, "sandbox")
+        self.selector.modify(sock, events, "sandbox")
+
+    def _drop_outbox(self) -> None:
+        for _, attach in self.outbox:
+            if attach is not None:
+                attach.close()
+        self.outbox.clear()
+
+    def _write_request(self, chunk: _Chunk) -> None:
+        """Send what is left of the chunk's request; watch for room to send more if it did not all fit."""
+        if chunk.request:
+            try:
+                sent = chunk.channel.send(chunk.request)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                sent = len(chunk.request)  # the call process is gone; its exit status says why
+            del chunk.request[:sent]
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if chunk.request else 0)
+        self.selector.modify(chunk.channel, events, chunk)
+
+    def _read_channel(self, chunk: _Chunk) -> None:
+        try:
+            data = chunk.channel.recv(1 << 16)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if data:
+            self._frames(chunk, data)
+        else:
+            self._close_channel(chunk)  # ended; its exit status comes from the zygote
+
+    def _close_channel(self, chunk: _Chunk) -> None:
+        if chunk.channel is not None:
+            self.selector.unregister(chunk.channel)
+            chunk.channel.close()
+            chunk.channel = None
 
     def _receive(self) -> None:
         try:
-            messages = self.sandbox.reader.read_available()
-            for kind, message in messages:
-                if kind == CONTROL:
-                    if message.get("op") == "exit":
-                        self._exited(int(message["chunk"]), int(message["status"]))
-                else:
-                    chunk_id, data = message
-                    self._frames(chunk_id, data)
+            for message in self.sandbox.reader.read_available():
+                if message.get("op") == "exit":
+                    for chunk_id, status in message["exits"]:
+                        self._exited(int(chunk_id), int(status))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._restart(f"the sandbox sent a malformed message ({type(exc).__name__})")
             return
         if self.sandbox.reader.closed:
             self._restart("the sandbox process died")
 
-    def _frames(self, chunk_id: int, data: bytes) -> None:
-        chunk = self.chunks.get(chunk_id)
-        if chunk is None or chunk.killed:
+    def _frames(self, chunk: _Chunk, data: bytes) -> None:
+        if chunk.killed or chunk.id not in self.chunks:
             return
-        chunk.buffer += data
-        while chunk.position < len(chunk.works):
-            newline = chunk.buffer.find(b"\n")
-            if newline < 0:
-                if len(chunk.buffer) > MAX_FRAME_BYTES:
-                    self._kill(chunk, Status.crashed, "the call wrote an oversized frame on its result channel")
-                return
-            line = bytes(chunk.buffer[: newline + 1])
-            del chunk.buffer[: newline + 1]
+        buffer = chunk.buffer
+        buffer += data
+        end = buffer.rfind(b"\n") + 1
+        if end == 0:
+            if len(buffer) > MAX_FRAME_BYTES:
+                self._kill(chunk, Status.crashed, "the call wrote an oversized frame on its result channel")
+            return
+        lines = bytes(buffer[: end - 1]).split(b"\n")
+        del buffer[:end]
+        now, total, failure_score = time.monotonic(), len(chunk.works), self.grader.failure_score
+        for line in lines:
+            if chunk.position == total:
+                break  # anything after the last result is not owed and not read
             try:
-                call_id, result = decode_frame(line, failure_score=self.grader.failure_score)
+                call_id, result = decode_frame(line, failure_score=failure_score)
                 if call_id != chunk.position:
                     raise FrameError(f"frame for call {call_id} where call {chunk.position} was expected")
             except FrameError as exc:
                 self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({exc})")
                 return
-            self._complete(chunk, self._apply_range(result))
-        if chunk.position == len(chunk.works):
+            self._complete(chunk, self._apply_range(result), now)
+        if chunk.position == total:
             del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
+            self._close_channel(chunk)
 
-    def _complete(self, chunk: _Chunk, result: GradeResult) -> None:
+    def _complete(self, chunk: _Chunk, result: GradeResult, now: float | None = None) -> None:
         work = chunk.works[chunk.position]
         chunk.position += 1
-        now = time.monotonic()
-        chunk.started, chunk.deadline = now, now + self.grader.timeout
+        chunk.started = now = time.monotonic() if now is None else now
+        chunk.deadline = now + self.grader.timeout
         work.job.complete(work.index, result)
 
     def _apply_range(self, result: GradeResult) -> GradeResult:
@@ -339,9 +413,17 @@ class _Manager(ManagerBase):
                 return
 
     def _exited(self, chunk_id: int, status: int) -> None:
+        chunk = self.chunks.get(chunk_id)
+        if chunk is None:
+            return
+        for _ in range(_DRAIN_READS):  # what it wrote before it ended; a surviving descendant gets no more
+            if chunk.channel is None or chunk.id not in self.chunks or not _readable(chunk.channel):
+                break
+            self._read_channel(chunk)
         chunk = self.chunks.pop(chunk_id, None)
         if chunk is None:
             return
+        self._close_channel(chunk)
         if chunk.position < len(chunk.works):
             elapsed_ms = (time.monotonic() - chunk.started) * 1000
             state, error = chunk.killed or _explain_exit(status)
@@ -353,6 +435,7 @@ class _Manager(ManagerBase):
         """Replace a dead or stuck zygote. Calls in flight were not at fault and run again,
         except one already being killed, which keeps its own outcome (e.g. timeout)."""
         for chunk in list(self.chunks.values()):
+            self._close_channel(chunk)
             if chunk.position < len(chunk.works):
                 if chunk.killed:
                     elapsed_ms = (time.monotonic() - chunk.started) * 1000
@@ -360,7 +443,7 @@ class _Manager(ManagerBase):
                     self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
                 self.queue.extendleft(reversed(chunk.works[chunk.position :]))
         self.chunks.clear()
-        self.outbox.clear()
+        self._drop_outbox()
         self.selector.unregister(self.sandbox.sock)
         self.sandbox.close()
         self.restarts += 1
@@ -393,6 +476,10 @@ def _signal_name(number: int) -> str:
         return f"{signal.Signals(number).name}({-number})"
     except ValueError:
         return f"signal {number}"
+
+
+def _readable(sock: socket.socket) -> bool:
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _drain(fd: int) -> None:

@@ -23,7 +23,7 @@ from .environment import sandbox_environment
 from .errors import IsolationUnavailable, RewardLoadError, SandboxFailure
 from .layers import Isolation, LayerState, Limits, SandboxPlan
 from .sources import RewardSource
-from .wire import CONTROL, MessageReader, encode_control
+from .wire import MessageReader, encode_control
 
 _BOOTSTRAP = "import sys; del sys.path[0]; from rewardkit.graders.zygote import main; main(int(sys.argv[1]))"
 _SYSTEM_READ_PATHS = (
@@ -111,10 +111,7 @@ class Sandbox:
                 raise RewardLoadError(f"loading {source.describe()} took longer than {load_timeout:g} s (load_timeout)")
             if not selector.select(remaining):
                 continue
-            messages = self.reader.read_available()
-            for kind, message in messages:
-                if kind != CONTROL:
-                    continue
+            for message in self.reader.read_available():
                 op = message["op"]
                 if op == "loaded":
                     loaded = True

@@ -1,45 +1,96 @@
-"""Messages between the caller and the zygote over a unix stream socket.
+"""Bytes between the caller, the zygote and the call processes.
 
-A message is a 4-byte big-endian length, one type byte, and a body:
-``J`` a JSON object (control), ``F`` a 4-byte chunk id followed by raw bytes a
-child wrote on its result channel. Raw result bytes are parsed by the caller
-only (``results.decode_frame``); nothing is ever unpickled.
+Two kinds of channel, both unix stream sockets and both length-prefixed JSON
+(a 4-byte big-endian length, then the body); nothing is ever unpickled:
+
+- the control socket, caller <-> zygote: ``run`` (with the call's channel
+  attached as SCM_RIGHTS), ``kill``, ``shutdown`` one way; ``ready``, ``exit``
+  statuses the other way;
+- one channel per chunk of calls, caller <-> call process: the caller writes the
+  request (``encode_request``) and reads back one text frame per call
+  (``frames.encode_frame``, parsed by ``results.decode_frame``). The zygote only
+  hands the socket over; it never reads a call's input or output.
 """
 
 from __future__ import annotations
 
+import array
+import collections
 import json
+import os
 import socket
 import struct
 
-CONTROL = b"J"
-FRAMES = b"F"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-_HEADER = struct.Struct(">IB")
-_CHUNK = struct.Struct(">I")
+# Bound at import, before user code runs: a reward that replaces os.write must not change how its result is sent.
+_write, _memoryview = os.write, memoryview
+_LENGTH = struct.Struct(">I")
+_MAX_FDS_PER_READ = 64
 
 
 def encode_control(message: dict) -> bytes:
     body = json.dumps(message, separators=(",", ":")).encode()
-    return _HEADER.pack(len(body) + 1, CONTROL[0]) + body
+    return _LENGTH.pack(len(body)) + body
 
 
-def encode_frames(chunk_id: int, data: bytes) -> bytes:
-    return _HEADER.pack(len(data) + 5, FRAMES[0]) + _CHUNK.pack(chunk_id) + data
+def encode_request(calls: list[tuple[str, str]]) -> bytes:
+    """A chunk's calls as sent to its call process: ``[[completion, ground_truth], ...]``."""
+    body = json.dumps(calls, separators=(",", ":")).encode()  # ASCII: lone surrogates survive the trip
+    return _LENGTH.pack(len(body)) + body
+
+
+def read_request(fd: int) -> list[list[str]]:
+    """Read one ``encode_request`` message from a blocking descriptor (in the call process)."""
+    head = _read_exactly(fd, _LENGTH.size)
+    (length,) = _LENGTH.unpack(head)
+    if length > MAX_MESSAGE_BYTES:
+        raise ValueError(f"request of {length} bytes exceeds the limit")
+    return json.loads(_read_exactly(fd, length))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts, remaining = [], size
+    while remaining:
+        data = os.read(fd, remaining)
+        if not data:
+            raise EOFError(f"the channel closed {remaining} bytes before the end of the request")
+        parts.append(data)
+        remaining -= len(data)
+    return b"".join(parts)
+
+
+def send_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a blocking descriptor (a write can be cut short by a signal)."""
+    view = _memoryview(data)
+    while view:
+        view = view[_write(fd, view) :]
 
 
 class MessageReader:
-    """Splits bytes read from a stream socket into (kind, payload) messages."""
+    """Splits what a control socket delivers into JSON messages; keeps descriptors sent along, in order."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, *, accept_fds: bool = False) -> None:
         self._sock = sock
         self._buffer = bytearray()
+        self._accept_fds = accept_fds
+        self.fds: collections.deque[int] = collections.deque()
         self.closed = False
 
-    def read_available(self) -> list[tuple[bytes, object]]:
+    def _receive(self) -> bytes | None:
+        if not self._accept_fds:
+            return self._sock.recv(1 << 20)
+        data, ancillary, _, _ = self._sock.recvmsg(1 << 20, socket.CMSG_SPACE(_MAX_FDS_PER_READ * 4))
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+                self.fds.extend(fds)
+        return data
+
+    def read_available(self) -> list[dict]:
         """Read what the socket has now (it must be readable) and return complete messages."""
         try:
-            data = self._sock.recv(1 << 20)
+            data = self._receive()
         except (BlockingIOError, InterruptedError):
             data = None
         except OSError:
@@ -50,35 +101,30 @@ class MessageReader:
             self._buffer += data
         return self._split()
 
-    def read_blocking(self) -> tuple[bytes, object] | None:
+    def read_blocking(self) -> dict | None:
         """Block until one message arrives; None when the peer closed the socket."""
         while True:
             messages = self._split(limit=1)
             if messages:
                 return messages[0]
-            data = self._sock.recv(1 << 20)
+            data = self._receive()
             if not data:
                 self.closed = True
                 return None
             self._buffer += data
 
-    def _split(self, limit: int | None = None) -> list[tuple[bytes, object]]:
-        messages: list[tuple[bytes, object]] = []
+    def _split(self, limit: int | None = None) -> list[dict]:
+        messages: list[dict] = []
         offset = 0
         buffer = self._buffer
-        while len(buffer) - offset >= _HEADER.size and (limit is None or len(messages) < limit):
-            length, kind = _HEADER.unpack_from(buffer, offset)
+        while len(buffer) - offset >= _LENGTH.size and (limit is None or len(messages) < limit):
+            (length,) = _LENGTH.unpack_from(buffer, offset)
             if length > MAX_MESSAGE_BYTES:
                 raise ValueError(f"message of {length} bytes exceeds the limit")
-            end = offset + 4 + length
+            end = offset + _LENGTH.size + length
             if len(buffer) < end:
                 break
-            body = bytes(buffer[offset + 5 : end])
+            messages.append(json.loads(bytes(buffer[offset + _LENGTH.size : end])))
             offset = end
-            if kind == CONTROL[0]:
-                messages.append((CONTROL, json.loads(body)))
-            else:
-                (chunk_id,) = _CHUNK.unpack_from(body)
-                messages.append((FRAMES, (chunk_id, body[4:])))
         del buffer[:offset]
         return messages

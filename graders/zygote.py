@@ -2,14 +2,16 @@
 
 Started by the caller with exec and an allow-listed environment (``sandbox.py``)::
 
-    caller ──control socket (fd 3)──▶ zygote ──fork──▶ [intermediate ─unshare(PID)─fork─▶] call process
-       ▲                                 │                                                 │
-       └────── frames and exit statuses ◀┴──────────── one result line per call (pipe) ◀──┘
+    caller ──control socket: run (+ channel fd), kill──▶ zygote ──clone (new PID namespace)──▶ call process
+       ▲  ▲                                                │                                    │
+       │  └───────────── exit statuses ◀───────────────────┘                                    │
+       └──────── chunk channel: request in, one result line per call out ◀─────────────────────┘
 
 The zygote confines itself (``layers.apply_zygote_layers``), imports the user's
-reward, then waits in one place on the control socket, SIGCHLD and every
-child's result pipe. It forwards raw result bytes and exit statuses; the caller
-owns deadlines, parsing and validation. User code never runs in the caller.
+reward, then waits on the control socket and SIGCHLD. For each chunk the caller
+sends a socket (SCM_RIGHTS); the call process inherits it, reads its calls from
+it and writes its results to it. The zygote never touches a call's data; the
+caller owns deadlines, parsing and validation. User code never runs in the caller.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import gc
 import io
 import os
 import random
-import selectors
+import select
 import shutil
 import signal
 import socket
@@ -27,7 +29,6 @@ import sys
 import tempfile
 import time
 import traceback
-from os import write as _write
 from time import perf_counter as _clock
 
 from .errors import RewardLoadError
@@ -36,7 +37,7 @@ from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, load_reward
-from .wire import MessageReader, encode_control, encode_frames
+from .wire import MessageReader, encode_control, read_request, send_all
 
 _CHILD_FAILED = 70
 
@@ -45,11 +46,11 @@ def main(control_fd: int) -> None:
     """Entry point of the exec'd zygote process; ``control_fd`` is its end of the caller's socket."""
     sock = socket.socket(fileno=control_fd)
     frames._in_sandbox = True
-    reader = MessageReader(sock)
+    reader = MessageReader(sock, accept_fds=True)
     message = reader.read_blocking()
     if message is None:
         return
-    init = message[1]
+    init = message
     plan = SandboxPlan.from_dict(init["plan"])
     source = init["source"]
     states = apply_zygote_layers(plan)
@@ -130,15 +131,18 @@ class _SeedNumpyOnImport:
 
 
 class _Child:
-    __slots__ = ("pid", "chunk", "fd", "call_dir", "status")
+    __slots__ = ("pid", "chunk", "call_dir")
 
-    def __init__(self, pid: int, chunk: int, fd: int, call_dir: str) -> None:
-        self.pid, self.chunk, self.fd, self.call_dir = pid, chunk, fd, call_dir
-        self.status: int | None = None
+    def __init__(self, pid: int, chunk: int, call_dir: str) -> None:
+        self.pid, self.chunk, self.call_dir = pid, chunk, call_dir
 
 
 class Zygote:
-    """The zygote's event loop: run and kill requests in, result bytes and exit statuses out."""
+    """The zygote's event loop: run and kill requests in, exit statuses out.
+
+    It touches as little as it can between forks: every page it writes after a
+    fork is a page fault, paid once per call.
+    """
 
     def __init__(self, sock, reader, reward: RewardFunction, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int) -> None:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
@@ -146,9 +150,10 @@ class Zygote:
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states)
         self.fork = _choose_fork(self.pid_namespace)
+        random.seed(seed)
+        self.random_state = random.getstate()
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
-        self.selector = selectors.DefaultSelector()
 
     def serve(self) -> None:
         wake_read, wake_write = os.pipe()
@@ -156,97 +161,67 @@ class Zygote:
         os.set_blocking(wake_write, False)
         signal.set_wakeup_fd(wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        self.selector.register(self.sock, selectors.EVENT_READ, "control")
-        self.selector.register(wake_read, selectors.EVENT_READ, "signal")
+        control = self.sock.fileno()
+        poller = select.poll()
+        poller.register(control, select.POLLIN)
+        poller.register(wake_read, select.POLLIN)
         while True:
-            for key, _ in self.selector.select():
-                if key.data == "control":
-                    for _, message in self.reader.read_available():
+            for fd, _ in poller.poll():
+                if fd == control:
+                    for message in self.reader.read_available():
                         self._handle(message)
                     if self.reader.closed:
                         self._shutdown()
                         return
-                elif key.data == "signal":
+                else:
                     _drain(wake_read)
                     self._reap()
-                else:
-                    self._forward(key.data)
 
     def _handle(self, message: dict) -> None:
         op = message["op"]
         if op == "run":
-            self._spawn(message["chunk"], message["calls"])
+            self._spawn(message["chunk"], self.reader.fds.popleft())
         elif op == "kill":
             child = self.by_chunk.get(message["chunk"])
-            if child is not None and child.status is None:
+            if child is not None:
                 self._kill(child)
         elif op == "shutdown":
             self._shutdown()
             os._exit(0)
 
-    def _spawn(self, chunk: int, calls: list[list]) -> None:
-        call_dir = os.path.join(self.plan.temp_dir, f"call{chunk}")
-        read_fd, write_fd = os.pipe()
+    def _spawn(self, chunk: int, channel: int) -> None:
+        call_dir = f"{self.plan.temp_dir}/call{chunk}"
         pid = self.fork()
         if pid == 0:
             try:
-                self._child(write_fd, call_dir, calls)
+                self._child(channel, call_dir)
             finally:
                 os._exit(_CHILD_FAILED)
-        os.close(write_fd)
-        os.set_blocking(read_fd, False)
-        child = _Child(pid, chunk, read_fd, call_dir)
+        os.close(channel)
+        child = _Child(pid, chunk, call_dir)
         self.children[pid] = child
         self.by_chunk[chunk] = child
-        self.selector.register(read_fd, selectors.EVENT_READ, child)
-
-    def _forward(self, child: _Child) -> None:
-        if child.fd < 0:
-            return  # reaped earlier in this round of events
-        try:
-            data = os.read(child.fd, 1 << 16)
-        except BlockingIOError:
-            return
-        if data:
-            self.sock.sendall(encode_frames(child.chunk, data))
-        else:
-            self._close_pipe(child)
-
-    def _close_pipe(self, child: _Child) -> None:
-        if child.fd >= 0:
-            self.selector.unregister(child.fd)
-            os.close(child.fd)
-            child.fd = -1
 
     def _reap(self) -> None:
+        exits = []
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                return
+                break
             if pid == 0:
-                return
+                break
             child = self.children.pop(pid, None)
             if child is None:
                 continue  # an orphan re-parented to this subreaper
-            child.status = status
             if not self.pid_namespace:
                 self._kill_descendants(child)
-            self._drain_child(child)
             del self.by_chunk[child.chunk]
-            self.sock.sendall(encode_control({"op": "exit", "chunk": child.chunk, "status": status}))
+            exits.append((child.chunk, status))
             _remove_dir(child.call_dir)
-
-    def _drain_child(self, child: _Child) -> None:
-        while child.fd >= 0:
-            try:
-                data = os.read(child.fd, 1 << 16)
-            except BlockingIOError:
-                break  # a surviving descendant holds the pipe; nothing more is owed
-            if not data:
-                break
-            self.sock.sendall(encode_frames(child.chunk, data))
-        self._close_pipe(child)
+        if exits:  # JSON by hand: json.dumps builds an encoder and closures on every call
+            body = ('{"op":"exit","exits":[' + ",".join(f"[{chunk},{status}]" for chunk, status in exits) + "]}").encode()
+            self.sock.sendall(len(body).to_bytes(4, "big") + body)
 
     def _kill(self, child: _Child) -> None:
         for kill in (os.kill, os.killpg):
@@ -290,7 +265,7 @@ class Zygote:
 
     # ---- in the forked child -------------------------------------------------
 
-    def _child(self, result_fd: int, call_dir: str, calls: list[list]) -> None:
+    def _child(self, channel: int, call_dir: str) -> None:
         _signal.set_wakeup_fd(-1)  # _signal, not signal: its enum wrappers alone touch ~30 pages
         _signal.signal(_SIGCHLD, _SIG_DFL)
         os.setsid()  # its own session and group: kill(0, ...) reaches nothing outside the call
@@ -298,21 +273,21 @@ class Zygote:
             os.mkdir(call_dir, 0o700)
             self.confinement.apply(call_dir)
         except OSError as exc:
-            error = f"isolation layer failed in the call process: {exc}"
-            _write(result_fd, encode_frame(calls[0][0], Status.crashed, 0.0, 0.0, error))
+            send_all(channel, encode_frame(0, Status.crashed, 0.0, 0.0, f"isolation layer failed in the call process: {exc}"))
             os._exit(_CHILD_FAILED)
-        os.closerange(3, result_fd)  # the zygote's socket, pipes and other children's channels
-        os.closerange(result_fd + 1, 1 << 16)
+        os.closerange(3, channel)  # the zygote's socket and pipe, and anything the reward's import opened
+        os.closerange(channel + 1, 1 << 16)
+        calls = read_request(channel)
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes)
-        for call_id, completion, ground_truth in calls:
-            _write(result_fd, self._call(call_id, completion, ground_truth, capture))
+        for call_id, (completion, ground_truth) in enumerate(calls):
+            send_all(channel, self._call(call_id, completion, ground_truth, capture))
         os._exit(0)
 
     def _call(self, call_id: int, completion: str, ground_truth: str, capture: _Capture) -> bytes:
-        random.seed(self.seed)
+        random.setstate(self.random_state)  # as random.seed(seed), in half the time
         numpy = sys.modules.get("numpy")
         if numpy is not None:
             numpy.random.seed(self.seed)
@@ -341,7 +316,12 @@ class Zygote:
 
 
 class _Capture:
-    """The call's stdout and stderr, captured in memory files (bounded by RLIMIT_FSIZE) and read back bounded."""
+    """The calls' stdout and stderr, captured in memory files (bounded by RLIMIT_FSIZE) and read back bounded.
+
+    One pair of files and text streams per call process; a call that wrote
+    nothing costs two flushes and two fstat calls, and only a call that wrote
+    something makes the next one start from empty files.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -352,25 +332,34 @@ class _Capture:
             fd = os.memfd_create(name) if hasattr(os, "memfd_create") else _unlinked_file()
             os.dup2(fd, target)
             os.close(fd)
+        self.streams = [None, None]
+        self.dirty = False
 
     def start(self) -> None:
-        for fd in (1, 2):
-            os.ftruncate(fd, 0)
-            os.lseek(fd, 0, os.SEEK_SET)
-        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace", line_buffering=False)
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=False)
+        if self.dirty:
+            for fd in (1, 2):
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+            self.dirty = False
+        for index, errors in ((0, "replace"), (1, "backslashreplace")):
+            stream = self.streams[index]
+            if stream is None or stream.closed:  # a call may have closed it
+                stream = self.streams[index] = io.TextIOWrapper(io.FileIO(index + 1, "w", closefd=False), encoding="utf-8", errors=errors)
+        sys.stdout, sys.stderr = self.streams
 
     def finish(self) -> tuple[str, str, bool]:
-        texts, overflow = [], False
-        for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        texts, overflow = ["", ""], False
+        for index, stream in enumerate((sys.stdout, sys.stderr)):
             try:
                 stream.flush()
-            except BaseException:  # noqa: BLE001 - a full or broken stream must not lose the result
+            except BaseException:  # noqa: BLE001 - a full, broken or replaced stream must not lose the result
                 pass
-            size = os.fstat(fd).st_size
-            overflow = overflow or size > self.limit
-            head = os.pread(fd, MAX_TEXT_CHARS, 0).decode("utf-8", "replace") if size else ""
-            texts.append(bounded(head + ("\n... [output cut]" if size > MAX_TEXT_CHARS else "")))
+            size = os.fstat(index + 1).st_size
+            if size:
+                self.dirty = True
+                overflow = overflow or size > self.limit
+                head = os.pread(index + 1, MAX_TEXT_CHARS, 0).decode("utf-8", "replace")
+                texts[index] = bounded(head + ("\n... [output cut]" if size > MAX_TEXT_CHARS else ""))
         return texts[0], texts[1], overflow
 
 

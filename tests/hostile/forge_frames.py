@@ -1,4 +1,4 @@
-"""Writes forged bytes straight onto its own result pipe, then exits without a real result.
+"""Writes forged bytes straight onto its own result channel (any pipe or socket it holds), then exits without a real result.
 
 The completion names the forgery.
 """
@@ -14,20 +14,20 @@ FORGERIES = {
 }
 
 
-def _result_pipes():
-    pipes = []
+def _result_channels():
+    channels = []
     for fd in os.listdir("/proc/self/fd"):
         try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                pipes.append(int(fd))
+            if os.readlink(f"/proc/self/fd/{fd}").startswith(("pipe:", "socket:")):
+                channels.append(int(fd))
         except OSError:
             pass
-    return pipes
+    return channels
 
 
 def compute_reward(completion, ground_truth):
     data = FORGERIES[completion]
-    for fd in _result_pipes():
+    for fd in _result_channels():
         try:
             os.write(fd, data)
         except OSError:
