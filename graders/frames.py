@@ -42,6 +42,7 @@ class InvalidReturn(Exception):
 
 # Bound now, before user code runs: a reward that replaces builtins.float must not change how its result is read.
 _float, _isinstance, _type, _isfinite, _Real = float, isinstance, type, math.isfinite, numbers.Real
+_int, _bool = int, bool
 
 
 def coerce_score(value: object) -> float:
@@ -51,6 +52,8 @@ def coerce_score(value: object) -> float:
     NaN, +-inf, strings, containers, ints too large for a float and objects whose
     conversion fails are not.
     """
+    if _type(value) is _float and _isfinite(value):
+        return value  # the common case, without the ABC check below
     if _isinstance(value, (str, bytes)) or not (_isinstance(value, _Real) or _is_numpy_scalar(value)):
         raise InvalidReturn(f"reward returned {_type(value).__name__}, expected a real number")
     try:

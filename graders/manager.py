@@ -34,6 +34,7 @@ Item = Union[Tuple[str, str], Mapping[str, object]]
 
 _KILL_GRACE_SECONDS = 2.0
 _MAX_RESTARTS = 3
+_CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
 _DRAIN_READS = 64  # reads of 64 KiB from an ended call's channel
 
 
@@ -193,6 +194,7 @@ class _Manager(ManagerBase):
         super().__init__(grader)
         self.sandbox = sandbox
         self.chunks: dict[int, _Chunk] = {}
+        self.spares: dict[int, socket.socket] = {}  # forked call processes waiting for work, oldest first
         self.next_chunk = 0
         self.outbox: collections.deque[list] = collections.deque()  # [bytes, channel to attach or None]
         self.restarts = 0
@@ -243,6 +245,7 @@ class _Manager(ManagerBase):
     def _release(self) -> None:
         for chunk in self.chunks.values():
             self._close_channel(chunk)
+        self._drop_spares()
         self._drop_outbox()
         self.sandbox.close()
 
@@ -255,21 +258,51 @@ class _Manager(ManagerBase):
     def _dispatch(self) -> None:
         workers, per_process = self.grader.workers, self.grader.calls_per_process
         free = workers - len(self.chunks)
-        if free <= 0:
-            return
-        self._pull(max(free, workers * per_process if per_process > 1 else free))
+        if free > 0:
+            self._pull(max(free, workers * per_process if per_process > 1 else free))
         while free > 0 and self.queue:
             size = 1 if per_process == 1 else min(per_process, max(1, math.ceil(len(self.queue) / workers)))
-            works = [self.queue.popleft() for _ in range(min(size, len(self.queue)))]
-            ours, theirs = socket.socketpair()
-            ours.setblocking(False)
-            chunk = _Chunk(self.next_chunk, works, self.grader.timeout, ours)
-            self.next_chunk += 1
+            works = self._take(size)
+            chunk_id = next(iter(self.spares)) if self.spares else self._fork_spare()
+            chunk = _Chunk(chunk_id, works, self.grader.timeout, self.spares.pop(chunk_id))
             self.chunks[chunk.id] = chunk
-            self.selector.register(ours, selectors.EVENT_READ, chunk)
-            self._send({"op": "run", "chunk": chunk.id}, attach=theirs)
+            self.selector.register(chunk.channel, selectors.EVENT_READ, chunk)
             self._write_request(chunk)
             free -= 1
+        if self.queue or any(not job.exhausted for job in self.jobs):
+            while len(self.spares) < workers:  # have the next call processes forked, confined and waiting
+                self._fork_spare()
+        elif not self.chunks and self.spares:
+            self._retire_spares()  # idle: no process is left waiting
+
+    def _fork_spare(self) -> int:
+        """Have the zygote fork a call process that confines itself and waits for its request on a new channel."""
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        chunk_id = self.next_chunk
+        self.next_chunk += 1
+        self.spares[chunk_id] = ours
+        self._send({"op": "run", "chunk": chunk_id}, attach=theirs)
+        return chunk_id
+
+    def _retire_spares(self) -> None:
+        for chunk_id in list(self.spares):
+            self._send({"op": "kill", "chunk": chunk_id})
+        self._drop_spares()
+
+    def _drop_spares(self) -> None:
+        for channel in self.spares.values():
+            channel.close()
+        self.spares.clear()
+
+    def _take(self, size: int) -> list[_Work]:
+        """Up to ``size`` queued items, and fewer once their text passes _CHUNK_CHARS (at least one)."""
+        works = [self.queue.popleft()]
+        chars = len(works[0].completion) + len(works[0].ground_truth)
+        while len(works) < size and self.queue and chars < _CHUNK_CHARS:
+            works.append(self.queue.popleft())
+            chars += len(works[-1].completion) + len(works[-1].ground_truth)
+        return works
 
     def _send(self, message: dict, attach: socket.socket | None = None) -> None:
         self.outbox.append([encode_control(message), attach])
@@ -413,6 +446,10 @@ class _Manager(ManagerBase):
                 return
 
     def _exited(self, chunk_id: int, status: int) -> None:
+        spare = self.spares.pop(chunk_id, None)
+        if spare is not None:
+            spare.close()  # a waiting process died before it had work (killed from outside)
+            return
         chunk = self.chunks.get(chunk_id)
         if chunk is None:
             return
@@ -443,6 +480,7 @@ class _Manager(ManagerBase):
                     self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
                 self.queue.extendleft(reversed(chunk.works[chunk.position :]))
         self.chunks.clear()
+        self._drop_spares()
         self._drop_outbox()
         self.selector.unregister(self.sandbox.sock)
         self.sandbox.close()
@@ -491,6 +529,8 @@ def _drain(fd: int) -> None:
 
 
 def _as_pair(index: int, item: Item) -> tuple[str, str]:
+    if type(item) is tuple and len(item) == 2 and type(item[0]) is str and type(item[1]) is str:
+        return item  # the common case, without the Mapping ABC check (a few microseconds an item)
     if isinstance(item, Mapping):
         completion, ground_truth = item.get("completion"), item.get("ground_truth")
     elif isinstance(item, (tuple, list)) and len(item) == 2:

@@ -38,27 +38,34 @@ def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult
     """Parse one child frame into (call id, result); raise ``FrameError`` if it is malformed."""
     if len(line) > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {len(line)} bytes exceeds {MAX_FRAME_BYTES}")
+    parts = line.split(b" ")
+    if len(parts) == 3 and parts[0].isdigit() and parts[2].rstrip(b"\n").isdigit():  # a silent ok call: ID SCORE MICROSECONDS
+        try:
+            score = float(parts[1])
+        except ValueError:
+            raise FrameError(f"malformed frame: score {parts[1][:40]!r}") from None
+        if not math.isfinite(score):
+            raise FrameError(f"score {score!r} is not a finite number")
+        return int(parts[0]), GradeResult(score=score, status=Status.ok, duration_ms=int(parts[2]) / 1000)
     try:
         head, _, rest = line.decode("ascii").rstrip("\n").partition(" ")
         call_id = int(head)
-        if rest.startswith("J "):
-            payload = json.loads(rest[2:])
-            if not isinstance(payload, dict):
-                raise FrameError("JSON frame is not an object")
-            status = Status(payload["status"])
-            score = payload["score"] if status is Status.ok else failure_score
-            result = GradeResult(
-                score=_finite(score),
-                status=status,
-                error=payload.get("error"),
-                duration_ms=int(payload.get("duration_us", 0)) / 1000,
-                stdout=payload.get("stdout") or "",
-                stderr=payload.get("stderr") or "",
-                components=_components(payload.get("components") or {}) if status is Status.ok else {},
-            )
-        else:
-            score_text, duration_text = rest.split(" ")
-            result = GradeResult(score=_finite(float(score_text)), status=Status.ok, duration_ms=int(duration_text) / 1000)
+        if not rest.startswith("J "):
+            raise FrameError(f"expected 'ID SCORE MICROSECONDS' or 'ID J {{json}}', got {line[:60]!r}")
+        payload = json.loads(rest[2:])
+        if not isinstance(payload, dict):
+            raise FrameError("JSON frame is not an object")
+        status = Status(payload["status"])
+        score = payload["score"] if status is Status.ok else failure_score
+        result = GradeResult(
+            score=_finite(score),
+            status=status,
+            error=payload.get("error"),
+            duration_ms=int(payload.get("duration_us", 0)) / 1000,
+            stdout=payload.get("stdout") or "",
+            stderr=payload.get("stderr") or "",
+            components=_components(payload.get("components") or {}) if status is Status.ok else {},
+        )
     except FrameError:
         raise
     except Exception as exc:  # noqa: BLE001 - anything unparseable is a malformed frame

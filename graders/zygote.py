@@ -149,13 +149,15 @@ class Zygote:
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states)
-        self.fork = _choose_fork(self.pid_namespace)
+        self.fork, self.bare_fork = _choose_fork(self.pid_namespace)
         random.seed(seed)
         self.random_state = random.getstate()
+        self.streams = _Capture.make_streams()
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
 
     def serve(self) -> None:
+        gc.freeze()  # what __init__ built, too: a collection in a call process must not walk (and copy) it
         wake_read, wake_write = os.pipe()
         os.set_blocking(wake_read, False)
         os.set_blocking(wake_write, False)
@@ -281,16 +283,17 @@ class Zygote:
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
-        capture = _Capture(self.output_bytes)
+        capture = _Capture(self.output_bytes, self.streams)
         for call_id, (completion, ground_truth) in enumerate(calls):
             send_all(channel, self._call(call_id, completion, ground_truth, capture))
         os._exit(0)
 
     def _call(self, call_id: int, completion: str, ground_truth: str, capture: _Capture) -> bytes:
-        random.setstate(self.random_state)  # as random.seed(seed), in half the time
-        numpy = sys.modules.get("numpy")
-        if numpy is not None:
-            numpy.random.seed(self.seed)
+        if call_id or not self.bare_fork:  # a bare fork's first call starts from the zygote's seeded generators
+            random.setstate(self.random_state)  # as random.seed(seed), in half the time
+            numpy = sys.modules.get("numpy")
+            if numpy is not None:
+                numpy.random.seed(self.seed)
         take_components()
         capture.start()
         started = _clock()
@@ -318,13 +321,14 @@ class Zygote:
 class _Capture:
     """The calls' stdout and stderr, captured in memory files (bounded by RLIMIT_FSIZE) and read back bounded.
 
-    One pair of files and text streams per call process; a call that wrote
-    nothing costs two flushes and two fstat calls, and only a call that wrote
-    something makes the next one start from empty files.
+    One pair of files per call process; the text streams over descriptors 1 and 2
+    are made once, in the zygote (``streams``), so a call process does not build
+    them. A call that wrote nothing costs two flushes and two fstat calls; only a
+    call that wrote something makes the next one start from empty files.
     """
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, streams: list) -> None:
+        self.limit, self.streams = limit, streams
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
@@ -332,8 +336,15 @@ class _Capture:
             fd = os.memfd_create(name) if hasattr(os, "memfd_create") else _unlinked_file()
             os.dup2(fd, target)
             os.close(fd)
-        self.streams = [None, None]
         self.dirty = False
+
+    @staticmethod
+    def make_streams() -> list:
+        """Text streams over descriptors 1 and 2 (in the zygote: the files behind them change in each call process)."""
+        return [
+            io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors=errors)
+            for fd, errors in ((1, "replace"), (2, "backslashreplace"))
+        ]
 
     def start(self) -> None:
         if self.dirty:
@@ -341,10 +352,8 @@ class _Capture:
                 os.ftruncate(fd, 0)
                 os.lseek(fd, 0, os.SEEK_SET)
             self.dirty = False
-        for index, errors in ((0, "replace"), (1, "backslashreplace")):
-            stream = self.streams[index]
-            if stream is None or stream.closed:  # a call may have closed it
-                stream = self.streams[index] = io.TextIOWrapper(io.FileIO(index + 1, "w", closefd=False), encoding="utf-8", errors=errors)
+        if self.streams[0].closed or self.streams[1].closed:  # a call closed one
+            self.streams[:] = self.make_streams()
         sys.stdout, sys.stderr = self.streams
 
     def finish(self) -> tuple[str, str, bool]:
@@ -367,14 +376,14 @@ _SIGCHLD, _SIG_DFL = int(signal.SIGCHLD), int(signal.SIG_DFL)
 
 
 def _choose_fork(pid_namespace: bool):
-    """How the zygote forks a call process: without Python's at-fork callbacks when it has one thread.
+    """How the zygote forks a call process, and whether that skips Python's at-fork callbacks (it does with one thread).
 
     Reward modules that leave a thread running after import get ``os.fork``'s full
     treatment (threading marks the lost threads as stopped in the child).
     """
     if linux.IS_LINUX and linux.bare_fork_supported() and linux.thread_count() == 1:
-        return lambda: linux.bare_fork(pid_namespace)
-    return linux.fork_into_pid_namespace if pid_namespace else os.fork
+        return (lambda: linux.bare_fork(pid_namespace)), True
+    return (linux.fork_into_pid_namespace if pid_namespace else os.fork), False
 
 
 def _describe(exc: BaseException) -> str:
