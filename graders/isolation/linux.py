@@ -163,10 +163,18 @@ def fork_into_pid_namespace() -> int:
 
 
 def bare_fork_supported() -> bool:
-    """Whether ``bare_fork`` may be used by this interpreter (CPython with a GIL, on a known clone(2) ABI)."""
+    """Whether ``bare_fork`` may be used here: CPython with a GIL, a known clone(2) ABI, and a glibc
+    (2.25 or later) that does not cache the pid, which a raw clone would leave stale in the child."""
+    import platform
     import sysconfig
 
-    return _SYS_CLONE is not None and sys.implementation.name == "cpython" and not sysconfig.get_config_var("Py_GIL_DISABLED")
+    if _SYS_CLONE is None or sys.implementation.name != "cpython" or sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return False
+    library, version = platform.libc_ver()
+    try:
+        return library == "glibc" and tuple(int(part) for part in version.split(".")[:2]) >= (2, 25)
+    except ValueError:
+        return False
 
 
 def thread_count() -> int:
