@@ -2,16 +2,17 @@
 
 Started by the caller with exec and an allow-listed environment (``sandbox.py``)::
 
-    caller ──control socket: run (+ channel fd), kill──▶ zygote ──clone (new PID namespace)──▶ call process
-       ▲  ▲                                                │                                    │
-       │  └───────────── exit statuses ◀───────────────────┘                                    │
-       └──────── chunk channel: request in, one result line per call out ◀─────────────────────┘
+    caller ──control socket: run (+ two pipe ends), kill──▶ zygote ──clone (new PID namespace)──▶ call process
+       ▲  ▲                                                   │                                    │
+       │  └───────────── exit statuses ◀──────────────────────┘                                    │
+       └──────── the chunk's pipes: request in, one result line per call out ◀────────────────────┘
 
 The zygote confines itself (``layers.apply_zygote_layers``), imports the user's
 reward, then waits on the control socket and SIGCHLD. For each chunk the caller
-sends a socket (SCM_RIGHTS); the call process inherits it, reads its calls from
-it and writes its results to it. The zygote never touches a call's data; the
-caller owns deadlines, parsing and validation. User code never runs in the caller.
+sends the call process's ends of two pipes (SCM_RIGHTS); the call process
+inherits them, reads its calls from one and writes its results to the other. The
+zygote never touches a call's data; the caller owns deadlines, parsing and
+validation. User code never runs in the caller.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ class Zygote:
         self.streams = _Capture.make_streams()
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
+        self.free_dirs: list[str] = []  # empty call directories whose calls are over, ready for the next
 
     def serve(self) -> None:
         gc.freeze()  # what __init__ built, too: a collection in a call process must not walk (and copy) it
@@ -182,7 +184,8 @@ class Zygote:
     def _handle(self, message: dict) -> None:
         op = message["op"]
         if op == "run":
-            self._spawn(message["chunk"], self.reader.fds.popleft())
+            fds = self.reader.fds
+            self._spawn(message["chunk"], fds.popleft(), fds.popleft())
         elif op == "kill":
             child = self.by_chunk.get(message["chunk"])
             if child is not None:
@@ -191,18 +194,42 @@ class Zygote:
             self._shutdown()
             os._exit(0)
 
-    def _spawn(self, chunk: int, channel: int) -> None:
-        call_dir = f"{self.plan.temp_dir}/call{chunk}"
+    def _spawn(self, chunk: int, requests: int, results: int) -> None:
+        call_dir = self.free_dirs.pop() if self.free_dirs else self._new_dir(chunk)
         pid = self.fork()
         if pid == 0:
             try:
-                self._child(channel, call_dir)
+                self._child(requests, results, call_dir)
             finally:
                 os._exit(_CHILD_FAILED)
-        os.close(channel)
+        os.close(requests)
+        os.close(results)
         child = _Child(pid, chunk, call_dir)
         self.children[pid] = child
         self.by_chunk[chunk] = child
+
+    def _new_dir(self, chunk: int) -> str:
+        path = f"{self.plan.temp_dir}/call{chunk}"
+        os.mkdir(path, 0o700)
+        return path
+
+    def _recycle(self, path: str) -> None:
+        """Keep an ended call's directory for another call if it is empty, otherwise remove it.
+
+        Every process of the call is gone by now (its PID namespace, or the sweep),
+        so nothing can write there any more; an empty directory carries nothing to
+        the next call, and reusing it spares a mkdir and an rmdir per call (inode
+        allocation is a measurable part of a call on ext4).
+        """
+        try:
+            with os.scandir(path) as entries:
+                empty = next(entries, None) is None
+        except OSError:
+            return
+        if empty:
+            self.free_dirs.append(path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
     def _reap(self) -> None:
         exits = []
@@ -220,7 +247,7 @@ class Zygote:
                 self._kill_descendants(child)
             del self.by_chunk[child.chunk]
             exits.append((child.chunk, status))
-            _remove_dir(child.call_dir)
+            self._recycle(child.call_dir)
         if exits:  # JSON by hand: json.dumps builds an encoder and closures on every call
             body = ('{"op":"exit","exits":[' + ",".join(f"[{chunk},{status}]" for chunk, status in exits) + "]}").encode()
             self.sock.sendall(len(body).to_bytes(4, "big") + body)
@@ -267,25 +294,23 @@ class Zygote:
 
     # ---- in the forked child -------------------------------------------------
 
-    def _child(self, channel: int, call_dir: str) -> None:
+    def _child(self, requests: int, results: int, call_dir: str) -> None:
         _signal.set_wakeup_fd(-1)  # _signal, not signal: its enum wrappers alone touch ~30 pages
         _signal.signal(_SIGCHLD, _SIG_DFL)
         os.setsid()  # its own session and group: kill(0, ...) reaches nothing outside the call
         try:
-            os.mkdir(call_dir, 0o700)
             self.confinement.apply(call_dir)
         except OSError as exc:
-            send_all(channel, encode_frame(0, Status.crashed, 0.0, 0.0, f"isolation layer failed in the call process: {exc}"))
+            send_all(results, encode_frame(0, Status.crashed, 0.0, 0.0, f"isolation layer failed in the call process: {exc}"))
             os._exit(_CHILD_FAILED)
-        os.closerange(3, channel)  # the zygote's socket and pipe, and anything the reward's import opened
-        os.closerange(channel + 1, 1 << 16)
-        calls = read_request(channel)
+        _close_all_but(requests, results)  # the zygote's socket and pipe, and anything the reward's import opened
+        calls = read_request(requests)
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes, self.streams)
         for call_id, (completion, ground_truth) in enumerate(calls):
-            send_all(channel, self._call(call_id, completion, ground_truth, capture))
+            send_all(results, self._call(call_id, completion, ground_truth, capture))
         os._exit(0)
 
     def _call(self, call_id: int, completion: str, ground_truth: str, capture: _Capture) -> bytes:
@@ -394,14 +419,14 @@ def _describe(exc: BaseException) -> str:
     return bounded(text)
 
 
-def _remove_dir(path: str) -> None:
-    """Remove a call's temp dir: usually empty, so try the one-syscall way first."""
-    try:
-        os.rmdir(path)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        shutil.rmtree(path, ignore_errors=True)
+def _close_all_but(*keep: int) -> None:
+    """Close every descriptor from 3 up, except ``keep``."""
+    low = 3
+    for fd in sorted(keep):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, 1 << 16)
 
 
 def _unlinked_file() -> int:

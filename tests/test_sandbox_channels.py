@@ -104,3 +104,24 @@ def test_a_call_that_closes_stdout_does_not_break_the_next(make_grader):
     results = grader.grade_batch([("close", ""), ("x", ""), ("x", "")])
     assert [r.status for r in results] == [Status.ok] * 3
     assert [r.stdout for r in results[1:]] == ["before\n", "before\n"]
+
+
+LEAVES_FILES = """
+import os
+
+def compute_reward(completion, ground_truth):
+    found = len(os.listdir("."))  # what an earlier call may have left in this call's directory
+    if completion == "file":
+        with open("left-behind.txt", "w") as f:
+            f.write("state")
+    elif completion == "dir":
+        os.mkdir("left-behind")
+    return float(found)
+"""
+
+
+def test_a_call_directory_is_empty_whatever_earlier_calls_left(make_grader):
+    """Call directories are reused only when empty: files and folders a call leaves go with it."""
+    grader = make_grader(LEAVES_FILES, workers=1)
+    items = [("file", ""), ("look", ""), ("dir", ""), ("look", "")] * 5
+    assert [r.score for r in grader.grade_batch(items)] == [0.0] * len(items)
