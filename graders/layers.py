@@ -116,6 +116,7 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
     _set_rlimits(plan.limits, report)
     report.set("result_channel", True, "one bounded text line per call, parsed by the caller")
     if plan.isolation == "minimal":
+        linux.set_not_dumpable()
         report.set("kill", True, "process group kill and subreaper sweep")
         for name in ("privileges", "network", "seccomp", "landlock"):
             report.set(name, False, "not requested (isolation='minimal')")
@@ -144,6 +145,7 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
         report.attempt("seccomp", lambda: _seccomp_zygote(seccomp), "no exec, inet/netlink/packet sockets, ptrace, mount; no fork or unshare in calls")
     if not network and not is_root:
         report.states["network"] = LayerState(name="network", active=False, detail="unprivileged user namespaces are not available")
+    linux.set_not_dumpable()  # after the uid maps are written: /proc/self files turn root-owned
     _PID_NAMESPACE[0] = pid_namespace
     return [report.states[name] for name in LAYER_NAMES]
 
@@ -250,6 +252,8 @@ class CallConfinement:
             resource.setrlimit(resource.RLIMIT_NPROC, self.processes)
         if not self.linux:
             return
+        # first: a sibling call of the same uid without Landlock must not reach this one's pipes through /proc/<pid>/fd
+        linux.set_not_dumpable()
         linux.die_with_parent()
         if self.landlock:
             self.landlock.apply(call_dir)

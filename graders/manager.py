@@ -13,7 +13,7 @@ import collections
 import math
 import os
 import queue
-import select
+import errno
 import selectors
 import signal
 import socket
@@ -36,7 +36,10 @@ _KILL_GRACE_SECONDS = 2.0
 _MAX_RESTARTS = 3
 _CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
 _SPARES_PER_WORKER = 1  # call processes kept forked and waiting, per worker, while a batch has work left
-_DRAIN_READS = 64  # reads of 64 KiB from an ended call's channel
+_DRAIN_READS = 64
+_EXIT_GRACE_SECONDS = 1.0  # a call process that sent all its results and has not exited by then is killed
+_TRANSIENT_SEND_ERRORS = {errno.ETOOMANYREFS, errno.ENOBUFS, errno.ENOMEM}
+_SEND_RETRY_SECONDS = 0.01  # reads of 64 KiB from an ended call's channel
 
 
 class _Job:
@@ -229,6 +232,9 @@ class _Manager(ManagerBase):
         self.spares: dict[int, _Channel] = {}  # forked call processes waiting for work, oldest first
         self.next_chunk = 0
         self.outbox: collections.deque[list] = collections.deque()  # [bytes, channel whose ends to attach, or None]
+        self.send_retry: float | None = None  # when to try the outbox again after a transient send error
+        self.broken: str | None = None  # why the control socket failed (a restart follows)
+        self.finishing: dict[int, float] = {}  # chunks with every result in, whose process has not exited: kill deadline
         self.restarts = 0
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
@@ -240,6 +246,7 @@ class _Manager(ManagerBase):
 
     def stop(self) -> None:
         super().stop()
+        self.selector.close()
         os.close(self.wake_read)
         os.close(self.wake_write)
 
@@ -269,7 +276,13 @@ class _Manager(ManagerBase):
                     self._receive()
                 if events & selectors.EVENT_WRITE:
                     self._flush()
-        self._expire(time.monotonic())
+        now = time.monotonic()
+        if self.send_retry is not None and now >= self.send_retry:
+            self.send_retry = None
+            self._flush()
+        if self.broken:
+            self._restart(self.broken)
+        self._expire(now)
 
     def _in_flight(self) -> Iterable[_Work]:
         return [work for chunk in self.chunks.values() for work in chunk.works]
@@ -282,10 +295,11 @@ class _Manager(ManagerBase):
         self.sandbox.close()
 
     def _wait_seconds(self) -> float | None:
-        if not self.chunks:
-            return None
-        nearest = min(c.kill_sent + _KILL_GRACE_SECONDS if c.killed else c.deadline for c in self.chunks.values())
-        return max(0.0, nearest - time.monotonic())
+        deadlines = [c.kill_sent + _KILL_GRACE_SECONDS if c.killed else c.deadline for c in self.chunks.values()]
+        deadlines += self.finishing.values()
+        if self.send_retry is not None:
+            deadlines.append(self.send_retry)
+        return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
 
     def _dispatch(self) -> None:
         workers, per_process = self.grader.workers, self.grader.calls_per_process
@@ -317,8 +331,12 @@ class _Manager(ManagerBase):
         return chunk_id
 
     def _retire_spares(self) -> None:
-        for chunk_id in list(self.spares):
-            self._send({"op": "kill", "chunk": chunk_id})
+        unsent = {id(channel) for channel in self.spares.values() if channel.theirs}
+        if unsent:  # runs still queued: the zygote never hears of those processes
+            self.outbox = collections.deque(entry for entry in self.outbox if id(entry[1]) not in unsent)
+        for chunk_id, channel in self.spares.items():
+            if id(channel) not in unsent:
+                self._send({"op": "kill", "chunk": chunk_id})
         self._drop_spares()
 
     def _drop_spares(self) -> None:
@@ -351,15 +369,19 @@ class _Manager(ManagerBase):
                     attach.close_theirs()  # the zygote holds them now
             except (BlockingIOError, InterruptedError):
                 break
-            except OSError:
-                self._drop_outbox()  # the zygote is gone: _receive sees it and restarts
+            except OSError as exc:
+                if exc.errno in _TRANSIENT_SEND_ERRORS:
+                    self.send_retry = time.monotonic() + _SEND_RETRY_SECONDS  # descriptors in flight, memory: try again
+                    break
+                self.broken = f"the control socket failed ({exc.strerror or exc})"
+                self._drop_outbox()
                 break
             if sent < len(data):
                 self.outbox[0] = [data[sent:], None]
             else:
                 self.outbox.popleft()
-        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.outbox else 0)
-        self.selector.modify(sock, events, "sandbox")
+        waiting = self.outbox and self.send_retry is None  # after a transient error, a timer retries instead
+        self.selector.modify(sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if waiting else 0), "sandbox")
 
     def _drop_outbox(self) -> None:
         for _, attach in self.outbox:
@@ -381,17 +403,19 @@ class _Manager(ManagerBase):
             self.selector.unregister(chunk.channel.request)
         chunk.watching = bool(chunk.request)
 
-    def _read_channel(self, chunk: _Chunk) -> None:
+    def _read_channel(self, chunk: _Chunk) -> bool:
+        """Read what the call process wrote; False when there was nothing to read yet."""
         try:
             data = os.read(chunk.channel.results, 1 << 16)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if data:
             self._frames(chunk, data)
         else:
             self._close_channel(chunk)  # ended; its exit status comes from the zygote
+        return True
 
     def _close_channel(self, chunk: _Chunk) -> None:
         if chunk.channel is not None:
@@ -408,7 +432,7 @@ class _Manager(ManagerBase):
                 if message.get("op") == "exit":
                     for chunk_id, status in message["exits"]:
                         self._exited(int(chunk_id), int(status))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
             self._restart(f"the sandbox sent a malformed message ({type(exc).__name__})")
             return
         if self.sandbox.reader.closed:
@@ -434,13 +458,15 @@ class _Manager(ManagerBase):
                 call_id, result = decode_frame(line, failure_score=failure_score)
                 if call_id != chunk.position:
                     raise FrameError(f"frame for call {call_id} where call {chunk.position} was expected")
-            except FrameError as exc:
-                self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({exc})")
+            except Exception as exc:  # noqa: BLE001 - whatever a call writes, it only ever ends that call
+                reason = exc if isinstance(exc, FrameError) else f"{type(exc).__name__}"
+                self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({reason})")
                 return
             self._complete(chunk, self._apply_range(result), now)
         if chunk.position == total:
             del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
             self._close_channel(chunk)
+            self.finishing[chunk.id] = now + _EXIT_GRACE_SECONDS
 
     def _complete(self, chunk: _Chunk, result: GradeResult, now: float | None = None) -> None:
         work = chunk.works[chunk.position]
@@ -473,6 +499,10 @@ class _Manager(ManagerBase):
             self._send({"op": "kill", "chunk": chunk.id})
 
     def _expire(self, now: float) -> None:
+        for chunk_id, deadline in list(self.finishing.items()):
+            if now >= deadline:  # it sent every result but lingers (a sleep after returning, a stuck exit)
+                del self.finishing[chunk_id]
+                self._send({"op": "kill", "chunk": chunk_id})
         for chunk in list(self.chunks.values()):
             if chunk.killed is None and now >= chunk.deadline:
                 self._kill(chunk, Status.timeout, f"the call exceeded the timeout of {self.grader.timeout:g} s and was killed")
@@ -481,6 +511,7 @@ class _Manager(ManagerBase):
                 return
 
     def _exited(self, chunk_id: int, status: int) -> None:
+        self.finishing.pop(chunk_id, None)
         spare = self.spares.pop(chunk_id, None)
         if spare is not None:
             spare.close()  # a waiting process died before it had work (killed from outside)
@@ -489,9 +520,8 @@ class _Manager(ManagerBase):
         if chunk is None:
             return
         for _ in range(_DRAIN_READS):  # what it wrote before it ended; a surviving descendant gets no more
-            if chunk.channel is None or chunk.id not in self.chunks or not _readable(chunk.channel.results):
+            if chunk.channel is None or chunk.id not in self.chunks or not self._read_channel(chunk):
                 break
-            self._read_channel(chunk)
         chunk = self.chunks.pop(chunk_id, None)
         if chunk is None:
             return
@@ -515,8 +545,10 @@ class _Manager(ManagerBase):
                     self._complete(chunk, failure(status, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms))
                 self.queue.extendleft(reversed(chunk.works[chunk.position :]))
         self.chunks.clear()
+        self.finishing.clear()  # the old zygote takes its processes with it
         self._drop_spares()
         self._drop_outbox()
+        self.send_retry = self.broken = None
         self.selector.unregister(self.sandbox.sock)
         self.sandbox.close()
         self.restarts += 1
@@ -549,10 +581,6 @@ def _signal_name(number: int) -> str:
         return f"{signal.Signals(number).name}({-number})"
     except ValueError:
         return f"signal {number}"
-
-
-def _readable(fd: int) -> bool:
-    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _drain(fd: int) -> None:

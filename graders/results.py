@@ -39,7 +39,8 @@ def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult
     if len(line) > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {len(line)} bytes exceeds {MAX_FRAME_BYTES}")
     parts = line.split(b" ")
-    if len(parts) == 3 and parts[0].isdigit() and parts[2].rstrip(b"\n").isdigit():  # a silent ok call: ID SCORE MICROSECONDS
+    if len(parts) == 3 and 0 < len(parts[0]) <= 9 and parts[0].isdigit() and 0 < len(parts[2]) <= 15 and parts[2].isdigit():
+        # a silent ok call, ``ID SCORE MICROSECONDS``: the lengths checked above keep int() cheap and in range
         try:
             score = float(parts[1])
         except ValueError:

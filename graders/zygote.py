@@ -185,7 +185,11 @@ class Zygote:
         op = message["op"]
         if op == "run":
             fds = self.reader.fds
-            self._spawn(message["chunk"], fds.popleft(), fds.popleft())
+            if len(fds) >= 2:
+                self._spawn(message["chunk"], fds.popleft(), fds.popleft())
+            else:  # the caller withdrew it: nothing to run
+                while fds:
+                    os.close(fds.popleft())
         elif op == "kill":
             child = self.by_chunk.get(message["chunk"])
             if child is not None:
@@ -209,9 +213,8 @@ class Zygote:
         self.by_chunk[chunk] = child
 
     def _new_dir(self, chunk: int) -> str:
-        path = f"{self.plan.temp_dir}/call{chunk}"
-        os.mkdir(path, 0o700)
-        return path
+        # a random name: a call without Landlock could create a predictable one first
+        return tempfile.mkdtemp(prefix=f"call{chunk}-", dir=self.plan.temp_dir)
 
     def _recycle(self, path: str) -> None:
         """Keep an ended call's directory for another call if it is empty, otherwise remove it.
@@ -219,8 +222,13 @@ class Zygote:
         Every process of the call is gone by now (its PID namespace, or the sweep),
         so nothing can write there any more; an empty directory carries nothing to
         the next call, and reusing it spares a mkdir and an rmdir per call (inode
-        allocation is a measurable part of a call on ext4).
+        allocation is a measurable part of a call on ext4). Without a PID namespace
+        a process re-parented here after the sweep could still hold it: then the
+        directory always goes.
         """
+        if not self.pid_namespace:
+            shutil.rmtree(path, ignore_errors=True)
+            return
         try:
             with os.scandir(path) as entries:
                 empty = next(entries, None) is None

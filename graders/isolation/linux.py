@@ -33,6 +33,7 @@ CAP_SYS_ADMIN = 21
 IS_LINUX = sys.platform.startswith("linux")
 _libc = ctypes.CDLL(None, use_errno=True) if IS_LINUX else None
 # built once: the call processes run die_with_parent on every fork, and each object they make is a copied page
+_NOT_DUMPABLE_ARGS = (ctypes.c_int(PR_SET_DUMPABLE), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
 _PDEATHSIG_ARGS = (ctypes.c_int(PR_SET_PDEATHSIG), ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
@@ -57,6 +58,11 @@ def die_with_parent() -> None:
     _check(_libc.prctl(*_PDEATHSIG_ARGS), "prctl(PR_SET_PDEATHSIG)")
     if os.getppid() != parent:
         os._exit(1)
+
+
+def set_not_dumpable() -> None:
+    """Other processes of the same uid can no longer open this one's /proc/<pid>/fd, mem or environ, nor ptrace it."""
+    _check(_libc.prctl(*_NOT_DUMPABLE_ARGS), "prctl(PR_SET_DUMPABLE)")
 
 
 def become_subreaper() -> None:
