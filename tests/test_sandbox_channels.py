@@ -125,3 +125,89 @@ def test_a_call_directory_is_empty_whatever_earlier_calls_left(make_grader):
     grader = make_grader(LEAVES_FILES, workers=1)
     items = [("file", ""), ("look", ""), ("dir", ""), ("look", "")] * 5
     assert [r.score for r in grader.grade_batch(items)] == [0.0] * len(items)
+
+
+REACHES_SIBLINGS = """
+import os
+
+def compute_reward(completion, ground_truth):
+    if completion != "attack":
+        return 0.0
+    reached = 0
+    own = os.readlink("/proc/self")  # its pid as /proc numbers it (os.getpid() is 1 in its PID namespace)
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or pid == own:
+            continue
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("pipe:"):
+                    with open(f"/proc/{pid}/fd/{fd}", "wb", buffering=0) as pipe:
+                        pipe.write(b"0 1.0 1\\n")  # a forged result for whoever reads it
+                        reached += 1
+            except OSError:
+                pass
+    return float(reached)
+"""
+
+
+def test_a_call_cannot_reach_the_pipes_of_other_call_processes(make_grader):
+    """No /proc/<pid>/fd door into a waiting call process (forked ahead), a sibling, the zygote or the caller:
+    Landlock confines ptrace-style access to the call's own domain, and call processes are not dumpable."""
+    grader = make_grader(REACHES_SIBLINGS, workers=1)
+    results = grader.grade_batch([("attack", ""), ("victim", ""), ("victim", ""), ("attack", ""), ("victim", "")])
+    assert [(r.status, r.score) for r in results] == [(Status.ok, 0.0)] * 5
+
+
+LINGERS = """
+import os, time
+
+def compute_reward(completion, ground_truth):
+    for fd in os.listdir("/proc/self/fd"):  # its result pipe: send a valid result for itself, then never end
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                os.write(int(fd), b"0 1.0 5\\n")
+        except OSError:
+            pass
+    time.sleep(3600)
+"""
+
+
+def test_a_process_that_lingers_after_its_result_is_killed(make_grader):
+    grader = make_grader(LINGERS, workers=1, timeout=30.0)
+    result = grader.grade("x", "")
+    assert (result.status, result.score) == (Status.ok, 1.0)
+    assert wait_for(lambda: not descendants(zygote_pid(grader)), timeout=3.0), "the call process outlived its result"
+
+
+CRASHES = """
+import os
+
+def compute_reward(completion, ground_truth):
+    if completion == "crash":
+        os._exit(3)
+    return 1.0
+"""
+
+
+def test_a_caller_with_thousands_of_descriptors_open(make_grader):
+    """Descriptor numbers above 1024 (a big training process) do not upset crash handling: batch after batch works."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip(f"RLIMIT_NOFILE hard limit {hard} is below 2048")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        grader = make_grader(CRASHES, workers=2)
+        for _ in range(5):
+            results = grader.grade_batch([("ok", ""), ("crash", ""), ("ok", "")])
+            assert [r.status for r in results] == [Status.ok, Status.crashed, Status.ok]
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

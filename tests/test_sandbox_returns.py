@@ -91,12 +91,15 @@ def test_declared_range_rejects_or_clamps(make_grader):
 # ---- the result channel --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("forgery", ["garbage", "nan", "inf_json", "bad_status", "wrong_id", "oversized"])
+@pytest.mark.parametrize(
+    "forgery", ["garbage", "nan", "inf_json", "bad_status", "wrong_id", "oversized", "huge_duration", "huge_id", "huge_json_duration"]
+)
 def test_forged_bytes_on_the_result_channel_are_crashed(make_grader, forgery):
     grader = make_grader("forge_frames", workers=1)
     result = grader.grade(forgery, "")
     assert (result.status, result.score) == (Status.crashed, 0.0)
     assert "frame" in result.error
+    assert grader.grade("garbage", "").status is Status.crashed  # the same grader goes on
     after = make_grader("benign").grade("x", "x")  # the caller is unharmed
     assert (after.status, after.score) == (Status.ok, 1.0)
 

@@ -11,6 +11,9 @@ FORGERIES = {
     "bad_status": b'0 J {"score": 1.0, "status": "excellent", "duration_us": 0}\n',
     "wrong_id": b"7 1.0 0\n",
     "oversized": b"1" * (200 * 1024),
+    "huge_duration": b"0 1.0 " + b"9" * 400 + b"\n",
+    "huge_id": b"9" * 5000 + b" 1.0 0\n",
+    "huge_json_duration": b'0 J {"score": 1.0, "status": "ok", "duration_us": 1' + b"0" * 400 + b"}\n",
 }
 
 
