@@ -409,14 +409,24 @@ _SIGCHLD, _SIG_DFL = int(signal.SIGCHLD), int(signal.SIG_DFL)
 
 
 def _choose_fork(pid_namespace: bool):
-    """How the zygote forks a call process, and whether that skips Python's at-fork callbacks (it does with one thread).
+    """How the zygote forks a call process, and whether that skips Python's at-fork callbacks.
 
-    Reward modules that leave a thread running after import get ``os.fork``'s full
-    treatment (threading marks the lost threads as stopped in the child).
+    With one thread it skips them (``linux.Forker``); a reward module that leaves a
+    thread running after import gets ``os.fork``'s full treatment (threading marks
+    the lost threads as stopped in the child). A fork of our own that fixes glibc's
+    cached thread id is checked once; where that check fails, the hooks and libc's
+    fork are used without a PID namespace, as before.
     """
-    if linux.IS_LINUX and linux.bare_fork_supported() and linux.thread_count() == 1:
-        return (lambda: linux.bare_fork(pid_namespace)), True
-    return (linux.fork_into_pid_namespace if pid_namespace else os.fork), False
+    if not linux.IS_LINUX:
+        return os.fork, False
+    bare = linux.bare_fork_supported() and linux.thread_count() == 1
+    if pid_namespace or bare:
+        forker = linux.Forker(pid_namespace, hooks=not bare)
+        if forker.settid and forker.child_can_signal_its_main_thread():
+            return forker.fork, bare
+        if pid_namespace:  # the namespace matters more than a stale thread id (signals from the call's own threads)
+            return linux.Forker(True, hooks=True, settid=False).fork, False
+    return os.fork, False
 
 
 def _describe(exc: BaseException) -> str:

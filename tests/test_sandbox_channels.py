@@ -211,3 +211,34 @@ def test_a_caller_with_thousands_of_descriptors_open(make_grader):
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+SIGNALS_ITS_MAIN_THREAD = """
+import signal, threading, time
+
+def compute_reward(completion, ground_truth):
+    hits, errors = [], []
+    signal.signal(signal.SIGUSR1, lambda *_: hits.append(1))
+
+    def watchdog():  # how thread-based timeouts interrupt the main thread
+        try:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+        except OSError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=watchdog)
+    thread.start()
+    thread.join()
+    time.sleep(0.02)
+    if errors:
+        raise errors[0]
+    return float(len(hits))
+"""
+
+
+@pytest.mark.parametrize("isolation", ["standard", "minimal"])
+def test_a_thread_of_the_call_can_signal_its_main_thread(make_grader, isolation):
+    """glibc's cached thread id is the call process's own after the zygote's clone (pthread_kill finds the thread)."""
+    grader = make_grader(SIGNALS_ITS_MAIN_THREAD, workers=1, isolation=isolation)
+    results = grader.grade_batch([("a", "b")] * 3)
+    assert [(r.status, r.score) for r in results] == [(Status.ok, 1.0)] * 3, results[0].error

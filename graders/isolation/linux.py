@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
+import threading
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -23,6 +23,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 CLONE_THREAD = 0x00010000
+CLONE_CHILD_SETTID = 0x01000000
 
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 CAP_SETGID = 6
@@ -143,34 +144,15 @@ def effective_capabilities() -> int:
     return 0
 
 
-_SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine) if IS_LINUX else None
+_MACHINE = os.uname().machine
+_SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(_MACHINE) if IS_LINUX else None
 _pythonapi = ctypes.pythonapi
 _libc_gil = ctypes.PyDLL(None, use_errno=True) if IS_LINUX else None  # keeps the GIL across the call, as os.fork does
 
 
-def fork_into_pid_namespace() -> int:
-    """Fork a child that is init (pid 1) of a new PID namespace, in one clone(2); returns as os.fork does.
-
-    Killing that child kills every process it started, setsid daemons included.
-    Python's fork hooks run exactly as in ``os.fork``.
-    """
-    if _SYS_CLONE is None or _libc_gil is None:
-        raise OSError(38, "clone: unsupported platform")
-    _pythonapi.PyOS_BeforeFork()
-    pid = _libc_gil.syscall(ctypes.c_long(_SYS_CLONE), ctypes.c_ulong(CLONE_NEWPID | signal.SIGCHLD), None, None, None, None)
-    if pid == 0:
-        _pythonapi.PyOS_AfterFork_Child()
-        return 0
-    error = ctypes.get_errno()
-    _pythonapi.PyOS_AfterFork_Parent()
-    if pid < 0:
-        raise OSError(error, f"clone(CLONE_NEWPID): {os.strerror(error)}")
-    return pid
-
-
 def bare_fork_supported() -> bool:
-    """Whether ``bare_fork`` may be used here: CPython with a GIL, a known clone(2) ABI, and a glibc
-    (2.25 or later) that does not cache the pid, which a raw clone would leave stale in the child."""
+    """Whether a fork may skip Python's at-fork callbacks here: CPython with a GIL, a known clone(2) ABI,
+    and a glibc (2.25 or later) that does not cache the pid, which a raw clone would leave stale."""
     import platform
     import sysconfig
 
@@ -188,28 +170,92 @@ def thread_count() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
-if _SYS_CLONE is not None and _libc_gil is not None:
-    _raw_syscall = _libc_gil.syscall
-    _CLONE_PLAIN = (ctypes.c_long(_SYS_CLONE), ctypes.c_ulong(signal.SIGCHLD), None, None, None, None)
-    _CLONE_NEW_PID = (ctypes.c_long(_SYS_CLONE), ctypes.c_ulong(CLONE_NEWPID | signal.SIGCHLD), None, None, None, None)
+def cached_tid_address() -> int | None:
+    """Where glibc keeps the calling thread's id (``struct pthread``'s tid), found by value; None if not one match.
 
-
-def bare_fork(new_pid_namespace: bool) -> int:
-    """clone(2) without Python's at-fork callbacks; only for a process that has exactly one thread.
-
-    ``os.fork`` runs every callback registered with ``os.register_at_fork``:
-    threading, random and logging re-create locks and state in the child, which
-    writes to a few hundred pages of the parent's heap that the child must then
-    copy (about 0.5 ms per fork here). With a single thread there is nothing for
-    them to repair: no lock can be held by a thread that did not survive the fork,
-    and the caller reseeds random itself. The zygote checks its thread count
-    before it chooses this (``thread_count``).
+    A raw clone(2) leaves the child's copy holding the parent's tid, and glibc uses it
+    when another thread signals this one (pthread_kill). ``Forker`` has the kernel
+    write the child's own tid there (CLONE_CHILD_SETTID), as glibc's fork does.
     """
-    pid = _raw_syscall(*(_CLONE_NEW_PID if new_pid_namespace else _CLONE_PLAIN))
-    if pid < 0:
-        error = ctypes.get_errno()
-        raise OSError(error, f"clone: {os.strerror(error)}")
-    return pid
+    if _libc is None:
+        return None
+    pthread_self = _libc.pthread_self
+    pthread_self.restype = ctypes.c_void_p
+    base = pthread_self()
+    if not base:
+        return None
+    tid = threading.get_native_id()
+    words = (ctypes.c_int32 * 256).from_address(base)  # the first KiB of struct pthread (its tid is at 720 on x86_64)
+    found = [index for index, value in enumerate(words) if value == tid]
+    return base + 4 * found[0] if len(found) == 1 else None
+
+
+class Forker:
+    """clone(2) for call processes, its arguments built once.
+
+    ``new_pid_namespace``: the child is init (pid 1) of a new PID namespace; killing
+    it kills everything it started, setsid daemons included. ``hooks``: run Python's
+    fork hooks as ``os.fork`` does. Without them (a process with exactly one thread
+    only) the at-fork callbacks are skipped: threading, random and logging re-create
+    locks and state in the child, writing to a few hundred pages of the parent's
+    heap that the child must then copy (about 0.5 ms per fork here), and with one
+    thread there is nothing for them to repair. ``settid``: the kernel writes the
+    child's tid into glibc's cached copy (see ``cached_tid_address``).
+    """
+
+    def __init__(self, new_pid_namespace: bool, hooks: bool = True, settid: bool = True) -> None:
+        if _SYS_CLONE is None or _libc_gil is None:
+            raise OSError(38, "clone: unsupported platform")
+        flags = signal.SIGCHLD | (CLONE_NEWPID if new_pid_namespace else 0)
+        tid_address = cached_tid_address() if settid else None
+        child_tid = None
+        if tid_address is not None:
+            flags |= CLONE_CHILD_SETTID
+            child_tid = ctypes.c_void_p(tid_address)
+        # clone(flags, stack, parent_tid, child_tid, tls) on x86_64; (flags, stack, parent_tid, tls, child_tid) elsewhere
+        tail = (child_tid, None) if _MACHINE == "x86_64" else (None, child_tid)
+        self.args = (ctypes.c_long(_SYS_CLONE), ctypes.c_ulong(flags), None, None, *tail)
+        self.hooks, self.settid = hooks, tid_address is not None
+
+    def fork(self) -> int:
+        """Returns as ``os.fork`` does: 0 in the child, the child's pid in the parent."""
+        if self.hooks:
+            _pythonapi.PyOS_BeforeFork()
+        pid = _libc_gil.syscall(*self.args)
+        error = ctypes.get_errno() if pid < 0 else 0
+        if self.hooks:
+            (_pythonapi.PyOS_AfterFork_Child if pid == 0 else _pythonapi.PyOS_AfterFork_Parent)()
+        if pid < 0:
+            raise OSError(error, f"clone: {os.strerror(error)}")
+        return pid
+
+    def child_can_signal_its_main_thread(self) -> bool:
+        """Fork once and check, from a second thread of the child, that pthread_kill reaches the main thread."""
+        pid = self.fork()
+        if pid == 0:
+            code = 1
+            try:
+                main, failed = threading.main_thread().ident, []
+
+                def poke() -> None:
+                    try:
+                        signal.pthread_kill(main, 0)
+                    except OSError:
+                        failed.append(True)
+
+                thread = threading.Thread(target=poke)
+                thread.start()
+                thread.join()
+                code = 1 if failed else 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def fork_into_pid_namespace() -> int:
+    """Fork a child that is init (pid 1) of a new PID namespace; Python's fork hooks run as in ``os.fork``."""
+    return Forker(True).fork()
 
 
 class CapabilityDrop:
