@@ -61,6 +61,7 @@ def main(control_fd: int) -> None:
         return
     sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
     sys.meta_path.insert(0, _SeedNumpyOnImport(init["seed"]))
+    at_fork = _AtForkRecorder()
     try:
         reward = load_reward(source, restricted=init["restricted"])
     except RewardLoadError as exc:
@@ -69,7 +70,8 @@ def main(control_fd: int) -> None:
     sock.sendall(encode_control({"op": "loaded"}))
     _warm_up(reward, init["warmup"], init["seed"])
     sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
-    Zygote(sock, reader, reward, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"]).serve()
+    zygote = Zygote(sock, reader, reward, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
+    zygote.serve()
 
 
 def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> None:
@@ -101,6 +103,30 @@ def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> No
         numpy.random.seed(seed)
     gc.collect()
     gc.freeze()
+
+
+class _AtForkRecorder:
+    """Which modules register at-fork callbacks while the reward loads and warms up.
+
+    A fork may skip the callbacks only if they are the standard library's lock and
+    state resets, which have nothing to repair in a process with one thread; a
+    library's own (torch, grpc, asyncio's loop reset, ...) must run.
+    """
+
+    LOCK_RESETS = frozenset({"threading", "random", "logging", "concurrent.futures.thread"})
+
+    def __init__(self) -> None:
+        self.modules: set[str] = set()
+        self.register = os.register_at_fork
+        os.register_at_fork = self._record
+
+    def _record(self, **callbacks) -> None:
+        self.modules.add(sys._getframe(1).f_globals.get("__name__", "?"))
+        self.register(**callbacks)
+
+    def only_lock_resets(self) -> bool:
+        os.register_at_fork = self.register
+        return self.modules <= self.LOCK_RESETS
 
 
 class _SeedNumpyOnImport:
@@ -145,12 +171,15 @@ class Zygote:
     fork is a page fault, paid once per call.
     """
 
-    def __init__(self, sock, reader, reward: RewardFunction, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int) -> None:
+    def __init__(
+        self, sock, reader, reward: RewardFunction, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int,
+        may_skip_fork_hooks: bool = True,
+    ) -> None:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states)
-        self.fork, self.bare_fork = _choose_fork(self.pid_namespace)
+        self.fork, self.bare_fork = _choose_fork(self.pid_namespace, may_skip_fork_hooks)
         random.seed(seed)
         self.random_state = random.getstate()
         self.streams = _Capture.make_streams()
@@ -408,18 +437,19 @@ class _Capture:
 _SIGCHLD, _SIG_DFL = int(signal.SIGCHLD), int(signal.SIG_DFL)
 
 
-def _choose_fork(pid_namespace: bool):
+def _choose_fork(pid_namespace: bool, may_skip_hooks: bool):
     """How the zygote forks a call process, and whether that skips Python's at-fork callbacks.
 
     With one thread it skips them (``linux.Forker``); a reward module that leaves a
     thread running after import gets ``os.fork``'s full treatment (threading marks
-    the lost threads as stopped in the child). A fork of our own that fixes glibc's
+    the lost threads as stopped in the child), and so does one whose libraries
+    registered callbacks of their own (``_AtForkRecorder``). A fork of our own that fixes glibc's
     cached thread id is checked once; where that check fails, the hooks and libc's
     fork are used without a PID namespace, as before.
     """
     if not linux.IS_LINUX:
         return os.fork, False
-    bare = linux.bare_fork_supported() and linux.thread_count() == 1
+    bare = may_skip_hooks and linux.bare_fork_supported() and linux.thread_count() == 1
     if pid_namespace or bare:
         forker = linux.Forker(pid_namespace, hooks=not bare)
         if forker.settid and forker.child_can_signal_its_main_thread():

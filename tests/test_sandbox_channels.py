@@ -242,3 +242,20 @@ def test_a_thread_of_the_call_can_signal_its_main_thread(make_grader, isolation)
     grader = make_grader(SIGNALS_ITS_MAIN_THREAD, workers=1, isolation=isolation)
     results = grader.grade_batch([("a", "b")] * 3)
     assert [(r.status, r.score) for r in results] == [(Status.ok, 1.0)] * 3, results[0].error
+
+
+REGISTERS_AT_FORK = """
+import os
+
+STATE = {"forked": 0}
+os.register_at_fork(after_in_child=lambda: STATE.update(forked=STATE["forked"] + 1))
+
+def compute_reward(completion, ground_truth):
+    return float(STATE["forked"])
+"""
+
+
+def test_a_library_at_fork_callback_runs_in_every_call_process(make_grader):
+    """Callbacks a reward's libraries register with os.register_at_fork run as under os.fork (torch, grpc reset state there)."""
+    grader = make_grader(REGISTERS_AT_FORK, workers=2)
+    assert [r.score for r in grader.grade_batch([("a", "b")] * 4)] == [1.0] * 4
