@@ -178,14 +178,17 @@ def main() -> None:
     exec(MATH_VERIFY, namespace)
 
     def serial_rate() -> float:
+        # items it has not seen: math-verify caches parses, and a second pass over the same items is faster
+        fresh = math_items(len(math), start=len(math) * (1 + len(serial_rates)))
         started = time.perf_counter()
-        for completion, truth in math:
+        for completion, truth in fresh:
             namespace["compute_reward"](completion, truth)
-        return len(math) / (time.perf_counter() - started)
+        return len(fresh) / (time.perf_counter() - started)
 
     for completion, truth in WARMUP_EXAMPLES:  # the serial loop is timed warm, as a training process would run it
         namespace["compute_reward"](completion, truth)
-    serial_rates = [serial_rate()]  # one pass between each of ours: the median follows the machine's drift
+    serial_rates: list[float] = []
+    serial_rates.append(serial_rate())  # one pass between each of ours: the median follows the machine's drift
     cold, grader = grader_rate(paths["math"], math)
     grader.close()
     ours, grader = grader_rate(paths["math"], math, warmup=WARMUP_EXAMPLES)

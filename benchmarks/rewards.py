@@ -25,10 +25,10 @@ def compute_reward(completion, ground_truth):
 '''
 
 
-def math_items(n: int) -> list[tuple[str, str]]:
-    """Distinct GSM8K-style completions (distinct, so math-verify's parse cache does not help)."""
+def math_items(n: int, start: int = 0) -> list[tuple[str, str]]:
+    """Distinct GSM8K-style completions (distinct, so math-verify's parse cache does not help); ``start`` picks another set."""
     items = []
-    for i in range(n):
+    for i in range(start, start + n):
         answer = 17 * i + 3
         shown = answer if i % 3 else answer + 1
         items.append((f"We add {i} and {answer - i}, so the total is \\boxed{{{shown}}}.", str(answer)))
