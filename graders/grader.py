@@ -5,10 +5,10 @@
     grade / grade_batch / iter_results / agrade ...   (caller threads)
             │  _Job(items) ─▶ queue                 ▲  results (index, GradeResult)
             ▼                                       │
-    _Manager thread ── one selector: zygote socket, wake-up pipe, deadlines
-            │  run chunk / kill chunk               ▲  frames, exit statuses
-            ▼                                       │
-    zygote (sandbox.py, zygote.py) ── fork ──▶ call processes
+    _Manager thread ── one selector: zygote socket, chunk pipes, wake-up pipe, deadlines
+            │  run chunk (+ its pipes) / kill chunk  ▲  exit statuses;  ▲ frames, on the chunk's pipe
+            ▼                                       │                   │
+    zygote (sandbox.py, zygote.py) ── fork ──▶ call processes ──────────┘
 
 The manager thread owns every piece of pool state; caller threads only put jobs
 in and take results out. A call that dies, hangs or misbehaves becomes a
@@ -27,7 +27,8 @@ from typing import AsyncIterator, Callable, Iterable, Iterator, Literal, Sequenc
 
 from .errors import GraderClosed
 from .layers import Isolation, LayerState, Limits
-from .manager import Item, ManagerBase, _as_pair, _Job, _Manager
+from .local_manager import _Manager
+from .manager import Item, ManagerBase, _as_pair, _Job
 from .results import GradeResult
 from .sandbox import Sandbox, WarmupFailed
 from .sources import RewardSource
