@@ -452,7 +452,11 @@ def _choose_fork(pid_namespace: bool, may_skip_hooks: bool):
     bare = may_skip_hooks and linux.bare_fork_supported() and linux.thread_count() == 1
     if pid_namespace or bare:
         forker = linux.Forker(pid_namespace, hooks=not bare)
-        if forker.settid and forker.child_can_signal_its_main_thread():
+        try:
+            checked = forker.settid and forker.child_can_signal_its_main_thread()
+        except OSError:
+            checked = False
+        if checked:
             return forker.fork, bare
         if pid_namespace:  # the namespace matters more than a stale thread id (signals from the call's own threads)
             return linux.Forker(True, hooks=True, settid=False).fork, False
