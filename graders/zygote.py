@@ -248,12 +248,11 @@ class Zygote:
     def _recycle(self, path: str) -> None:
         """Keep an ended call's directory for another call if it is empty, otherwise remove it.
 
-        Every process of the call is gone by now (its PID namespace, or the sweep),
-        so nothing can write there any more; an empty directory carries nothing to
-        the next call, and reusing it spares a mkdir and an rmdir per call (inode
-        allocation is a measurable part of a call on ext4). Without a PID namespace
-        a process re-parented here after the sweep could still hold it: then the
-        directory always goes.
+        With a PID namespace every process of the call died with it, so nothing can
+        write there any more; an empty directory carries nothing to the next call,
+        and reusing it spares a mkdir and an rmdir per call (inode allocation is a
+        measurable part of a call on ext4). Without one, a process re-parented here
+        after the sweep could still hold it: then the directory always goes.
         """
         if not self.pid_namespace:
             shutil.rmtree(path, ignore_errors=True)
