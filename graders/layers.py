@@ -235,11 +235,10 @@ class CallConfinement:
     def __init__(self, plan: SandboxPlan, states: dict[str, bool]) -> None:
         self.cpu = (plan.limits.cpu_seconds, plan.limits.cpu_seconds + 1)
         self.processes = (plan.limits.processes, plan.limits.processes) if os.geteuid() != 0 else None
-        linux_layers = linux.IS_LINUX
-        self.landlock = landlock.WriteConfinement([os.devnull]) if linux_layers and states.get("landlock") else None
-        self.capabilities = linux.CapabilityDrop() if linux_layers and states.get("privileges") else None
-        self.seccomp = _CALL_FILTER[0] if linux_layers and states.get("seccomp") else None
-        self.linux = linux_layers
+        self.linux = linux.IS_LINUX
+        self.landlock = landlock.WriteConfinement([os.devnull]) if self.linux and states.get("landlock") else None
+        self.capabilities = linux.CapabilitySet() if self.linux and states.get("privileges") else None
+        self.seccomp = _CALL_FILTER[0] if self.linux and states.get("seccomp") else None
 
     def descriptors(self) -> list[int]:
         """Descriptors ``apply`` needs; the call process keeps them open until then."""

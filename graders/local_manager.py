@@ -195,11 +195,11 @@ class _Manager(ManagerBase):
         return chunk_id
 
     def _retire_spares(self) -> None:
-        unsent = {id(channel) for channel in self.spares.values() if channel.theirs}
-        if unsent:  # runs still queued: the zygote never hears of those processes
-            self.outbox = collections.deque(entry for entry in self.outbox if id(entry[1]) not in unsent)
+        # Only spares exist now, so a queued run whose pipe ends were not sent yet is a spare's: withdraw it
+        # (the zygote never hears of that process); the others are killed.
+        self.outbox = collections.deque(entry for entry in self.outbox if not (entry[1] and entry[1].theirs))
         for chunk_id, channel in self.spares.items():
-            if id(channel) not in unsent:
+            if not channel.theirs:
                 self._send({"op": "kill", "chunk": chunk_id})
         self._drop_spares()
 

@@ -30,9 +30,13 @@ _LENGTH = struct.Struct(">I")
 _MAX_FDS_PER_READ = 64
 
 
-def encode_control(message: dict) -> bytes:
-    body = json.dumps(message, separators=(",", ":")).encode()
+def frame(body: bytes) -> bytes:
+    """A message on either channel: the body's length (4 bytes, big-endian), then the body."""
     return _LENGTH.pack(len(body)) + body
+
+
+def encode_control(message: dict) -> bytes:
+    return frame(json.dumps(message, separators=(",", ":")).encode())
 
 
 def encode_request(calls: list[tuple[str, str]]) -> bytes:
@@ -44,8 +48,7 @@ def encode_request(calls: list[tuple[str, str]]) -> bytes:
     ``json.loads`` runs Python code whose every touched object is a page the
     call process copies.
     """
-    body = marshal.dumps(calls)
-    return _LENGTH.pack(len(body)) + body
+    return frame(marshal.dumps(calls))
 
 
 def read_request(fd: int) -> list[tuple[str, str]]:

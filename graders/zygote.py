@@ -38,7 +38,7 @@ from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, load_reward
-from .wire import MessageReader, encode_control, read_request, send_all
+from .wire import MessageReader, encode_control, frame, read_request, send_all
 
 _CHILD_FAILED = 70
 
@@ -285,8 +285,8 @@ class Zygote:
             exits.append((child.chunk, status))
             self._recycle(child.call_dir)
         if exits:  # JSON by hand: json.dumps builds an encoder and closures on every call
-            body = ('{"op":"exit","exits":[' + ",".join(f"[{chunk},{status}]" for chunk, status in exits) + "]}").encode()
-            self.sock.sendall(len(body).to_bytes(4, "big") + body)
+            body = '{"op":"exit","exits":[' + ",".join(f"[{chunk},{status}]" for chunk, status in exits) + "]}"
+            self.sock.sendall(frame(body.encode()))
 
     def _kill(self, child: _Child) -> None:
         for kill in (os.kill, os.killpg):

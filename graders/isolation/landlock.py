@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-from .linux import _libc
+from .linux import _check, _libc
 
 _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
@@ -38,6 +38,7 @@ SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0
 SCOPE_SIGNAL = 1 << 1
 
 READ_ACCESS = EXECUTE | READ_FILE | READ_DIR
+FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # the rights a rule on a file (not a directory) may carry
 _FS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}
 
 
@@ -87,8 +88,8 @@ class WriteConfinement:
         if self.abi < 1:
             raise OSError(38, "Landlock is not available in this kernel")
         self.attr = _RulesetAttr(_fs_rights(self.abi) & ~READ_ACCESS, 0, 0)
-        self.attr_ref, self.size = ctypes.byref(self.attr), ctypes.c_size_t(24 if self.abi >= 6 else 16 if self.abi >= 4 else 8)
-        file_rights = self.attr.handled_access_fs & (EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV)
+        self.attr_ref, self.size = ctypes.byref(self.attr), ctypes.c_size_t(_attr_size(self.abi))
+        file_rights = self.attr.handled_access_fs & FILE_RIGHTS
         self.fixed = []
         for path in fixed_paths:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -104,42 +105,35 @@ class WriteConfinement:
     def apply(self, directory: str) -> None:
         """Allow writes beneath ``directory`` (and the fixed paths) only, from now on, in this process."""
         syscall, args, zero = _libc.syscall, self.args, ctypes.c_uint32(0)
-        ruleset = syscall(args["create"], self.attr_ref, self.size, zero)
-        if ruleset < 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"landlock_create_ruleset: {os.strerror(err)}")
+        ruleset = _check(syscall(args["create"], self.attr_ref, self.size, zero), "landlock_create_ruleset")
         handle = ctypes.c_int(ruleset)
         try:
             fd = os.open(directory, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
             try:
                 self.directory.parent_fd = fd
                 for rule in [self.directory] + [rule for _, rule in self.fixed]:
-                    if syscall(args["add"], handle, args["beneath"], ctypes.byref(rule), zero) != 0:
-                        err = ctypes.get_errno()
-                        raise OSError(err, f"landlock_add_rule: {os.strerror(err)}")
+                    _check(syscall(args["add"], handle, args["beneath"], ctypes.byref(rule), zero), "landlock_add_rule")
             finally:
                 os.close(fd)
-            if syscall(args["restrict"], handle, zero) != 0:
-                err = ctypes.get_errno()
-                raise OSError(err, f"landlock_restrict_self: {os.strerror(err)}")
+            _check(syscall(args["restrict"], handle, zero), "landlock_restrict_self")
         finally:
             os.close(ruleset)
 
 
+def _attr_size(abi: int) -> int:
+    """sizeof the ruleset attributes the kernel expects: the net field came with ABI 4, scoped with ABI 6."""
+    return 24 if abi >= 6 else 16 if abi >= 4 else 8
+
+
 def _apply(abi: int, attr: _RulesetAttr, read_paths: list[str], write_paths: list[str]) -> int:
     handled_fs = attr.handled_access_fs
-    size = 24 if abi >= 6 else 16 if abi >= 4 else 8
-    ruleset = _libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
-    if ruleset < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"landlock_create_ruleset: {os.strerror(err)}")
+    size = ctypes.c_size_t(_attr_size(abi))
+    ruleset = _check(_libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), size, ctypes.c_uint32(0)), "landlock_create_ruleset")
     try:
         for paths, rights in ((read_paths, READ_ACCESS), (write_paths, handled_fs)):
             for path in paths:
                 _add_path_rule(ruleset, path, rights & handled_fs)
-        if _libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"landlock_restrict_self: {os.strerror(err)}")
+        _check(_libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)), "landlock_restrict_self")
     finally:
         os.close(ruleset)
     return abi
@@ -152,10 +146,9 @@ def _add_path_rule(ruleset: int, path: str, rights: int) -> None:
         return  # a path that does not exist needs no rule
     try:
         if not os.path.isdir(path):  # files only take file rights
-            rights &= EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
+            rights &= FILE_RIGHTS
         rule = _PathBeneathAttr(rights, fd)
-        if _libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"landlock_add_rule({path}): {os.strerror(err)}")
+        args = (ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0))
+        _check(_libc.syscall(_SYS_ADD_RULE, *args), f"landlock_add_rule({path})")
     finally:
         os.close(fd)

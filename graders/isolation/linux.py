@@ -127,12 +127,7 @@ def limit_capabilities(keep: frozenset[int] = frozenset(), *, bounding: bool = T
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     except OSError:
         pass
-    mask = [0, 0]
-    for cap in keep:
-        mask[cap // 32] |= 1 << (cap % 32)
-    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)(*(_CapData(m, m, 0) for m in mask))
-    _check(_libc.capset(ctypes.byref(header), data), "capset")
+    CapabilitySet(keep).apply()
 
 
 def effective_capabilities() -> int:
@@ -258,12 +253,16 @@ def fork_into_pid_namespace() -> int:
     return Forker(True).fork()
 
 
-class CapabilityDrop:
-    """capset(2) to the empty set, with its structures built once (in the zygote) and applied in each call."""
+class CapabilitySet:
+    """capset(2) to ``keep`` (effective and permitted, nothing inheritable), its structures built once:
+    the zygote builds the empty set and every call process applies it."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: frozenset[int] = frozenset()) -> None:
+        mask = [0, 0]
+        for cap in keep:
+            mask[cap // 32] |= 1 << (cap % 32)
         self.header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-        self.data = (_CapData * 2)(_CapData(0, 0, 0), _CapData(0, 0, 0))
+        self.data = (_CapData * 2)(*(_CapData(m, m, 0) for m in mask))
         self.header_ref = ctypes.byref(self.header)
 
     def apply(self) -> None:
