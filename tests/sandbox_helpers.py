@@ -56,10 +56,10 @@ def process_table() -> dict[int, tuple[int, str, str]]:
     return table
 
 
-def descendants(root: int | None = None) -> set[int]:
-    """Live (non-zombie) descendants of ``root`` (default: this test process)."""
+def descendants(root: int | None = None, table: dict[int, tuple[int, str, str]] | None = None) -> set[int]:
+    """Live (non-zombie) descendants of ``root`` (default: this test process), in ``table`` (default: read now)."""
     root = os.getpid() if root is None else root
-    table = process_table()
+    table = process_table() if table is None else table
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)

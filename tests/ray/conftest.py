@@ -44,7 +44,8 @@ def no_leftover_processes():
     before = descendants()
 
     def leftover() -> set[int]:
-        return (descendants() - before - ray_processes()) | rewardkit_processes()
+        table = process_table()  # one snapshot: Ray's killed actors change state while /proc is read
+        return (descendants(table=table) - before - ray_processes(table)) | rewardkit_processes(table)
 
     yield
     wait_for(lambda: not leftover(), timeout=10.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sandbox_helpers import descendants
+from sandbox_helpers import descendants, process_table
 
 ZYGOTE_MARK = "rewardkit.graders.zygote"
 
@@ -17,17 +17,22 @@ def command_line(pid: int) -> str:
         return ""
 
 
-def rewardkit_processes() -> set[int]:
+def rewardkit_processes(table: dict | None = None) -> set[int]:
     """Zygotes and call processes under this test process, Ray's workers included."""
-    return {pid for pid in descendants() if ZYGOTE_MARK in command_line(pid)}
+    return {pid for pid in descendants(table=table) if ZYGOTE_MARK in command_line(pid)}
 
 
-def ray_processes() -> set[int]:
+def ray_processes(table: dict | None = None) -> set[int]:
     """Ray's own processes under this test process: its raylet, GCS and helpers, and everything they
-    started (workers, actors) except rewardkit's zygotes and calls."""
+    started (workers, actors) except rewardkit's zygotes and calls.
+
+    Pass one ``process_table()`` to classify against a single snapshot: a killed actor
+    that turns into a zombie between two reads of /proc would otherwise look like
+    nobody's process."""
     import ray
 
+    table = process_table() if table is None else table
     package = os.path.dirname(ray.__file__)
-    roots = {pid for pid in descendants() if package in command_line(pid) or command_line(pid).startswith("ray::")}
-    owned = set(roots).union(*(descendants(root) for root in roots))
-    return owned - rewardkit_processes()
+    roots = {pid for pid in descendants(table=table) if package in command_line(pid) or command_line(pid).startswith("ray::")}
+    owned = set(roots).union(*(descendants(root, table) for root in roots))
+    return owned - rewardkit_processes(table)
