@@ -9,7 +9,8 @@ operator's mistake, named at once::
     ├── IsolationUnavailable   isolation="strict" asked for layers this machine cannot give
     ├── GraderClosed           the grader was used after close()
     ├── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
-    └── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
+    ├── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
+    └── RewardFailing          every item of several batches in a row failed the same way (watch.py)
 """
 
 from __future__ import annotations
@@ -52,3 +53,12 @@ class SandboxFailure(RewardkitError):
 
 class BackendUnavailable(RewardkitError):
     """backend="ray" cannot start: ray is not installed, the cluster cannot be reached, or it cannot host the actors."""
+
+
+class RewardFailing(RewardkitError):
+    """Every item of ``stop_after`` batches in a row failed with the same status: training on it would learn nothing."""
+
+    def __init__(self, message: str, *, status: str, batches: int) -> None:
+        self.status = status
+        self.batches = batches
+        super().__init__(message)

@@ -32,6 +32,7 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from .binding import Binding
 from .errors import BackendUnavailable, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
 from .frames import Status
 from .grader import Grader
@@ -73,13 +74,14 @@ class _ActorGrader:
         return {
             "layers": [dataclasses.asdict(state) for state in self.grader.layers],
             "warmup_skipped": self.grader.warmup_skipped,
+            "binding": self.grader.binding.to_dict(),
             "node": ray.util.get_node_ip_address(),
             "pid": os.getpid(),
         }
 
-    def grade(self, pairs: list[tuple[str, str]]) -> list[dict]:
-        """Grade ``(completion, ground_truth)`` pairs; results in order, as dicts."""
-        return [result.model_dump(mode="json") for result in self.grader.grade_batch(pairs)]
+    def grade(self, rows: list[dict]) -> list[dict]:
+        """Grade rows (checked by the driver); results in order, as dicts."""
+        return [result.model_dump(mode="json") for result in self.grader.grade_batch(rows)]
 
     def close(self) -> None:
         if self.grader is not None:
@@ -99,6 +101,7 @@ class _Started(BaseModel):
     missing: dict[str, str] = {}
     layers: list[LayerState] = []
     warmup_skipped: str | None = None
+    binding: dict = {}
     node: str = ""
     pid: int = 0
 
@@ -163,6 +166,7 @@ class RayManager(ManagerBase):
             raise
         self.layers: list[LayerState] = functools.reduce(_weaker, (reply.layers for reply in replies))
         self.warmup_skipped = next((reply.warmup_skipped for reply in replies if reply.warmup_skipped), None)
+        self.binding = Binding.from_dict(replies[0].binding)
         self.thread.start()
 
     def stop(self) -> None:
@@ -308,7 +312,7 @@ class RayManager(ManagerBase):
             free -= 1
 
     def _send(self, actor: _Actor, works: list[_Work]) -> None:
-        reply = actor.handle.grade.remote([(work.completion, work.ground_truth) for work in works])
+        reply = actor.handle.grade.remote([work.row() for work in works])
         queued = len(works) + sum(len(batch.works) for batch in actor.batches)
         worst_case = math.ceil(queued / self.workers) * (self.grader.timeout + _KILL_GRACE_SECONDS)
         batch = _Batch(actor, works, reply, time.monotonic() + _BATCH_SLACK_SECONDS + worst_case)
