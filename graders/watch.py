@@ -15,25 +15,41 @@ any ``ok`` item, or failures of mixed statuses, resets the count.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Callable, Sequence
 
 from .errors import RewardFailing
 from .results import GradeResult
 
 DEFAULT_STOP_AFTER = 3
+WINDOW = 64  # calls that make a batch when a harness grades one item a call
 logger = logging.getLogger("rewardkit")
 
 
 class FailureWatch:
     """Counts batches in a row whose every item failed with one status; warns on the first, raises at ``stop_after``."""
 
-    def __init__(self, name: str, stop_after: int | None = DEFAULT_STOP_AFTER, warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, name: str, stop_after: int | None = DEFAULT_STOP_AFTER, warn: Callable[[str], None] | None = None, *, window: int = WINDOW
+    ) -> None:
         if stop_after is not None and (type(stop_after) is not int or stop_after < 0):
             raise ValueError(f"stop_after={stop_after!r}: expected a non-negative integer, or 0/None to only warn")
         self.name, self.stop_after = name, stop_after or None
         self.warn = warn or logger.warning  # the harness's log: logging's "rewardkit" logger, unless told otherwise
         self.in_a_row = 0
         self.status: str | None = None
+        self.window = window
+        self._pending: list[GradeResult] = []
+        self._lock = threading.Lock()
+
+    def observe_one(self, result: GradeResult) -> None:
+        """For harnesses that grade one item a call (verl's per-sample manager, verifiers): every ``window`` calls are a batch."""
+        with self._lock:
+            self._pending.append(result)
+            if len(self._pending) < self.window:
+                return
+            batch, self._pending = self._pending, []
+        self.observe(batch)
 
     def observe(self, results: Sequence[GradeResult]) -> None:
         """Look at one batch's results; ``RewardFailing`` when the ``stop_after``-th failed batch in a row comes."""
