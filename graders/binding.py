@@ -43,7 +43,7 @@ class RowError(ValueError):
 class Binding:
     """How a reward takes a row: its ground truth positionally, by keyword or not at all, and which fields."""
 
-    __slots__ = ("ground_truth", "fields", "required", "any_field", "signature")
+    __slots__ = ("ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth")
 
     def __init__(
         self,
@@ -52,6 +52,7 @@ class Binding:
         required: tuple[str, ...] = (),
         any_field: bool = False,
         signature: str = "compute_reward(completion, ground_truth)",
+        needs_ground_truth: bool | None = None,
     ) -> None:
         if ground_truth not in ("positional", "keyword", "none"):
             raise ValueError(f"ground_truth={ground_truth!r}: expected 'positional', 'keyword' or 'none'")
@@ -62,6 +63,8 @@ class Binding:
             raise ValueError(f"required fields {required!r} must be among the fields {fields!r}")
         self.ground_truth, self.fields, self.required = ground_truth, tuple(fields), tuple(required)
         self.any_field, self.signature = bool(any_field), str(signature)[:300]
+        # a ground truth parameter without a default: a dataset row without one is most likely a wrong column
+        self.needs_ground_truth = ground_truth == "positional" if needs_ground_truth is None else bool(needs_ground_truth)
 
     @classmethod
     def of(cls, function: Callable, name: str = "compute_reward") -> Binding:
@@ -78,10 +81,12 @@ class Binding:
         if not positional and not star_args:
             raise TypeError(f"{text} takes no positional parameter for the completion")
         keyword_only = {p.name: p for p in params if p.kind is p.KEYWORD_ONLY}
+        needs_ground_truth = len(positional) >= 2 and positional[1].default is positional[1].empty
         if len(positional) >= 2 or star_args:
             ground_truth = "positional"
         elif "ground_truth" in keyword_only or any_field:
             ground_truth = "keyword"
+            needs_ground_truth = "ground_truth" in keyword_only and keyword_only["ground_truth"].default is keyword_only["ground_truth"].empty
         else:
             ground_truth = "none"
         fields, required = [], []
@@ -101,7 +106,7 @@ class Binding:
             fields.append(p.name)
             if p.default is p.empty:
                 required.append(p.name)
-        return cls(ground_truth, tuple(fields), tuple(required), any_field, text)
+        return cls(ground_truth, tuple(fields), tuple(required), any_field, text, needs_ground_truth)
 
     def to_dict(self) -> dict:
         return {
@@ -110,16 +115,19 @@ class Binding:
             "required": list(self.required),
             "any_field": self.any_field,
             "signature": self.signature,
+            "needs_ground_truth": self.needs_ground_truth,
         }
 
     @classmethod
     def from_dict(cls, data: object) -> Binding:
         """Rebuild what the sandbox reported; ``ValueError`` on anything but the exact shape ``to_dict`` makes."""
-        if not isinstance(data, dict) or set(data) != {"ground_truth", "fields", "required", "any_field", "signature"}:
+        if not isinstance(data, dict) or set(data) != {"ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth"}:
             raise ValueError(f"malformed reward binding: {data!r:.200}")
         if not all(isinstance(data[k], list) for k in ("fields", "required")) or not isinstance(data["signature"], str):
             raise ValueError(f"malformed reward binding: {data!r:.200}")
-        return cls(data["ground_truth"], tuple(data["fields"]), tuple(data["required"]), data["any_field"] is True, data["signature"])
+        return cls(
+            data["ground_truth"], tuple(data["fields"]), tuple(data["required"]), data["any_field"] is True, data["signature"], data["needs_ground_truth"] is True
+        )
 
     @property
     def takes_fields(self) -> bool:

@@ -58,7 +58,7 @@ class BackendUnavailable(RewardkitError):
 class RewardFailing(RewardkitError):
     """Every item of ``stop_after`` batches in a row failed with the same status: training on it would learn nothing."""
 
-    def __init__(self, message: str, *, status: str, batches: int) -> None:
+    def __init__(self, message: str, *, status: str = "exception", batches: int = 1) -> None:
         self.status = status
         self.batches = batches
         super().__init__(message)

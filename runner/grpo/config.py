@@ -77,6 +77,10 @@ DESCRIPTIONS: dict[str, str] = {
         "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups "
         "(default: any finite score stands; [0, 1] widened to the scores seen tells them apart)"
     ),
+    "stop_after_failed_steps": (
+        "stop the run when the reward failed on every call of this many steps in a row; such a step is not trained on "
+        "and is a warning in the log with the first error's traceback (0: never stop)"
+    ),
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",
@@ -131,6 +135,7 @@ class TrainConfig(RunConfig):
     reward_calls_per_process: int = Field(1, ge=1)
     score_range: tuple[float, float] | None = None
     kl_spike_threshold: float = Field(0.01, gt=0)
+    stop_after_failed_steps: int = Field(1, ge=0)
 
     @property
     def columns(self) -> Columns:
