@@ -28,7 +28,10 @@ imports this module.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:
+    import ast
 
 MAX_ROW_BYTES = 16 << 20  # a row's completion, ground truth and the fields passed on, UTF-8
 MAX_DEPTH = 64  # nesting of a ground truth or field value
@@ -90,7 +93,9 @@ class Binding:
         else:
             ground_truth = "none"
         fields, required = [], []
-        for p in positional[2:]:
+        for place, p in enumerate(positional[2:], start=3):
+            if p.name in _ROW_KEYS:
+                raise TypeError(f"{text}: {p.name!r} is parameter {place}; the completion is passed first and the ground truth second")
             if p.kind is p.POSITIONAL_ONLY:
                 if p.default is p.empty:
                     raise TypeError(f"{text}: the positional-only parameter {p.name!r} can never be filled from a row")
@@ -107,6 +112,28 @@ class Binding:
             if p.default is p.empty:
                 required.append(p.name)
         return cls(ground_truth, tuple(fields), tuple(required), any_field, text, needs_ground_truth)
+
+    @classmethod
+    def of_def(cls, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Binding:
+        """``of`` for a ``def`` read from source, without running any of it (lint and the OpenAI export use this).
+
+        A stub with the same parameters, every default and annotation replaced by ``None``, is
+        compiled and inspected: no expression of the reward is evaluated.
+        """
+        import ast
+        import copy
+
+        stub = copy.deepcopy(node)  # a copy keeps the fields this Python's FunctionDef has (type_params from 3.12)
+        stub.body, stub.decorator_list, stub.returns = [ast.Pass()], [], None
+        args = stub.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if arg is not None:
+                arg.annotation = None
+        args.defaults = [ast.Constant(None) for _ in args.defaults]
+        args.kw_defaults = [None if default is None else ast.Constant(None) for default in args.kw_defaults]
+        namespace: dict = {}
+        exec(compile(ast.fix_missing_locations(ast.Module([stub], [])), "<signature>", "exec"), {"__builtins__": {}}, namespace)
+        return cls.of(namespace[node.name], node.name)
 
     def to_dict(self) -> dict:
         return {

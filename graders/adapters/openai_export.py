@@ -9,7 +9,6 @@ anything else raises ``ExportError`` saying why.
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 import importlib.util
 import os
@@ -71,26 +70,14 @@ def _call(tree: ast.Module, function: str, output_field: str, answer_field: str)
 
 
 def _binding(tree: ast.Module, function: str) -> Binding:
-    """The reward's binding, read from its ``def`` alone: a stub with the same parameters (defaults None) is inspected,
-    so none of the reward's code runs here. A class or another callable takes the simple form."""
+    """The reward's binding, read from its ``def`` alone (no reward code runs); a class or another callable takes the simple form."""
     node = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function), None)
     if node is None:
         return Binding()
-    stub_def = copy.deepcopy(node)  # a copy keeps the fields this Python's FunctionDef has (type_params from 3.12)
-    stub_def.body, stub_def.decorator_list, stub_def.returns = [ast.Pass()], [], None
-    args = stub_def.args
-    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-        if arg is not None:
-            arg.annotation = None
-    args.defaults = [ast.Constant(None) for _ in args.defaults]
-    args.kw_defaults = [None if default is None else ast.Constant(None) for default in args.kw_defaults]
-    stub = ast.Module([stub_def], [])
-    namespace: dict = {}
-    exec(compile(ast.fix_missing_locations(stub), "<signature>", "exec"), {"__builtins__": {}}, namespace)  # a def of Nones: nothing of the reward runs
     try:
-        return Binding.of(namespace[function], function)
+        return Binding.of_def(node)
     except TypeError as exc:
-        raise ExportError(f"{exc}") from None
+        raise ExportError(str(exc)) from None
 
 
 def _reward_code(source: RewardSource) -> tuple[str, str]:
