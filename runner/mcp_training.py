@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 
 class RunFiles(BaseModel):
-    """Where the session's run keeps everything (README, section 'Training')."""
+    """Where the session's run keeps everything (docs/training.md)."""
 
     log_dir: str
     metrics: str  # one StepReport a line

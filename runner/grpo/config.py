@@ -1,7 +1,7 @@
 """The training configs: pydantic models loaded from a flat TOML file, GRPO's here and SFT's in ``runner/sft``.
 
 ``method`` picks the model. Each key's description lives once, in ``DESCRIPTIONS``; the models, the ``rewardkit train``
-flags that overlap a key, and the README table all read it. A bad value raises
+flags that overlap a key, and the table in docs/training.md all read it. A bad value raises
 ``ConfigError`` naming the file, the line when the key is written there, and the key.
 """
 
