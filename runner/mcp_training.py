@@ -21,7 +21,8 @@ from typing import Annotated, Callable, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
+from .configs import load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig
 from .grpo.data import read_prompts
 from .grpo.reports import CheckpointReport, LoadReport, SampleReport, StepReport
 from .grpo.trainer import Trainer, summary_line

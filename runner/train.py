@@ -20,7 +20,8 @@ from rich.console import Console
 
 from .datasource import add_column_options
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
+from .configs import load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig
 from .grpo.errors import ConfigError, DataError, TrainError
 from .progress import progress_bar
 
