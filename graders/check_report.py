@@ -8,6 +8,12 @@ finds it in the source.
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping, Union
+
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
 from .frames import Status
@@ -15,7 +21,88 @@ from .results import GradeResult
 
 PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
 _PREVIEW_CHARS = 2000
-Item = tuple[str, str]  # (completion, ground_truth)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A ground truth of any JSON value and the row's other fields, frozen so that inputs can be dict keys.
+
+    The checks keep a plain string ground truth without fields as the string itself
+    (``Truth``); every other example becomes a ``Row`` (``Row.of``).
+    """
+
+    ground_truth_json: str
+    fields_json: str = "{}"
+
+    @classmethod
+    def of(cls, ground_truth: Any, fields: Mapping[str, Any] | None = None) -> "Truth":
+        """The string itself for a string ground truth without fields, else a ``Row``."""
+        if isinstance(ground_truth, str) and not fields:
+            return ground_truth
+        return cls(json.dumps(ground_truth, sort_keys=True, ensure_ascii=False), json.dumps(dict(fields or {}), sort_keys=True, ensure_ascii=False))
+
+    @cached_property
+    def ground_truth(self) -> Any:
+        return json.loads(self.ground_truth_json)
+
+    @cached_property
+    def fields(self) -> dict:
+        return json.loads(self.fields_json)
+
+    def __str__(self) -> str:
+        return self.ground_truth if isinstance(self.ground_truth, str) else self.ground_truth_json
+
+
+Truth = Union[str, Row]
+Item = tuple[str, Truth]  # (completion, ground_truth)
+
+
+def answer_text(truth: Truth) -> str | None:
+    """The answer probes can write for ``truth``: the string, or a number's text; None for dicts, lists, bools, null."""
+    value = truth.ground_truth if isinstance(truth, Row) else truth
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+_ANSWER_KEYS = ("answer", "target", "solution", "ground_truth", "label", "result", "value")
+
+
+def answer_hint(truth: Truth) -> str:
+    """An answer to write completions around: ``answer_text``; for a dict, the text or number under a key such as
+    "answer" or "target"; else the first number in the value; else "42"."""
+    text = answer_text(truth)
+    if text is not None:
+        return text
+    value = truth.ground_truth if isinstance(truth, Row) else truth
+    if isinstance(value, dict):
+        for key in _ANSWER_KEYS:
+            text = answer_text(Row.of(value.get(key)))
+            if text:
+                return text
+    found = _NUMBER.search(str(truth))
+    return found.group() if found else "42"
+
+
+def kind_of(truth: Truth) -> str:
+    """How reports name a ground truth's JSON type: "text", "number", "dict", "list", "bool", "null"."""
+    value = truth.ground_truth if isinstance(truth, Row) else truth
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    return {str: "text", int: "number", float: "number", dict: "dict", list: "list"}.get(type(value), type(value).__name__)
+
+
+def as_row(item: Item) -> tuple[str, str] | dict:
+    """What a ``Grader`` takes for ``item``: the pair for a string ground truth, the row for a ``Row``."""
+    completion, truth = item
+    if isinstance(truth, Row):
+        return {**truth.fields, "completion": completion, "ground_truth": truth.ground_truth}
+    return item
 
 
 class Cause(BaseModel):
@@ -154,7 +241,7 @@ class Counterexample(BaseModel):
 
     completion: str  # at most ~2,000 characters: long inputs keep their head and tail
     completion_chars: int
-    ground_truth: str
+    ground_truth: str  # a string ground truth as it is, any other as JSON
     input_name: str | None = None  # the named robustness input ("1 MiB of digits")
     problem: str
     observations: list[Observation] = Field(default_factory=list)
@@ -166,7 +253,7 @@ class Counterexample(BaseModel):
     @classmethod
     def build(cls, item: Item, problem: str, **fields) -> Counterexample:
         completion, ground_truth = item
-        found = cls(completion=preview(completion), completion_chars=len(completion), ground_truth=preview(ground_truth), problem=problem, **fields)
+        found = cls(completion=preview(completion), completion_chars=len(completion), ground_truth=preview(str(ground_truth)), problem=problem, **fields)
         found._item = item
         return found
 

@@ -9,23 +9,23 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
-from .check_report import CAUSES, Counterexample, Item, Observation, PropertyResult
+from .check_report import CAUSES, Counterexample, Item, Observation, PropertyResult, Row, Truth, answer_hint, as_row
 from .frames import Status
 from .grader import Grader
 from .probes import probe_completions, robustness_inputs
 from .results import GradeResult
 from .sources import RewardSource
-from .strategies import completions_around, ground_truths
+from .strategies import completions_around, ground_truths, ground_truths_like
 
 Progress = Callable[[str, int, int], None]  # (property, done, total)
-Example = tuple[str | None, str]  # (completion or None, ground_truth)
+Example = Union[tuple[Optional[str], Any], Mapping[str, Any]]  # (completion or None, ground_truth), or a row
 T = TypeVar("T")
 
 _SHRINK_CALLS = 50  # evaluations spent shrinking after the first failure, or max_examples // 2 if more
@@ -62,11 +62,12 @@ class _Run:
         self.other_seed, self.other_hash_seed = self.seed + 1, (self.hash_seed + 1) % (1 << 32)
         self.max_examples, self.score_range = max_examples, score_range
         self.progress = progress or (lambda name, done, total: None)
-        self.ground_truths = list(dict.fromkeys(ground_truth for _, ground_truth in examples))
-        self.real: dict[str, set[str]] = {}
-        for completion, ground_truth in examples:
+        pairs = [example_truth(example) for example in examples]
+        self.ground_truths: list[Truth] = list(dict.fromkeys(truth for _, truth in pairs))
+        self.real: dict[Truth, set[str]] = {}
+        for completion, truth in pairs:
             if completion is not None:
-                self.real.setdefault(ground_truth, set()).add(completion)
+                self.real.setdefault(truth, set()).add(completion)
         self.graders: dict[str, Grader] = {}
         self._named: list[tuple[str, Item, GradeResult]] | None = None
         self.durations: list[tuple[GradeResult, Item]] = []  # baseline calls on ordinary inputs, for the latency property
@@ -114,7 +115,7 @@ class _Run:
         """Grade ``items``; baseline calls on ordinary inputs are kept for the latency property. Raises ``_TooSlow``
         once ``_MAX_TIMEOUTS`` ordinary inputs have timed out in this run (their other calls are cancelled)."""
         results: dict[int, GradeResult] = {}
-        for index, result in self.grader(grader).iter_results(items):
+        for index, result in self.grader(grader).iter_results([as_row(item) for item in items]):
             results[index] = result
             if ordinary and result.status is Status.timeout:
                 self.timeouts += 1
@@ -143,21 +144,31 @@ class _Run:
             ground_truths = self.ground_truths[:_ROBUSTNESS_GROUND_TRUTHS] or ["42"]
             named = [(name, (text, gt)) for name, text in robustness_inputs() for gt in ground_truths]
             done: dict[int, GradeResult] = {}
-            for index, result in self.grader("baseline").iter_results([item for _, item in named]):
+            for index, result in self.grader("baseline").iter_results([as_row(item) for _, item in named]):
                 done[index] = result
                 if result.status is Status.timeout:
                     break
             self._named = [(name, item, done[i]) for i, (name, item) in enumerate(named) if i in done]
         return self._named
 
-    def ground_truth_strategy(self) -> SearchStrategy[str]:
-        return st.sampled_from(self.ground_truths) if self.ground_truths else ground_truths()
+    def ground_truth_strategy(self, shaped: bool = False) -> SearchStrategy[Truth]:
+        """The examples' ground truths (generated strings without examples); ``shaped`` adds, for every ground truth
+        that is not a string, generated values of its shape (``strategies.ground_truths_like``) with its fields."""
+        if not self.ground_truths:
+            return ground_truths()
+        examples = st.sampled_from(self.ground_truths)
+        if not shaped or not any(isinstance(truth, Row) and not isinstance(truth.ground_truth, str) for truth in self.ground_truths):
+            return examples
+        return examples.flatmap(_shaped)
 
-    def ordinary_items(self) -> SearchStrategy[Item]:
+    def completions_for(self, truth: Truth) -> SearchStrategy[str]:
+        """Ordinary completions for ``truth``: correct, wrong, cut off and unrelated ones around its answer (the
+        answer a dict or list holds is not known: its first number stands in), and the examples' real ones."""
+        return completions_around(answer_hint(truth), self.real.get(truth, ()))
+
+    def ordinary_items(self, shaped: bool = False) -> SearchStrategy[Item]:
         """A ground truth and an ordinary completion for it (correct, wrong, cut off, unrelated, or real)."""
-        return self.ground_truth_strategy().flatmap(
-            lambda gt: completions_around(gt, self.real.get(gt, ())).map(lambda completion: (completion, gt))
-        )
+        return self.ground_truth_strategy(shaped).flatmap(lambda gt: self.completions_for(gt).map(lambda completion: (completion, gt)))
 
     def search(
         self,
@@ -186,7 +197,7 @@ class _Run:
         wrong answer, unrelated text, a cut-off completion, both answers after reasoning, a real completion."""
         items: list[Item] = []
         for gt in self.ground_truths[:2] or ["42"]:
-            probes = probe_completions(gt)
+            probes = probe_completions(answer_hint(gt))
             wrong_bare = [text for text in probes["wrong"] if "\n" not in text][:1]
             kinds = [probes["correct_formats"][0], *wrong_bare, probes["unrelated"][0], probes["truncated"][0], probes["correct_formats"][-1], probes["wrong"][0]]
             items += [(completion, gt) for completion in kinds + sorted(self.real.get(gt, ()))[:1]]
@@ -198,6 +209,31 @@ class _Run:
         if result.status is Status.ok and not low <= result.score <= high:
             return f"score {result.score!r} is outside the declared range [{low:g}, {high:g}]", "out_of_range"
         return _status_problem(result)
+
+
+def example_truth(example: Example) -> tuple[str | None, Truth]:
+    """``(completion or None, truth)`` of one example: a pair, or a row whose fields other than ``completion``
+    and ``ground_truth`` go to a reward that names them (a ``ValueError`` when it is neither)."""
+    if isinstance(example, Mapping):
+        completion = example.get("completion")
+        fields = {key: value for key, value in example.items() if key not in ("completion", "ground_truth")}
+        ground_truth = example.get("ground_truth")
+    elif isinstance(example, (tuple, list)) and len(example) == 2:
+        (completion, ground_truth), fields = example, {}
+    else:
+        raise ValueError(f"examples: expected (completion or None, ground_truth) pairs or rows (mappings), got {type(example).__name__}")
+    if completion is not None and not isinstance(completion, str):
+        raise ValueError(f"examples: a completion must be a string or None, got {type(completion).__name__}")
+    try:
+        return completion, Row.of(ground_truth, fields)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"examples: a ground truth or field is not a JSON value ({exc})") from None
+
+
+def _shaped(truth: Truth) -> SearchStrategy[Truth]:
+    if not isinstance(truth, Row) or isinstance(truth.ground_truth, str):
+        return st.just(truth)
+    return ground_truths_like(truth.ground_truth).map(lambda value: Row.of(value, truth.fields))
 
 
 # ---- hypothesis, driven programmatically ----------------------------------------------------------

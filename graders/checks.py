@@ -62,7 +62,8 @@ from typing import Callable, Collection, Mapping, Sequence
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .check_report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, preview
+from .check_report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, Truth
+from .check_report import Row, answer_hint, answer_text, as_row, kind_of, preview
 from .check_run import (
     _CLOCK_ATTEMPTS,
     _CLOCK_ITEMS,
@@ -81,7 +82,7 @@ from .frames import Status
 from .probes import ANSWER_FORMATS, fill, probe_completions
 from .results import GradeResult
 from .sources import RewardSource
-from .strategies import completions_around, correct_completions, hostile_completions
+from .strategies import correct_completions, hostile_completions
 from .strategies import unrelated_completions, wrong_completions
 
 Progress = Callable[[str, int, int], None]  # (property, done, total)
@@ -100,9 +101,13 @@ def run_checks(
 ) -> CheckReport:
     """Check ``reward`` (a spec, a ``RewardSource`` or a function) and report each property.
 
-    ``examples`` are ``(completion or None, ground_truth)`` pairs from the user's data:
-    their ground truths drive the inputs and the gold-consistency check (skipped
-    without them), their completions join the generated ones. ``max_examples`` is
+    ``examples`` are ``(completion or None, ground_truth)`` pairs or rows (mappings with
+    an optional ``completion``, an optional ``ground_truth`` of any JSON value, and the
+    fields a reward may name) from the user's data: their ground truths drive the
+    inputs and the gold-consistency check (skipped without them, and for ground truths
+    that are neither text nor a number: the probes cannot write their answer), their
+    completions join the generated ones, and the determinism check also tries
+    values of each structured ground truth's shape. ``max_examples`` is
     the number of generated inputs per property. ``latency_budget_ms`` is
     ``(p50, p99)``. ``properties`` selects some of ``PROPERTIES``; ``answer_formats``
     the ``ANSWER_FORMATS`` the ground truth must score the maximum in (default all).
@@ -116,6 +121,7 @@ def run_checks(
     source = _as_source(reward, grader_options)
     with _Run(source, dict(grader_options or {}), examples or (), max_examples, score_range, progress) as run:
         run.start(["baseline", "fresh", "seeds", "process"] if "determinism" in selected else ["baseline"])
+        _check_rows_fit(run)
         checks: dict[str, Callable[[], PropertyResult]] = {
             "type_and_range": lambda: _check_type_and_range(run),
             "robustness": lambda: _check_robustness(run),
@@ -136,6 +142,22 @@ def run_checks(
                 done[name] = _result(name, run.too_slow, "")
     results = [done[name] for name in PROPERTIES if name in done]
     return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3))
+
+
+def _check_rows_fit(run: _Run) -> None:
+    """A ``ValueError`` when the examples cannot give the reward what its signature requires: a field no example
+    has, or a ground truth (taken without a default) that some examples lack."""
+    binding = run.graders["baseline"].binding
+    rows = [truth for truth in run.ground_truths if isinstance(truth, Row)]
+    for name in binding.required:
+        if not run.ground_truths or any(name not in truth.fields for truth in rows) or len(rows) < len(run.ground_truths):
+            raise ValueError(f"{binding.signature} requires the row field {name!r}: give examples whose rows all have it (--examples)")
+    absent = sum(isinstance(truth, Row) and truth.ground_truth is None for truth in run.ground_truths)
+    if absent and binding.needs_ground_truth:
+        raise ValueError(
+            f"examples without a ground truth ({absent} distinct rows): {binding.signature} takes one without a "
+            "default: add their ground truths, or give the parameter a default (ground_truth=None) if the reward needs none"
+        )
 
 
 def _validate(max_examples, score_range, latency_budget_ms, properties, answer_formats) -> set[str]:
@@ -227,9 +249,13 @@ def _check_gold_consistency(run: _Run, formats: list[str]) -> PropertyResult:
         return PropertyResult(
             property="gold_consistency", passed=True, skipped=True, details="skipped: needs examples with ground truths (--examples)"
         )
+    truths = [gt for gt in run.ground_truths if answer_text(gt) is not None]
+    left_out = _left_out(run.ground_truths, truths)
+    if not truths:
+        return PropertyResult(property="gold_consistency", passed=True, skipped=True, details=f"skipped: {left_out}")
     probes = [
         (kind, (completion, gt))
-        for gt in run.ground_truths[:_GOLD_GROUND_TRUTHS]
+        for gt in truths[:_GOLD_GROUND_TRUTHS]
         for kind, completions in _probes(gt, formats).items()
         for completion in completions
     ]
@@ -244,26 +270,38 @@ def _check_gold_consistency(run: _Run, formats: list[str]) -> PropertyResult:
         kind, item = case
         return _gold_failure(run, kind, item, run.grade([item])[0])
 
-    def cases(gt: str) -> SearchStrategy[tuple[str, Item]]:
+    def cases(gt: Truth) -> SearchStrategy[tuple[str, Item]]:
+        answer = answer_hint(gt)
         return st.one_of(
-            correct_completions(gt, formats).map(lambda c: ("correct_formats", (c, gt))),
-            wrong_completions(gt).map(lambda c: ("wrong", (c, gt))),
+            correct_completions(answer, formats).map(lambda c: ("correct_formats", (c, gt))),
+            wrong_completions(answer).map(lambda c: ("wrong", (c, gt))),
             unrelated_completions().map(lambda c: ("unrelated", (c, gt))),
         )
 
-    found = run.counterexample("gold_consistency", st.sampled_from(run.ground_truths).flatmap(cases), failure_of)
+    found = run.counterexample("gold_consistency", st.sampled_from(truths).flatmap(cases), failure_of)
     low, high = run.score_range
     summary = (
-        f"{len(probes)} probes over {min(len(run.ground_truths), _GOLD_GROUND_TRUTHS)} ground truths and generated ones: "
+        f"{len(probes)} probes over {min(len(truths), _GOLD_GROUND_TRUTHS)} ground truths and generated ones: "
         f"answer formats ({', '.join(formats)}) score {high:g}, wrong or cut-off answers less, unrelated and empty text {low:g}"
     )
-    return _result("gold_consistency", found, summary)
+    return _result("gold_consistency", found, summary + (f"; {left_out}" if left_out else ""))
 
 
-def _probes(ground_truth: str, formats: list[str]) -> dict[str, list[str]]:
-    probes = probe_completions(ground_truth)
+def _left_out(truths: Sequence[Truth], probed: Sequence[Truth]) -> str:
+    """Which ground truths gold consistency could not probe, and why ("" when none)."""
+    kinds = sorted({kind_of(gt) for gt in truths if gt not in probed})
+    if not kinds:
+        return ""
+    count = len(truths) - len(probed)
+    return (f"{count} of {len(truths)} ground truths are {'/'.join(kinds)}: the probes write an answer only for text "
+            "and number ground truths (check such a reward on real completions with --examples, or in a pytest property)")
+
+
+def _probes(ground_truth: Truth, formats: list[str]) -> dict[str, list[str]]:
+    answer = answer_hint(ground_truth)
+    probes = probe_completions(answer)
     if len(formats) < len(ANSWER_FORMATS):
-        probes["correct_formats"] = [c for c in probes["correct_formats"] if _format_of(c, ground_truth) in formats]
+        probes["correct_formats"] = [c for c in probes["correct_formats"] if _format_of(c, answer) in formats]
     return probes
 
 
@@ -332,7 +370,7 @@ def _check_determinism(run: _Run) -> PropertyResult:
     singles = [[item] for item in run.probe_items()]
     sessions = max(1, run.max_examples // 2)  # state that needs two inputs is rarer, and each session holds several
     searches = (
-        (run.ordinary_items().map(lambda item: [item]), narrowing(list(variations), reuse=False), singles, run.max_examples, 0),
+        (run.ordinary_items(shaped=True).map(lambda item: [item]), narrowing(list(variations), reuse=False), singles, run.max_examples, 0),
         (_sessions(run), narrowing([process], reuse=True), [[a, b] for [a], [b] in zip(singles, singles[1:])], sessions, run.max_examples),
     )
     for strategy, failure_of, explicit, examples, offset in searches:
@@ -369,10 +407,10 @@ def _compare_runs(
 
 def _sessions(run: _Run) -> SearchStrategy[list[Item]]:
     """2-4 inputs sharing one or two ground truths (a cache keyed on the ground truth needs two completions for one)."""
-    pools = st.lists(run.ground_truth_strategy(), min_size=1, max_size=2, unique=True)
+    pools = st.lists(run.ground_truth_strategy(shaped=True), min_size=1, max_size=2, unique=True)
 
-    def items(pool: list[str]) -> SearchStrategy[list[Item]]:
-        item = st.sampled_from(pool).flatmap(lambda gt: completions_around(gt, run.real.get(gt, ())).map(lambda c: (c, gt)))
+    def items(pool: list[Truth]) -> SearchStrategy[list[Item]]:
+        item = st.sampled_from(pool).flatmap(lambda gt: run.completions_for(gt).map(lambda c: (c, gt)))
         return st.lists(item, min_size=2, max_size=4)
 
     return pools.flatmap(items)
@@ -418,7 +456,7 @@ def _first_difference(
                 item,
                 f"the score changed: baseline {_outcome(observations[0])}, {scores}",
                 observations=observations,
-                history=[(preview(c), preview(g)) for c, g in history],
+                history=[(preview(c), preview(str(g))) for c, g in history],
             )
             return found, differing
     return None
@@ -491,7 +529,7 @@ def _within_one_second(run: _Run, items: list[Item]) -> tuple[int, list[GradeRes
     if now % 1 > 0.7:
         _sleep_until(math.floor(now) + 1 + 0.005)
     started = time.time()
-    results = run.graders["baseline"].grade_batch(items)
+    results = run.graders["baseline"].grade_batch([as_row(item) for item in items])
     ended = time.time()
     return (int(started), results) if int(started) == int(ended) else None
 
@@ -509,7 +547,7 @@ def _check_latency(run: _Run, budget_ms: tuple[float, float]) -> PropertyResult:
     """p50 and p99 of the reward's own time per call (``GradeResult.duration_ms``) on ordinary inputs."""
     if len(run.durations) < _LATENCY_MIN_CALLS:
         gts = run.ground_truths or ["42"]
-        extra = [(c, gt) for gt in gts for kind in ("correct_formats", "wrong") for c in probe_completions(gt)[kind]]
+        extra = [(c, gt) for gt in gts for kind in ("correct_formats", "wrong") for c in probe_completions(answer_hint(gt))[kind]]
         run.grade(extra[: _LATENCY_MIN_CALLS * 2])
     calls = sorted(run.durations, key=lambda pair: pair[0].duration_ms)
     p50, p99 = _percentile(calls, 50), _percentile(calls, 99)

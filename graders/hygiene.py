@@ -35,9 +35,12 @@ _PER_COMPLETION = ("stop_reasons", "num_tokens", "scores", "statuses", "componen
 
 
 class SampleGroup(BaseModel):
-    """One prompt's sampled completions (a GRPO group) with whatever is known about each completion."""
+    """One prompt's sampled completions (a GRPO group) with whatever is known about each completion.
 
-    model_config = ConfigDict(frozen=True)
+    Other keys of the group's line are kept (``model_extra``): they are the row fields
+    a reward that names them gets when the group is graded."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     prompt: str | list[dict[str, Any]]
     ground_truth: JsonValue = None  # any JSON value the reward compares with; None when the rows carry none

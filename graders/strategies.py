@@ -14,7 +14,7 @@ The pieces (answer formats, distractors, reasoning) are the same ones
 from __future__ import annotations
 
 import re
-from typing import Collection
+from typing import Any, Collection
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -31,7 +31,7 @@ from .probes import (
 )
 
 __all__ = [
-    "answers_in_format", "completions_around", "correct_completions", "distractor_answers", "ground_truths",
+    "answers_in_format", "completions_around", "correct_completions", "distractor_answers", "ground_truths", "ground_truths_like",
     "hostile_completions", "reasoning_texts", "truncations", "unrelated_completions", "wrong_completions",
 ]
 
@@ -62,6 +62,44 @@ def ground_truths() -> SearchStrategy[str]:
         st.integers(1000, 999_999).map(lambda n: f"{n:,}"),
         st.sampled_from("ABCDE"),
     )
+
+
+def ground_truths_like(value: Any, *, max_depth: int = 8) -> SearchStrategy[Any]:
+    """JSON values of ``value``'s shape, ``value`` itself first (examples shrink back to it): a dict with the same
+    keys, each value like its own; a list of up to two more elements like the ones it holds; an int or a float of
+    the same sign and scale; a bool; text like the text (a number's text stays a number's text); null.
+
+        >>> from hypothesis import given
+        >>> @given(ground_truths_like({"target": 24, "numbers": [3, 8, 2, 1]}))
+        ... def test_countdown_reward_is_in_range(truth): ...
+    """
+    return st.one_of(st.just(value), _like(value, max_depth))
+
+
+def _like(value: Any, depth: int) -> SearchStrategy[Any]:
+    if value is None or depth <= 0:
+        return st.just(value)
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int):
+        bound = max(10, 2 * abs(value))
+        return st.integers(0 if value >= 0 else -bound, bound if value >= 0 else 0)
+    if isinstance(value, float):
+        bound = max(10.0, 2 * abs(value))
+        return st.floats(0.0 if value >= 0 else -bound, bound if value >= 0 else 0.0, allow_nan=False, allow_infinity=False)
+    if isinstance(value, str):
+        if as_number(value) is not None:
+            return ground_truths().filter(lambda text: as_number(text) is not None)
+        return st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=min(1, len(value)), max_size=max(8, 2 * len(value)))
+    if isinstance(value, dict):
+        return st.fixed_dictionaries({key: _like(item, depth - 1) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return st.just([])
+        kinds = {type(item): item for item in value}  # one example of each type the list holds
+        element = st.one_of([_like(item, depth - 1) for item in kinds.values()])
+        return st.lists(element, min_size=min(1, len(value)), max_size=len(value) + 2)
+    raise TypeError(f"ground_truths_like: {type(value).__name__} is not a JSON value")
 
 
 def answers_in_format(answer: str | SearchStrategy[str], formats: Collection[str] | None = None) -> SearchStrategy[str]:

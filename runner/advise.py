@@ -29,7 +29,7 @@ from .method_choice import (
     recommend_method,
 )
 from .options import FORMAT_DESC, add_grader_options, grader_options
-from .probing import probe_results, probe_summary
+from .probing import as_truth, probe_results, probe_summary, probeable
 
 CHECK_TRUTHS = 10  # ground truths the checks build their inputs around
 PROBE_TRUTHS = 20  # ground truths probed for signal
@@ -97,22 +97,28 @@ def collect_evidence(
     data = data_evidence(table, columns)
     if reward is None:
         return Evidence(data=data)
-    truths = list(dict.fromkeys(str(row.values[columns.answer]) for row in table.rows if _present(row.values.get(columns.answer))))
+    # each row as a reward takes it: the answer column's value as it is (a dict stays a dict), the rest as fields
+    truths = list(dict.fromkeys(
+        as_truth({**{k: v for k, v in row.values.items() if k != columns.answer}, "ground_truth": row.values[columns.answer]})
+        for row in table.rows
+        if _present(row.values.get(columns.answer))
+    ))
     if not truths:
         return Evidence(data=data, reward=RewardEvidence(reward=reward))
     try:
         report = run_checks(
             reward,
-            examples=[(None, truth) for truth in sample_evenly(truths, CHECK_TRUTHS)],
+            examples=[(None, truth) if isinstance(truth, str) else {**truth.fields, "ground_truth": truth.ground_truth} for truth in sample_evenly(truths, CHECK_TRUTHS)],
             max_examples=max_examples,
             score_range=score_range,
             properties=set(REQUIRED_CHECKS),
             answer_formats=answer_formats,
             grader_options=grader_options,
         )
-        probed = sample_evenly(truths, PROBE_TRUTHS)
+        probed, skipped = probeable(truths)
+        probed = sample_evenly(probed, PROBE_TRUTHS)
         with Grader(reward, **dict(grader_options or {})) as grader:
-            probes = probe_summary(probed, probe_results(grader, probed), score_range)
+            probes = probe_summary(probed, probe_results(grader, probed), score_range, skipped)
     except RewardLoadError as exc:
         return Evidence(data=data, reward=RewardEvidence(reward=reward, load_error=str(exc)))
     checks = [CheckEvidence.from_result(result) for result in report.results]

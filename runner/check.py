@@ -20,9 +20,11 @@ from .jsonl import read_examples, read_lines
 from .options import FORMAT_DESC, REWARD_DESC, add_sandbox_options, parse_range, sandbox_options
 
 EXAMPLES_DESC = (
-    "JSONL whose lines have a string ground_truth (grade input, prompts or sample groups); their ground truths "
-    "drive the inputs and the gold-consistency check, their completion(s) join the generated ones"
+    "JSONL rows (grade input, prompts or sample groups) with a ground_truth of any JSON value (or none) and the "
+    "fields the reward names; their ground truths drive the inputs and the gold-consistency check, their "
+    "completion(s) join the generated ones"
 )
+_NOT_FIELDS = ("completions", "scores", "stop_reasons", "num_tokens")  # a sample group's per-completion lists
 MAX_EXAMPLES_DESC = "generated inputs per property (default 100); fewer is faster, more searches harder"
 CHECK_RANGE_DESC = "declared score range LO,HI every score must fall in (default 0,1; write --range=-1,1 when LO is negative)"
 LATENCY_DESC = "latency budget in ms per call as P50,P99 of the reward's own time (default 100,1000)"
@@ -82,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
-def read_examples_file(path: str, flag: str = "--examples") -> list[tuple[str | None, str]]:
-    """``run_checks`` examples from a JSONL file; a malformed line or an empty file is a ``UsageError`` naming ``flag``."""
+def read_examples_file(path: str, flag: str = "--examples") -> list[dict]:
+    """``run_checks`` examples (rows) from a JSONL file: one per completion a line holds, or one without a completion;
+    the line's other fields go with it. A malformed line or an empty file is a ``UsageError`` naming ``flag``."""
     lines = read_lines(path, read_examples, f"{flag} {path}")
     bad = [line for line in lines if line.error]
     if bad:
@@ -92,11 +95,12 @@ def read_examples_file(path: str, flag: str = "--examples") -> list[tuple[str | 
         raise UsageError(f"{flag} has malformed lines:\n" + "\n".join(shown + more))
     if not lines:
         raise UsageError(f"{flag} {path}: no examples in the file")
-    examples: list[tuple[str | None, str]] = []
+    examples: list[dict] = []
     for line in lines:
         record = line.record
         completions = ([record["completion"]] if "completion" in record else []) + record.get("completions", [])
-        examples += [(completion, record["ground_truth"]) for completion in completions] or [(None, record["ground_truth"])]
+        row = {key: value for key, value in record.items() if key not in _NOT_FIELDS and key != "completion"}
+        examples += [dict(row, completion=completion) for completion in completions] or [row]
     return examples
 
 

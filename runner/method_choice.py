@@ -118,6 +118,11 @@ def recommend_method(evidence: Evidence) -> MethodAdvice:
         if data.responses:
             steps.append("the data also holds reference responses: a short SFT run first (method = \"sft\") can warm-start GRPO")
         return MethodAdvice(method="grpo", reasons=reasons, next_steps=steps)
+    failed = any(not check.passed and not check.skipped for check in reward.checks)
+    if not failed and reward.probes is not None and reward.probes.prompts == 0:  # structured ground truths: nothing failed
+        step = (f"verify the reward on real completions: rewardkit preflight {reward.reward} --data {data.source} "
+                "--samples SAMPLES.jsonl (sampled groups); GRPO once it shows signal there")
+        return _fallback(data, reasons, [step])
     return _fallback(data, reasons, [f"fix the reward (rewardkit check {reward.reward} shows the failing inputs), then run advise again"])
 
 
@@ -139,6 +144,10 @@ def _verified(reward: RewardEvidence) -> tuple[bool, list[str]]:
     probes = reward.probes
     if probes is None:
         findings.append("probes: not run, so the reward's signal is unknown")
+        return False, findings
+    if probes.prompts == 0:
+        kinds = "/".join(probes.skipped_kinds) or "absent"
+        findings.append(f"probes: the ground truths are {kinds}, with no answer the probes can write, so the reward's signal is unknown")
         return False, findings
     signal = probes.signal_fraction >= SIGNAL_SHARE
     findings.append(

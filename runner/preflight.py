@@ -28,7 +28,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rewardkit.graders import Grader
+from rewardkit.graders import Binding, Grader
 from rewardkit.graders.checks import CheckReport, run_checks
 from rewardkit.graders.hygiene import HygieneReport
 from rewardkit.graders.lint import Finding, lint_reward
@@ -39,7 +39,7 @@ from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects
 from .method_choice import CheckEvidence, Evidence, MethodAdvice, RewardEvidence, recommend_method
 from .options import REWARD_DESC, add_grader_options, grader_options
-from .probing import ProbeSummary, probe_results, probe_summary
+from .probing import ProbeSummary, as_truth, probe_results, probe_summary, probeable
 from .report import graded_report, read_samples
 
 Stage = Literal["data", "lint", "checks", "probes", "samples"]
@@ -47,7 +47,10 @@ DEFAULT_RANGE = (0.0, 1.0)
 PROBE_SIGNAL_WARNING = 0.9  # below this share of prompts where a right answer beats every wrong one: warn
 CHECK_WARNINGS = frozenset({"latency"})  # failed properties that slow training down rather than mislead it
 
-DATA_DESC = "prompts JSONL, one {\"prompt\": ..., \"ground_truth\": str} a line: the ground truths to check and probe with"
+DATA_DESC = (
+    'prompts JSONL, one {"prompt": ..., "ground_truth": any JSON value (optional), ...fields} a line: the rows to '
+    "check and probe with (text and number ground truths are probed; a reward naming other fields gets them)"
+)
 SAMPLES_DESC = "sampled groups JSONL (as for rewardkit report): graded with REWARD and reported; without it, REWARD is probed"
 FAIL_ON_DESC = "exit 1 on a verdict of fail (error, default) or also on warn (warning)"
 MAX_EXAMPLES_DESC = "generated inputs per property check (default 40; more finds rarer failures and takes longer)"
@@ -127,8 +130,22 @@ def report_items(report: HygieneReport) -> list[Item]:
     ]
 
 
-def probe_items(summary: ProbeSummary) -> list[Item]:
+def probe_items(summary: ProbeSummary, samples: bool = False) -> list[Item]:
     items = []
+    if summary.skipped:
+        unknown = summary.prompts == 0 and not samples  # nothing shows the reward gives signal
+        items.append(
+            Item(
+                stage="probes",
+                severity="warning" if unknown else "info",
+                finding=f"{summary.skipped} ground truths are {'/'.join(summary.skipped_kinds)}: the probes write an answer only "
+                "for text and number ground truths, so they were not probed" + (" (nothing was)" if summary.prompts == 0 else ""),
+                action="give --samples (sampled groups) to see the reward's signal on real completions" if unknown
+                else "nothing to do: the other ground truths were probed" if summary.prompts else "nothing to do: --samples shows the signal",
+            )
+        )
+    if summary.prompts == 0:
+        return items
     failures = sum(count for status, count in summary.status_counts.items() if status != "ok")
     if failures:
         items.append(
@@ -237,18 +254,13 @@ def run_preflight(
     console = console or Console(stderr=True, quiet=True)
     options = dict(grader_options or {})
     started = time.monotonic()
-    ground_truths, items = _read_data(data)
-    if not ground_truths:
-        raise UsageError(f"--data {data}: no line with a string 'ground_truth'")
+    lines, items = _read_data(data)
+    if not lines:
+        raise UsageError(f"--data {data}: no row (a JSON object a line)")
 
     with console.status("lint") if console.is_terminal else contextlib.nullcontext():
         findings = lint_reward(reward)
     items += lint_items(findings)
-
-    check_options = {key: value for key, value in options.items() if key != "calls_per_process"}
-    with console.status("property checks") if console.is_terminal else contextlib.nullcontext():
-        checks = run_checks(reward, examples=[(None, truth) for truth in ground_truths], max_examples=max_examples, score_range=score_range, grader_options=check_options)
-    items += check_items(checks)
 
     report = None
     try:
@@ -256,9 +268,18 @@ def run_preflight(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     with grader:
-        probed = ground_truths[:probe_prompts]
-        probes = probe_summary(probed, probe_results(grader, probed, console), score_range)
-        items += probe_items(probes)
+        rows, unfit = fit_rows(lines, grader.binding, data)
+        items += unfit
+        if not rows:
+            raise UsageError(f"--data {data}: no row {grader.binding.signature} can grade ({unfit[0].finding})")
+        check_options = {key: value for key, value in options.items() if key != "calls_per_process"}
+        with console.status("property checks") if console.is_terminal else contextlib.nullcontext():
+            checks = run_checks(reward, examples=rows, max_examples=max_examples, score_range=score_range, grader_options=check_options)
+        items += check_items(checks)
+        probed, skipped = probeable([as_truth(row) for row in rows])
+        probed = probed[:probe_prompts]
+        probes = probe_summary(probed, probe_results(grader, probed, console), score_range, skipped)
+        items += probe_items(probes, samples=bool(samples))
         if samples:
             report, sample_items = _samples(grader, samples, score_range, console)
             items += sample_items
@@ -287,16 +308,34 @@ def _advise(data: str, reward: str, checks: CheckReport, probes: ProbeSummary | 
     return recommend_method(Evidence(data=data_evidence(table, Columns()), reward=evidence))
 
 
-def _read_data(path: str) -> tuple[list[str], list[Item]]:
-    truths, items = [], []
+def _read_data(path: str) -> tuple[list[tuple[int, dict]], list[Item]]:
+    """(line number, row) of each JSON object line of ``path``, and an error item for every other line."""
+    rows, items = [], []
     for line in read_lines(path, read_objects, f"--data {path}"):
-        record = line.record or {}
-        error = line.error or (None if isinstance(record.get("ground_truth"), str) else "'ground_truth' is missing or not a string")
-        if error:
-            items.append(Item(stage="data", severity="error", finding=f"{path}:{line.number}: {error}", action="fix or remove the line: training would stop on it or skip it"))
+        if line.error:
+            items.append(Item(stage="data", severity="error", finding=f"{path}:{line.number}: {line.error}", action=_FIX_LINE))
         else:
-            truths.append(record["ground_truth"])
-    return truths, items
+            rows.append((line.number, line.record))
+    return rows, items
+
+
+_FIX_LINE = "fix or remove the line: training would stop on it or skip it"
+
+
+def fit_rows(lines: Sequence[tuple[int, dict]], binding: Binding, path: str) -> tuple[list[dict], list[Item]]:
+    """The rows ``binding`` can grade, and an error item naming each line that lacks a field the reward requires
+    or a ground truth it takes without a default (training stops on such a prompt)."""
+    rows, items = [], []
+    for number, row in lines:
+        missing = [name for name in binding.required if name not in row]
+        if binding.needs_ground_truth and row.get("ground_truth") is None:
+            missing.insert(0, "ground_truth")
+        if missing:
+            named = ", ".join(repr(name) for name in missing)
+            items.append(Item(stage="data", severity="error", finding=f"{path}:{number}: no {named}, which {binding.signature} takes without a default", action=_FIX_LINE))
+        else:
+            rows.append(row)
+    return rows, items
 
 
 def _samples(grader: Grader, path: str, score_range: tuple[float, float], console: Console) -> tuple[HygieneReport, list[Item]]:
@@ -322,7 +361,11 @@ def stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
     failed = [r.property for r in done if not r.passed]
     lines.append(("checks", f"{len(done) - len(failed)} of {len(done)} properties passed" + (f"; failed: {', '.join(failed)}" if failed else "") + f" ({result.checks.seconds:.1f} s)"))
     p = result.probes
-    lines.append(("probes", f"{p.prompts} ground truths: right beats wrong on {p.signal_fraction:.0%}, gold scores the maximum on {p.gold_max_fraction:.0%}, wrong/empty score the minimum on {p.wrong_min_fraction:.0%}"))
+    left_out = f"; {p.skipped} {'/'.join(p.skipped_kinds)} ground truths not probed" if p.skipped else ""
+    if p.prompts:
+        lines.append(("probes", f"{p.prompts} ground truths: right beats wrong on {p.signal_fraction:.0%}, gold scores the maximum on {p.gold_max_fraction:.0%}, wrong/empty score the minimum on {p.wrong_min_fraction:.0%}{left_out}"))
+    else:
+        lines.append(("probes", f"none: no text or number ground truth to write an answer for{left_out}"))
     if result.report is not None:
         r = result.report
         lines.append(("samples", f"{r.num_groups} groups, {r.num_completions} completions: reward mean {r.reward_mean:.3f}, no signal {r.no_signal_fraction:.0%} (ALL-min {r.all_min_fraction:.0%}, ALL-max {r.all_max_fraction:.0%})"))

@@ -7,12 +7,13 @@ Shared by ``rewardkit preflight`` and ``rewardkit advise``: ``probe_results`` gr
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from pydantic import BaseModel, Field
 from rich.console import Console
 
 from rewardkit.graders import Grader, GradeResult
+from rewardkit.graders.check_report import Row, Truth, answer_text, as_row, kind_of
 from rewardkit.graders.probes import probe_completions
 
 from .progress import progress_bar
@@ -27,13 +28,33 @@ class ProbeSummary(BaseModel):
     wrong_min_fraction: float  # prompts where every wrong, unrelated and empty completion scores the minimum
     status_counts: dict[str, int]
     no_signal_examples: list[str] = Field(default_factory=list)  # ground truths without signal (a few)
+    skipped: int = 0  # ground truths left out: neither text nor a number, so no answer to write (dicts, lists, null)
+    skipped_kinds: list[str] = Field(default_factory=list)  # what they were: "dict", "list", "bool", "null"
+
+
+def probeable(truths: Sequence[Truth]) -> tuple[list[Truth], list[Truth]]:
+    """``truths`` split into those the probes can write an answer for (text, numbers) and the rest."""
+    kept = [truth for truth in truths if answer_text(truth) is not None]
+    return kept, [truth for truth in truths if answer_text(truth) is None]
+
+
+def as_truth(value: Any) -> Truth:
+    """A row (a mapping: its ``ground_truth`` and other fields) or a bare ground truth value, as the probes take it."""
+    if isinstance(value, Row) or isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return Row.of(value.get("ground_truth"), {k: v for k, v in value.items() if k not in ("ground_truth", "completion")})
+    return Row.of(value)
 
 
 
-def probe_results(grader: Grader, truths: Sequence[str], console: Console | None = None) -> list[dict[str, list[GradeResult]]]:
-    """Each ground truth's probe completions graded, by probe kind (what ``probe_summary`` reads); a bar on a terminal."""
-    probes = [probe_completions(truth) for truth in truths]
-    items = [(completion, truth) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
+def probe_results(grader: Grader, truths: Sequence[Truth], console: Console | None = None) -> list[dict[str, list[GradeResult]]]:
+    """Each ground truth's probe completions graded, by probe kind (what ``probe_summary`` reads); a bar on a terminal.
+
+    ``truths`` are strings or ``Row``s whose ``answer_text`` is not None (``probeable``); a
+    number ground truth is probed with its text and reaches the reward as the number."""
+    probes = [probe_completions(answer_text(truth)) for truth in truths]
+    items = [as_row((completion, truth)) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
     results: list[GradeResult] = [None] * len(items)  # type: ignore[list-item]  # every index is filled below
     with progress_bar(console or Console(stderr=True, quiet=True), len(items), "probing") as advance:
         for index, result in grader.iter_results(items):
@@ -43,8 +64,14 @@ def probe_results(grader: Grader, truths: Sequence[str], console: Console | None
     return [{kind: [next(ordered) for _ in completions] for kind, completions in kinds.items()} for kinds in probes]
 
 
-def probe_summary(ground_truths: Sequence[str], results: Sequence[dict[str, list[GradeResult]]], score_range: tuple[float, float]) -> ProbeSummary:
-    """Figures over probed prompts: ``results[i][kind]`` are the results of the ``kind`` probes of ``ground_truths[i]``."""
+def probe_summary(
+    ground_truths: Sequence[Truth],
+    results: Sequence[dict[str, list[GradeResult]]],
+    score_range: tuple[float, float],
+    skipped: Sequence[Truth] = (),
+) -> ProbeSummary:
+    """Figures over probed prompts: ``results[i][kind]`` are the results of the ``kind`` probes of ``ground_truths[i]``;
+    ``skipped`` are the ground truths the probes could not write an answer for."""
     low, high = score_range
     signal, gold_max, wrong_min, status_counts, no_signal = 0, 0, 0, {}, []
     for ground_truth, results_K in zip(ground_truths, results):
@@ -57,7 +84,7 @@ def probe_summary(ground_truths: Sequence[str], results: Sequence[dict[str, list
         if right and max(right) > max(wrong, default=low):
             signal += 1
         elif len(no_signal) < 5:
-            no_signal.append(ground_truth)
+            no_signal.append(str(ground_truth))
         gold_max += bool(right) and max(right) >= high
         wrong_min += all(score <= low for score in unambiguous_wrong)
     count = max(len(ground_truths), 1)
@@ -68,4 +95,6 @@ def probe_summary(ground_truths: Sequence[str], results: Sequence[dict[str, list
         wrong_min_fraction=wrong_min / count,
         status_counts=status_counts,
         no_signal_examples=no_signal,
+        skipped=len(skipped),
+        skipped_kinds=sorted({kind_of(truth) for truth in skipped}),
     )

@@ -124,8 +124,23 @@ class Graded:
 
 
 def grade_groups(grader: Grader, groups: list[SampleGroup], console: Console) -> Graded:
-    """Grade every completion of ``groups`` (a progress bar on a terminal); the groups come back with statuses and components."""
-    items = [(completion, group.ground_truth) for group in groups for completion in group.completions]
+    """Grade every completion of ``groups`` (a progress bar on a terminal); the groups come back with statuses and components.
+
+    Each completion is graded as the row ``{prompt, completion, ground_truth, ...the line's other keys}``; a
+    group without a ground truth, for a reward that takes one without a default, is a ``UsageError``."""
+    binding = grader.binding
+    if binding.needs_ground_truth:
+        missing = next((group.label or f"group {index}" for index, group in enumerate(groups) if group.ground_truth is None), None)
+        if missing is not None:
+            raise UsageError(f"{missing}: no 'ground_truth', which {binding.signature} takes without a default")
+    if binding.takes_fields:
+        items = [
+            {**(group.model_extra or {}), "prompt": group.prompt, "completion": completion, "ground_truth": group.ground_truth}
+            for group in groups
+            for completion in group.completions
+        ]
+    else:
+        items = [(completion, group.ground_truth) for group in groups for completion in group.completions]
     results: list[GradeResult] = [None] * len(items)  # type: ignore[list-item]  # every index is filled below
     with progress_bar(console, len(items)) as advance:
         for index, result in grader.iter_results(items):

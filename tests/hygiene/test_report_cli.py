@@ -100,15 +100,14 @@ def test_malformed_lines_are_reported_with_their_numbers(tmp_path, capsys):
     )
     code, report, err = json_report(capsys, str(samples))
     assert code == 1
-    assert report["num_groups"] == 2
+    assert report["num_groups"] == 3  # line 4 has no ground truth: a group of a reward that takes none
     assert [(m["line"], m["error"]) for m in report["malformed_lines"]] == [
         (2, "not valid JSON (Expecting property name enclosed in double quotes at column 2)"),
         (3, "'scores' has 3 entries but 'completions' has 4"),
-        (4, "'ground_truth': missing"),
         (5, "'scores'[1]: Input should be a finite number"),
         (6, "expected a JSON object, got list"),
     ]
-    for line in (2, 3, 4, 5, 6):
+    for line in (2, 3, 5, 6):
         assert f"{samples}:{line}: " in err
 
 
@@ -214,3 +213,30 @@ def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, capsys, monkey
     assert exit_info.value.code == 2
     assert "plots need matplotlib: pip install 'rewardkit[report]'" in capsys.readouterr().err
     assert main(["report", str(samples), "--format", "json"]) == 0
+
+
+SOURCE_REWARD = """
+def compute_reward(completion, ground_truth, data_source, **row):
+    assert isinstance(ground_truth, dict) and row["prompt"].startswith("Make")
+    return 1.0 if data_source == "countdown" and str(ground_truth["target"]) in completion else 0.0
+"""
+
+
+def test_graded_groups_pass_dict_ground_truths_and_the_lines_other_keys(tmp_path, capsys):
+    reward = tmp_path / "by_source.py"
+    reward.write_text(SOURCE_REWARD)
+    samples = write_jsonl(tmp_path / "samples.jsonl", [
+        {"prompt": "Make 24", "ground_truth": {"target": 24}, "data_source": "countdown", "completions": ["24", "25"]},
+        {"prompt": "Make 10", "ground_truth": {"target": 10}, "data_source": "other", "completions": ["10", "10"]},
+    ])
+    code, report, _ = json_report(capsys, str(samples), "--reward", str(reward), "--workers", "2")
+    assert report["num_groups"] == 2 and report["status_counts"]["ok"] == 4 and sum(report["status_counts"].values()) == 4
+    assert report["reward_mean"] == pytest.approx(0.25) and report["all_min_fraction"] == pytest.approx(0.5)
+
+
+def test_groups_without_a_ground_truth_for_a_reward_that_takes_one_are_a_usage_error(tmp_path, capsys):
+    samples = write_jsonl(tmp_path / "samples.jsonl", [{"prompt": "p", "completions": ["a", "b"]}])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", str(samples), "--reward", str(EXAMPLE / "reward.py")])
+    assert exit_info.value.code == 2
+    assert f"{samples}:1: no 'ground_truth', which compute_reward(" in capsys.readouterr().err

@@ -132,6 +132,28 @@ def test_preflight_gives_the_verdict_a_line_per_stage_and_the_full_result(mcp):
     assert Path(summary["outputs"]["markdown"]).read_text().startswith("# Preflight: ")
 
 
+COUNTDOWN_REWARD = """
+def compute_reward(completion, ground_truth):
+    return 1.0 if completion.strip() == str(ground_truth["target"]) else 0.0
+"""
+
+
+def test_check_preflight_and_hygiene_report_take_dict_ground_truths(mcp, write):
+    reward = write("countdown_target.py", COUNTDOWN_REWARD)
+    rows = [{"prompt": "Make 24", "ground_truth": {"target": 24, "numbers": [6, 4]}}, {"prompt": "Make 7", "ground_truth": {"target": 7, "numbers": [3, 4]}}]
+    data = write("countdown.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    checked = mcp.call("check_reward", reward=reward, examples_path=data, max_examples=5)
+    assert checked["passed"] is True and checked["properties"]["gold_consistency"] == "skip"
+    groups = [dict(row, completions=[str(row["ground_truth"]["target"]), "0"]) for row in rows]
+    samples = write("countdown_groups.jsonl", "".join(json.dumps(group) + "\n" for group in groups))
+    report = mcp.call("hygiene_report", samples_path=samples, reward=reward, score_range=[0, 1])
+    assert report["num_groups"] == 2 and report["reward_mean"] == 0.5 and report["no_signal_fraction"] == 0.0
+    summary = mcp.call("preflight", reward=reward, data_path=data, samples_path=samples, max_examples=5)
+    result = json.loads(Path(summary["outputs"]["json"]).read_text())
+    assert summary["items_by_severity"]["error"] == 0, result["items"]
+    assert result["probes"]["skipped"] == 2 and result["report"]["num_groups"] == 2
+
+
 def test_bad_paths_and_broken_rewards_are_tool_errors_and_the_server_keeps_serving(mcp, write):
     missing = str(GSM8K / "missing.jsonl")
     assert f"input_path {missing}: No such file or directory" in mcp.error("grade", reward=REWARD, input_path=missing)

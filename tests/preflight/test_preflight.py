@@ -83,7 +83,11 @@ def test_malformed_data_lines_are_errors_with_their_line_numbers(capsys, tmp_pat
     result = json.loads(capsys.readouterr().out)
     assert code == 1
     findings = [item["finding"] for item in result["items"] if item["stage"] == "data"]
-    assert findings == [f"{data}:2: not valid JSON (Expecting value at column 1)", f"{data}:3: 'ground_truth' is missing or not a string"]
+    assert findings == [
+        f"{data}:2: not valid JSON (Expecting value at column 1)",
+        f"{data}:3: no 'ground_truth', which compute_reward(completion: 'str', ground_truth: 'str | int | float') -> 'float' "
+        "takes without a default",
+    ]
 
 
 def test_fail_on_warning_turns_a_warning_verdict_into_exit_1(capsys):
@@ -104,7 +108,62 @@ def test_usage_errors_exit_2(capsys, tmp_path):
     empty = write(tmp_path, "empty.jsonl", "")
     with pytest.raises(SystemExit) as exit_info:
         main(["preflight", os.path.join(EXAMPLE, "reward.py"), "--data", empty])
-    assert exit_info.value.code == 2 and "no line with a string 'ground_truth'" in capsys.readouterr().err
+    assert exit_info.value.code == 2 and "no row (a JSON object a line)" in capsys.readouterr().err
+
+
+COUNTDOWN = os.path.join(os.path.dirname(__file__), "..", "checks", "rewards", "correct_countdown.py")
+THINK_FORMAT = os.path.join(os.path.dirname(__file__), "..", "checks", "rewards", "correct_think_format.py")
+BY_SOURCE = os.path.join(os.path.dirname(__file__), "..", "checks", "rewards", "correct_by_source.py")
+
+
+def rows(tmp_path, name, lines):
+    return write(tmp_path, name, "".join(json.dumps(line) + "\n" for line in lines))
+
+
+def test_dict_ground_truths_are_checked_and_the_probes_say_they_skipped_them(capsys, tmp_path):
+    data = rows(tmp_path, "countdown.jsonl", [
+        {"prompt": "Make 24 from 3 8 2 1", "ground_truth": {"target": 24, "numbers": [3, 8, 2, 1]}},
+        {"prompt": "Make 10 from 5 2 7", "ground_truth": {"target": 10, "numbers": [5, 2, 7]}},
+    ])
+    code = main(["preflight", COUNTDOWN, "--data", data, *FAST])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["verdict"] == "warn"  # nothing showed the reward's signal
+    checks = {r["property"]: (r["passed"], r["skipped"]) for r in result["checks"]["results"]}
+    assert checks == {"determinism": (True, False), "type_and_range": (True, False), "robustness": (True, False),
+                      "gold_consistency": (True, True), "latency": (True, False)}
+    assert result["probes"]["prompts"] == 0 and result["probes"]["skipped"] == 2 and result["probes"]["skipped_kinds"] == ["dict"]
+    [probe] = [item for item in result["items"] if item["stage"] == "probes"]
+    assert probe["severity"] == "warning" and "2 ground truths are dict" in probe["finding"] and "--samples" in probe["action"]
+
+
+def test_a_format_reward_runs_on_prompts_without_ground_truths_and_grades_their_samples(capsys, tmp_path):
+    data = rows(tmp_path, "prompts.jsonl", [{"prompt": "Say hi"}, {"prompt": "Count to 3", "ground_truth": None}])
+    samples = rows(tmp_path, "groups.jsonl", [
+        {"prompt": "Say hi", "completions": ["<think>hi</think><answer>hi</answer>", "hi"]},
+        {"prompt": "Count to 3", "completions": ["1 2 3", "<think>.</think><answer>1 2 3</answer>"]},
+    ])
+    code = main(["preflight", THINK_FORMAT, "--data", data, "--samples", samples, *FAST])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0, result["items"]
+    assert result["report"]["num_groups"] == 2 and result["report"]["reward_mean"] == pytest.approx(0.5)
+    [probe] = [item for item in result["items"] if item["stage"] == "probes"]
+    assert probe["severity"] == "info" and "null" in probe["finding"]
+
+
+def test_number_ground_truths_are_probed_and_rows_without_a_required_field_are_named(capsys, tmp_path):
+    data = rows(tmp_path, "prompts.jsonl", [
+        {"prompt": "a", "ground_truth": 39, "data_source": "openai/gsm8k"},
+        {"prompt": "b", "ground_truth": 12.5, "data_source": "lighteval/MATH"},
+        {"prompt": "c", "ground_truth": 7},
+    ])
+    code = main(["preflight", BY_SOURCE, "--data", data, *FAST])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [item["finding"] for item in result["items"] if item["stage"] == "data"] == [
+        f"{data}:3: no 'data_source', which compute_reward(completion, ground_truth, data_source) takes without a default"
+    ]
+    assert result["probes"]["prompts"] == 2 and result["probes"]["signal_fraction"] == 1.0
+    assert all(r["passed"] and not r["skipped"] for r in result["checks"]["results"])
 
 
 # ---- the pure pieces ------------------------------------------------------------------------------------

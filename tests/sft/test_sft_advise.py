@@ -132,3 +132,22 @@ def test_a_reward_that_accepts_one_format_is_verified_for_that_format(pool, caps
     assert main([*common, "--answer-formats", "boxed,boxed_sentence"]) == 0
     boxed = json.loads(capsys.readouterr().out)
     assert boxed["method"] == "grpo", boxed["reasons"]
+
+
+COUNTDOWN_REWARD = (
+    "def compute_reward(completion, ground_truth, level=1):\n"
+    "    return 1.0 if completion.strip() == str(ground_truth['target'] * level) else 0.0\n"
+)
+
+
+def test_advise_takes_dict_ground_truths_as_they_are_and_says_what_would_verify_the_reward(tmp_path, capsys):
+    rows = [{"prompt": f"Make {n}", "ground_truth": {"target": n, "numbers": [n, 1]}, "level": 1} for n in (4, 9)]
+    data_file = tmp_path / "countdown.jsonl"
+    data_file.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["advise", "--data", str(data_file), "--reward", COUNTDOWN_REWARD, "--max-examples", "5", "--workers", "2", "--format", "json"]) == 1
+    advice = json.loads(capsys.readouterr().out)
+    assert advice["method"] == "neither"
+    assert "determinism check passed" in " ".join(advice["reasons"])  # the dicts reached the reward: no exception
+    assert any("2 of 2 ground truths are dict" in reason for reason in advice["reasons"]), advice["reasons"]
+    assert any("the ground truths are dict" in reason and "signal is unknown" in reason for reason in advice["reasons"])
+    assert advice["next_steps"][0].startswith("verify the reward on real completions: rewardkit preflight ")

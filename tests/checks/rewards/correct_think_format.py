@@ -1,0 +1,8 @@
+"""A format reward that takes no ground truth (the think/answer tag recipe). It must pass every property."""
+import re
+
+_FORMAT = re.compile(r"^<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S)
+
+
+def compute_reward(completion):
+    return 1.0 if _FORMAT.match(completion) else 0.0
