@@ -1,39 +1,45 @@
 """The ``rewardkit`` command line.
 
 Each command lives in its own module with ``add_parser(commands)`` and ``run(args)``;
-this file only lists them. Shared option help texts live in ``options.py``.
+this file only lists them. Shared option help texts live in ``options.py``. A
+command's module is imported only when that command runs (``rewardkit grade`` does
+not pay for hypothesis, the MCP SDK or the trainer); ``rewardkit --help`` imports all.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Sequence
 
-from rich.console import Console
+from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable, RewardLoadError
 
-from rewardkit.graders import RewardLoadError
-from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable
-
-from . import advise, check, data, doctor, export, grade, lint, mcp_server, preflight, report, train
 from .errors import UsageError
 
-COMMANDS = (preflight, grade, lint, check, report, data, advise, train, mcp_server, doctor, export)
+# command name -> the module of this package that defines it, in the order --help lists them
+COMMANDS = {
+    "preflight": "preflight", "grade": "grade", "lint": "lint", "check": "check", "report": "report", "data": "data",
+    "advise": "advise", "train": "train", "mcp": "mcp_server", "doctor": "doctor", "export-openai": "export",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of the command ``only`` alone (what ``main`` runs)."""
     parser = argparse.ArgumentParser(
         prog="rewardkit",
         description="Reward functions for RL post-training: sandboxed grading, diagnostics and training.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(commands)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f".{module}", __package__).add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -43,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
     except (RewardLoadError, IsolationUnavailable, BackendUnavailable) as exc:
+        from rich.console import Console
+
         failed = "cannot start the grading backend" if isinstance(exc, BackendUnavailable) else "cannot load the reward"
         Console(stderr=True).print(f"[bold red]rewardkit {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
