@@ -55,6 +55,7 @@ class _Run:
         progress: Progress | None,
     ) -> None:
         options.pop("calls_per_process", None)
+        options.pop("mode", None)
         options.pop("out_of_range", None)
         options["score_range"] = None  # scores are judged here, against score_range, not turned into statuses
         self.source, self.options = source, options
@@ -84,13 +85,13 @@ class _Run:
             grader.close()
 
     def grader_options(self, name: str) -> dict:
-        options = dict(self.options, seed=self.seed, hash_seed=self.hash_seed)
+        options = dict(self.options, seed=self.seed, hash_seed=self.hash_seed, mode="fresh")
         if name in ("seeds", "seed"):
             options["seed"] = self.other_seed
         if name in ("seeds", "hash"):
             options["hash_seed"] = self.other_hash_seed
         if name == "process":
-            options.update(calls_per_process=_PROCESS_CALLS, workers=1)
+            options.update(calls_per_process=_PROCESS_CALLS, workers=1, mode=None)  # no retirement: state shows
         return options
 
     def start(self, names: list[str]) -> None:

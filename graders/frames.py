@@ -15,6 +15,7 @@ import math
 import numbers
 
 MAX_FRAME_BYTES = 64 * 1024
+RETIRED_EXIT = 75  # a warm call process's exit code when it retires before its chunk is done: the rest runs elsewhere
 MAX_TEXT_CHARS = 4096  # per captured stream, and for an error message with its traceback
 MAX_COMPONENTS = 32
 MAX_COMPONENT_NAME = 64

@@ -37,6 +37,8 @@ from .sources import RewardSource
 Progress = Callable[[int, int | None], None]
 OutOfRange = Literal["clamp", "invalid"]
 Backend = Literal["local", "ray"]
+Mode = Literal["fresh", "warm"]
+WARM_CALLS = 256  # calls a warm process serves at most before it is replaced (calls_per_process in warm mode)
 # Throw-away examples for ``warmup=``: they fill math-verify/sympy caches on the zygote's first call.
 WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("The answer is \\boxed{\\frac{1}{2}}.", "\\frac{1}{2}"),
@@ -65,7 +67,8 @@ class Grader:
         workers: int | None = None,
         timeout: float = 10.0,
         memory_mb: int = 2048,
-        calls_per_process: int = 1,
+        calls_per_process: int | None = None,
+        mode: Mode | None = None,
         isolation: Isolation = "standard",
         failure_score: float = 0.0,
         score_range: tuple[float, float] | None = None,
@@ -90,7 +93,8 @@ class Grader:
         self.backend = backend
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
-        self.calls_per_process = _positive_int("calls_per_process", calls_per_process)
+        self.source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward, params)
+        self.mode, self.calls_per_process = _mode(mode, calls_per_process, self.source)
         if isolation not in ("strict", "standard", "minimal"):
             raise ValueError(f"isolation={isolation!r}: expected 'strict', 'standard' or 'minimal'")
         if out_of_range not in ("clamp", "invalid"):
@@ -102,7 +106,6 @@ class Grader:
         self.failure_score = float(failure_score)
         self.score_range = score_range
         self.out_of_range = out_of_range
-        self.source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward, params)
         if restricted and self.source.kind not in ("file", "code"):
             raise ValueError(
                 f"restricted=True applies to .py files and source code, not to {self.source.describe()!r} "
@@ -120,6 +123,7 @@ class Grader:
             warmup=_warmup_pairs(warmup),
             warmup_timeout=min(self.timeout, 2.0) + 1.0,
             restricted=restricted,
+            warm=self.mode == "warm",
         )
         self.warmup_skipped: str | None = None
         started = time.monotonic()
@@ -233,6 +237,8 @@ class Grader:
         return {
             "reward": self.source.describe(),
             "backend": self.backend,
+            "mode": self.mode or f"calls_per_process={self.calls_per_process}",
+            "calls_per_process": self.calls_per_process,
             "isolation": self.isolation,
             "restricted": self.restricted,
             "layers": {state.name: state.active for state in self.layers},
@@ -274,6 +280,28 @@ def _warmup_pairs(warmup: Sequence[tuple[str, object]]) -> list[tuple[str, objec
             raise ValueError(f"warmup[{index}]: {exc}") from None
         pairs.append((completion, ground_truth))
     return pairs
+
+
+def _mode(mode: str | None, calls_per_process: int | None, source: RewardSource) -> tuple[str | None, int]:
+    """The mode and calls per process a grader runs with.
+
+    ``fresh``: a fresh process per call. ``warm``: a process serves up to ``calls_per_process``
+    (default ``WARM_CALLS``) calls and retires after any call that did not end ``ok`` or left a
+    trace (a thread, a new module, a rebound top-level name). Neither given: library rewards other
+    than ``code`` run warm, everything else fresh. ``calls_per_process`` alone keeps its old meaning
+    (that many calls a process, no retirement): mode is None then.
+    """
+    if mode not in (None, "fresh", "warm"):
+        raise ValueError(f"mode={mode!r}: expected 'fresh' or 'warm'")
+    if calls_per_process is not None:
+        calls_per_process = _positive_int("calls_per_process", calls_per_process)
+    if mode == "fresh" and calls_per_process not in (None, 1):
+        raise ValueError(f"mode='fresh' runs one call per process; calls_per_process={calls_per_process} needs mode='warm' (or no mode)")
+    if mode is None and calls_per_process is not None:
+        return None, calls_per_process
+    if mode is None:
+        mode = "warm" if source.kind == "library" and source.target != "code" else "fresh"
+    return mode, (calls_per_process or WARM_CALLS) if mode == "warm" else 1
 
 
 def _positive_int(name: str, value: object) -> int:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .errors import SandboxFailure
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
+from .frames import RETIRED_EXIT
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, failure
 from .sandbox import Sandbox
 from .wire import encode_control, encode_request
@@ -390,7 +391,9 @@ class _Manager(ManagerBase):
         if chunk is None:
             return
         self._close_channel(chunk)
-        if chunk.position < len(chunk.works):
+        if chunk.position < len(chunk.works) and os.WIFEXITED(status) and os.WEXITSTATUS(status) == RETIRED_EXIT:
+            self.queue.extendleft(reversed(chunk.works[chunk.position :]))  # a warm process retired: a fresh one runs the rest
+        elif chunk.position < len(chunk.works):
             elapsed_ms = (time.monotonic() - chunk.started) * 1000
             state, error = chunk.killed or _explain_exit(status)
             chunk_result = failure(state, error, failure_score=self.grader.failure_score, duration_ms=elapsed_ms)

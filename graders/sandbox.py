@@ -54,6 +54,7 @@ class Sandbox:
         warmup: list[tuple[str, str]],
         warmup_timeout: float,
         restricted: bool = False,
+        warm: bool = False,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
         self._log = tempfile.TemporaryFile()
@@ -88,6 +89,7 @@ class Sandbox:
             "output_bytes": output_bytes,
             "warmup": [list(pair) for pair in warmup],
             "restricted": restricted,
+            "warm": warm,
         }
         self.sock.sendall(encode_control(init))
         try:

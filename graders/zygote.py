@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import _signal
 import gc
+import inspect
 import io
 import os
 import random
@@ -28,6 +29,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from time import perf_counter as _clock
@@ -35,7 +37,7 @@ from time import perf_counter as _clock
 from .binding import Binding
 from .errors import RewardLoadError
 from . import frames
-from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
+from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, binding, load_reward
@@ -73,6 +75,7 @@ def main(control_fd: int) -> None:
     _warm_up(reward, takes, init["warmup"], init["seed"])
     sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
     zygote = Zygote(sock, reader, reward, takes, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
+    zygote.warm = bool(init.get("warm"))
     zygote.serve()
 
 
@@ -189,6 +192,7 @@ class Zygote:
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
         self.free_dirs: list[str] = []  # empty call directories whose calls are over, ready for the next
+        self.warm = False  # mode="warm": a call process retires after any call that leaves a trace (_left_a_trace)
 
     def serve(self) -> None:
         gc.freeze()  # what __init__ built, too: a collection in a call process must not walk (and copy) it
@@ -348,8 +352,12 @@ class Zygote:
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes, self.streams)
+        watch = _Trace(self.reward) if self.warm and len(calls) > 1 else None
         for call_id, (completion, ground_truth, fields) in enumerate(calls):
-            send_all(results, self._call(call_id, completion, ground_truth, fields, capture))
+            frame = self._call(call_id, completion, ground_truth, fields, capture)
+            send_all(results, frame)
+            if watch is not None and call_id + 1 < len(calls) and (not self.last_ok or watch.changed()):
+                os._exit(RETIRED_EXIT)  # the manager runs the rest of the chunk in a fresh process
         os._exit(0)
 
     def _call(self, call_id: int, completion: str, ground_truth: object, fields: dict | None, capture: _Capture) -> bytes:
@@ -380,9 +388,28 @@ class Zygote:
         components = take_components()
         if overflow:
             status, error = Status.output_limit, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr"
+        self.last_ok = status is Status.ok
         if status is not Status.ok:
             return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr)
         return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
+
+
+class _Trace:
+    """What a warm call process checks after each call: a call that left a thread running, changed
+    ``sys.modules`` or rebound a top-level name of the reward's module leaves state the next call
+    would see, so the process retires (in-place changes to a module-level object are not seen)."""
+
+    def __init__(self, reward: object) -> None:
+        self.module = getattr(inspect.unwrap(reward), "__globals__", None) or {}
+        self.threads = threading.active_count()
+        self.modules = len(sys.modules)
+        self.bindings = self._bindings()
+
+    def _bindings(self) -> dict[str, int]:
+        return {name: id(value) for name, value in list(self.module.items())}
+
+    def changed(self) -> bool:
+        return threading.active_count() != self.threads or len(sys.modules) != self.modules or self._bindings() != self.bindings
 
 
 class _Capture:

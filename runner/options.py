@@ -19,9 +19,14 @@ REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
 TIMEOUT_DESC = "wall-clock seconds one call may take before it is killed and scored as timeout (default 10)"
 WORKERS_DESC = "calls run in parallel (default: the number of cores)"
 MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
+MODE_DESC = (
+    "fresh: a fresh sandboxed process per call (the default for your own code); warm: a confined process serves up "
+    "to 256 calls and is replaced after any call that fails or leaves a thread, a new module or a rebound global "
+    "behind (the default for library rewards other than code; for trusted, stateless code)"
+)
 CALLS_PER_PROCESS_DESC = (
-    "calls one sandboxed process serves before it is replaced (default 1: a fresh process per call; "
-    "more is faster but lets state carry between calls, so use it for trusted code only)"
+    "advanced: calls one sandboxed process serves before it is replaced (with --mode warm: at most this many; "
+    "alone: exactly this many, with no retirement, so state carries between calls; prefer --mode)"
 )
 ISOLATION_DESC = (
     "strict: refuse to run unless every layer is active; standard (default): use every layer this machine offers "
@@ -84,7 +89,8 @@ def sandbox_options(args: argparse.Namespace) -> dict:
 def add_grader_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, range_help: str = RANGE_DESC) -> None:
     """The sandbox and scoring options of ``Grader``, as flags (a command may say more about what --range does for it)."""
     add_sandbox_options(parser)
-    parser.add_argument("--calls-per-process", type=int, default=1, metavar="N", help=CALLS_PER_PROCESS_DESC)
+    parser.add_argument("--mode", choices=("fresh", "warm"), help=MODE_DESC)
+    parser.add_argument("--calls-per-process", type=int, metavar="N", help=CALLS_PER_PROCESS_DESC)
     parser.add_argument("--range", dest="score_range", metavar="LO,HI", help=range_help)
     parser.add_argument("--out-of-range", choices=("invalid", "clamp"), default="invalid", help=OUT_OF_RANGE_DESC)
     parser.add_argument("--failure-score", type=float, default=0.0, metavar="X", help=FAILURE_SCORE_DESC)
@@ -95,6 +101,7 @@ def grader_options(args: argparse.Namespace) -> dict:
     return dict(
         sandbox_options(args),
         calls_per_process=args.calls_per_process,
+        mode=args.mode,
         failure_score=args.failure_score,
         score_range=parse_range(args.score_range),
         out_of_range=args.out_of_range,

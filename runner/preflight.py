@@ -272,7 +272,7 @@ def run_preflight(
         items += unfit
         if not rows:
             raise UsageError(f"--data {data}: no row {grader.binding.signature} can grade ({unfit[0].finding})")
-        check_options = {key: value for key, value in options.items() if key != "calls_per_process"}
+        check_options = {key: value for key, value in options.items() if key not in ("calls_per_process", "mode")}
         with console.status("property checks") if console.is_terminal else contextlib.nullcontext():
             checks = run_checks(reward, examples=rows, max_examples=max_examples, score_range=score_range, grader_options=check_options)
         items += check_items(checks)

@@ -22,7 +22,7 @@ from ..datasource import (
     SPLIT_DESC,
     Columns,
 )
-from ..options import CALLS_PER_PROCESS_DESC, REWARD_DESC, TIMEOUT_DESC, WORKERS_DESC
+from ..options import CALLS_PER_PROCESS_DESC, MODE_DESC, REWARD_DESC, TIMEOUT_DESC, WORKERS_DESC
 from .errors import ConfigError
 from .schedule import Schedule
 
@@ -71,6 +71,7 @@ DESCRIPTIONS: dict[str, str] = {
     "request_timeout": "seconds any wait on the backend or the grader may take before the run stops with an error",
     "reward_timeout": f"reward calls: {TIMEOUT_DESC}",
     "grader_workers": f"reward {WORKERS_DESC}",
+    "reward_mode": f"reward calls: {MODE_DESC}",
     "reward_calls_per_process": f"reward {CALLS_PER_PROCESS_DESC}",
     "score_range": (
         "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups "
@@ -129,7 +130,8 @@ class TrainConfig(RunConfig):
     curriculum: bool = False
     reward_timeout: float = Field(10.0, gt=0)
     grader_workers: int | None = Field(None, ge=1)
-    reward_calls_per_process: int = Field(1, ge=1)
+    reward_mode: Literal["fresh", "warm"] | None = None
+    reward_calls_per_process: int | None = Field(None, ge=1)
     score_range: tuple[float, float] | None = None
     kl_spike_threshold: float = Field(0.01, gt=0)
     stop_after_failed_steps: int = Field(1, ge=0)

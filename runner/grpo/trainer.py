@@ -74,6 +74,7 @@ class Trainer(TrainingSession):
             timeout=config.reward_timeout,
             workers=config.grader_workers,
             calls_per_process=config.reward_calls_per_process,
+            mode=config.reward_mode,
             score_range=config.score_range,
             seed=config.seed,
         )
