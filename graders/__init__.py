@@ -24,6 +24,7 @@ _EXPORTS = {
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
     "BackendUnavailable": "errors",
+    "ClusterLost": "errors",
     "Finding": "lint",
     "lint_reward": "lint",
     "lint_source": "lint",
@@ -54,7 +55,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .errors import BackendUnavailable, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState

@@ -42,7 +42,7 @@ WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("#### 42", "42"),
     ("B", "B"),
 )
-_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors")
+_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors", "ray_retries")
 
 
 class Grader:
@@ -75,6 +75,7 @@ class Grader:
         backend: Backend = "local",
         address: str | None = None,
         ray_actors: int | None = None,
+        ray_retries: int = 2,
     ) -> None:
         # The keywords as given: each Ray actor builds its local grader from the same ones.
         keywords = {name: value for name, value in locals().items() if name not in _NOT_FOR_ACTORS}
@@ -121,7 +122,7 @@ class Grader:
         if backend == "ray":
             from .ray_backend import RayManager
 
-            ray_manager = RayManager(self, keywords, address, ray_actors)
+            ray_manager = RayManager(self, keywords, address, ray_actors, ray_retries)
             self.workers = ray_manager.workers  # per actor
             self.layers: list[LayerState] = ray_manager.layers
             self.warmup_skipped = ray_manager.warmup_skipped
@@ -231,6 +232,7 @@ class Grader:
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,
+            **({"nodes": self._manager.nodes()} if self.backend == "ray" else {}),
         }
 
     def close(self) -> None:
