@@ -55,6 +55,7 @@ _ITEMS_PER_WORKER = 4  # a batch is workers * max(calls_per_process, this) items
 _BATCH_SLACK_SECONDS = 30.0  # transport and a zygote restart, on top of the calls' own time limits
 _MAX_FAILED_STARTS = 3  # replacement actors that fail to start in a row before giving up
 _CLOSE_SECONDS = 5.0
+_CLOSE_WITHOUT_HEAD_SECONDS = 1.0  # Ray ends a driver whose head is gone soon: close what answers at once
 _RESULTS = TypeAdapter(list[GradeResult])
 _MISSING_REWARDKIT = "No module named 'rewardkit"
 
@@ -101,6 +102,7 @@ class RayManager(ManagerBase):
         self.load_timeout: float = options["load_timeout"]
         self.head_lost: str | None = None
         self.watch: HeadWatch | None = None
+        self.released: dict[str, dict[str, object]] | None = None  # nodes() as it was when the actors were released
         self.owns_connection = _CONNECTION.open(address)
         self.actors: list[_Actor] = []
         try:
@@ -138,7 +140,9 @@ class RayManager(ManagerBase):
     def nodes(self) -> dict[str, dict[str, object]]:
         """Per Ray node (by node id): its address, actors, sandboxed workers and layers (the weakest of its actors).
 
-        Called from caller threads: it reads one snapshot of the actor list."""
+        Called from caller threads: it reads one snapshot of the actor list (after close, the last one)."""
+        if self.released is not None:
+            return self.released
         by_node: dict[str, dict[str, object]] = {}
         for actor in [actor for actor in list(self.actors) if actor.ready]:
             entry = by_node.setdefault(actor.node_id, {"address": actor.node, "actors": 0, "workers": 0, "layers": actor.layers})
@@ -187,10 +191,11 @@ class RayManager(ManagerBase):
         try:
             reply = Started.model_validate(ray.get(actor.started))
         except Exception as exc:  # noqa: BLE001 - whatever Ray raises, this actor did not start
-            if _MISSING_REWARDKIT in str(exc):
+            missing = next((line.strip() for line in str(exc).splitlines() if _MISSING_REWARDKIT in line), None)
+            if missing is not None:
                 raise BackendUnavailable(
                     "a Ray node cannot import rewardkit: install rewardkit with its ray extra (the version this driver runs) "
-                    f"in the Python environment of every node, e.g. in the cluster's image; Ray said: {first_line(exc)}"
+                    f"in the Python environment of every node, e.g. in the cluster's image; Ray said: {missing}"
                 ) from None
             raise BackendUnavailable(f"a Ray actor died while starting: {first_line(exc)}") from None
         error = reply.exception()
@@ -251,7 +256,7 @@ class RayManager(ManagerBase):
                 self._graded(subject)
             elif kind == "head_lost":
                 self.head_lost = str(subject)
-                raise ClusterLost(f"{subject}: grading stopped, {sum(1 for _ in self._in_flight())} calls in flight are lost")
+                raise ClusterLost(f"{subject}; the {sum(1 for _ in self._in_flight())} calls in flight are lost")
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
@@ -268,9 +273,10 @@ class RayManager(ManagerBase):
         but ``ray.kill`` would wait for the GCS: the actors end with their nodes' raylets then."""
         if self.watch is not None:
             self.watch.stop()
+        self.released = self.nodes()
         closing = [actor.handle.close.remote() for actor in self.actors if actor.ready]
         try:
-            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_SECONDS)
+            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_SECONDS if self.head_lost is None else _CLOSE_WITHOUT_HEAD_SECONDS)
         except Exception:  # noqa: BLE001 - Ray may already be shut down (interpreter exit); the kill below still runs
             pass
         if self.head_lost is None:
@@ -310,7 +316,7 @@ class RayManager(ManagerBase):
         try:
             results = _read_results(ray.get(batch.reply), len(batch.works))
         except Exception as exc:  # noqa: BLE001 - a batch that cannot be read loses its actor, whatever the cause
-            self._lose(actor, f"{_where(actor)} failed{_node_death(actor)}: {first_line(exc)}", Status.crashed)
+            self._lose(actor, f"{_where(actor)} failed: {first_line(exc)}", Status.crashed)
             return
         actor.batches.remove(batch)
         for work, result in zip(batch.works, results):
@@ -353,15 +359,6 @@ def _placement(actors: int | None, workers: int) -> list[str | None]:
 
 def _where(actor: _Actor) -> str:
     return f"the Ray actor on node {actor.node} ({actor.node_id[:8]}, pid {actor.pid})"
-
-
-def _node_death(actor: _Actor) -> str:
-    """', its node died' when Ray reports the actor's node dead, else nothing."""
-    try:
-        dead = any(node["NodeID"] == actor.node_id and not node.get("Alive") for node in ray.nodes())
-    except Exception:  # noqa: BLE001 - without an answer from the GCS the reason stays Ray's error alone
-        return ""
-    return ", its node died" if dead else ""
 
 
 def _smallest_node_cpus() -> int:

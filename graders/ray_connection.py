@@ -61,8 +61,8 @@ def explain_connect_error(address: str | None, exc: BaseException) -> str:
     causes = [exc]
     while causes[-1].__cause__ is not None and len(causes) < 5:
         causes.append(causes[-1].__cause__)
-    names = {type(cause).__name__ for cause in causes}
-    if "AuthenticationError" in names:
+    said = " ".join(f"{type(cause).__name__}: {cause}" for cause in causes)  # Ray nests the first error as text
+    if "AuthenticationError" in said or "InvalidAuthToken" in said:
         return (
             f"cannot connect to Ray{where}: the cluster requires token authentication and this process has no matching token. "
             "Set RAY_AUTH_MODE=token and the cluster's token in RAY_AUTH_TOKEN (or ~/.ray/auth_token), as on the cluster's nodes"

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 return 130
             except SandboxFailure as exc:
                 console.print(f"[bold red]rewardkit grade: grading stopped[/]: {exc}", highlight=False, soft_wrap=True)
-                console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False)
+                console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False, soft_wrap=True)
                 return 3
     _print_summary(console, counts, grader)
     return 1 if counts[INVALID_INPUT] else 0
