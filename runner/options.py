@@ -39,7 +39,7 @@ BACKEND_DESC = (
 )
 RAY_ADDRESS_DESC = (
     "the Ray cluster to use with --backend ray: HOST:PORT of its head (the GCS port, 6379 by default), "
-    "ray://HOST:PORT for Ray Client (port 10001 by default; needs ray[client]), or auto "
+    "ray://HOST:PORT for Ray Client (port 10001 by default; needs pip install 'ray[client]'), or auto "
     "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
     "else a local Ray instance that lives as long as the command)"
 )

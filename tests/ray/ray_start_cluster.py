@@ -37,7 +37,6 @@ class RayStartCluster:
         self.temp_dir = tempfile.mkdtemp(prefix="rk-ray-")
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
-        self.client_port = free_port()
         self.env = dict(
             os.environ,
             RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",  # every socket on 127.0.0.1
@@ -58,7 +57,7 @@ class RayStartCluster:
 
     def start(self, cpus: int = 1) -> None:
         self.head = self._node([
-            RAY, "start", "--head", f"--port={self.port}", f"--ray-client-server-port={self.client_port}", f"--num-cpus={cpus}",
+            RAY, "start", "--head", f"--port={self.port}", f"--num-cpus={cpus}",
             "--include-dashboard=false", f"--temp-dir={self.temp_dir}", *NODE_FLAGS,
         ])
         head = self.head
