@@ -170,7 +170,9 @@ class Grader:
 
     def iter_results(self, items: Iterable[Item], progress: Progress | None = None) -> Iterator[tuple[int, GradeResult]]:
         """Yield ``(index, result)`` as calls complete, in completion order."""
-        job = self._submit(items)
+        yield from self._results(self._submit(items), progress)
+
+    def _results(self, job: _Job, progress: Progress | None) -> Iterator[tuple[int, GradeResult]]:
         done = 0
         try:
             while True:
@@ -186,15 +188,22 @@ class Grader:
         finally:
             job.cancelled = True
 
-    def iter_ordered(self, items: Iterable[Item], progress: Progress | None = None) -> Iterator[GradeResult]:
-        """Yield results in input order, each as soon as it and all before it are done."""
+    def iter_ordered(self, items: Iterable[Item], progress: Progress | None = None, window: int | None = None) -> Iterator[GradeResult]:
+        """Yield results in input order, each as soon as it and all before it are done.
+
+        ``window``: read at most this many items ahead of the last one yielded (back-pressure: memory
+        stays flat on an input of any length, however slowly the results are consumed)."""
+        if window is not None:
+            _positive_int("window", window)
+        job = self._submit(items, window=window)
         waiting: dict[int, GradeResult] = {}
         next_index = 0
-        for index, result in self.iter_results(items, progress):
+        for index, result in self._results(job, progress):
             waiting[index] = result
             while next_index in waiting:
                 yield waiting.pop(next_index)
                 next_index += 1
+                job.took()
 
     async def agrade(self, completion: str, ground_truth: str) -> GradeResult:
         """Grade one completion without blocking the event loop."""
@@ -251,10 +260,13 @@ class Grader:
         if not getattr(self, "_closed", True):
             self.close()
 
-    def _submit(self, items: Iterable[Item], deliver: Callable[[object], None] | None = None, collect: bool = False) -> _Job:
+    def _submit(
+        self, items: Iterable[Item], deliver: Callable[[object], None] | None = None, collect: bool = False, window: int | None = None
+    ) -> _Job:
         if self._closed:
             raise GraderClosed("this Grader is closed")
-        job = _Job(items, deliver, collect)
+        job = _Job(items, deliver, collect, window)
+        job.wake = self._manager._wake
         self._manager.submit(job)
         return job
 

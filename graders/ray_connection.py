@@ -22,7 +22,7 @@ import ray
 from .errors import BackendUnavailable
 
 _PROBE_SECONDS = 1.0  # between two probes of the head, and the TCP connect timeout of one
-_HEAD_LOST_MAX_SECONDS = 20.0  # the head is lost after this long unreachable, or half Ray's own reconnect timeout if shorter
+_HEAD_LOST_MAX_SECONDS = 20.0  # the head is lost after this long unreachable, or a quarter of Ray's own reconnect timeout if shorter
 _RAY_RECONNECT_VARIABLE = "RAY_gcs_rpc_server_reconnect_timeout_s"
 _RAY_RECONNECT_DEFAULT = 60.0
 _CLIENT_PREFIX = "ray://"
@@ -34,7 +34,8 @@ def head_lost_seconds() -> float:
         ray_timeout = float(os.environ.get(_RAY_RECONNECT_VARIABLE, _RAY_RECONNECT_DEFAULT))
     except ValueError:
         ray_timeout = _RAY_RECONNECT_DEFAULT
-    return max(_PROBE_SECONDS, min(_HEAD_LOST_MAX_SECONDS, ray_timeout / 2))
+    # A quarter: closing the actors and ray.shutdown() (5 s without a GCS) must end before Ray ends the process.
+    return max(_PROBE_SECONDS, min(_HEAD_LOST_MAX_SECONDS, ray_timeout / 4))
 
 
 def split_address(address: str) -> tuple[str, int] | None:

@@ -16,6 +16,7 @@ from .options import REWARD_DESC, add_grader_options, start_grader
 from .progress import progress_bar
 
 INVALID_INPUT = "invalid_input"  # the status of an output record for a malformed input line
+WINDOW_LINES = 20_000  # lines read ahead of the last one written: the driver's memory bound on an input of any size
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -77,7 +78,7 @@ def graded_records(grader: Grader, lines: Iterable[Line], failure_score: float) 
             if line.error is None:
                 yield line.record
 
-    for result in grader.iter_ordered(records()):
+    for result in grader.iter_ordered(records(), window=WINDOW_LINES):
         while read[0].error is not None:
             line = read.popleft()
             yield line, _output_record(line, None, failure_score)
@@ -110,7 +111,7 @@ def _print_summary(console: Console, counts: collections.Counter[str], grader: G
     for name, why in summary["missing"].items():
         console.print(f"  [yellow]missing {name}[/]: {why}", highlight=False)
     for node_id, node in summary.get("nodes", {}).items():
-        console.print(f"  Ray node {node['address']} ({node_id[:8]}): {node['actors']} actors, {node['workers']} sandboxed workers, {isolation_line(node)}", highlight=False)
+        console.print(f"  Ray node {node['address']} ({node_id[:8]}): {node['actors']} actors, {node['workers']} sandboxed workers, {isolation_line(node)}", highlight=False, soft_wrap=True)
 
 
 def isolation_line(summary: dict) -> str:

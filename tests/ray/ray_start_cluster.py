@@ -33,7 +33,7 @@ def free_port() -> int:
 class RayStartCluster:
     """A head node (``start()``) and worker nodes (``add_worker()``), each its own process group."""
 
-    def __init__(self, reconnect_seconds: int = 10) -> None:
+    def __init__(self, reconnect_seconds: int = 16) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rk-ray-")
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"

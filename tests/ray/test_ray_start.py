@@ -144,11 +144,12 @@ def test_losing_the_head_node_ends_the_run_clearly_with_the_lines_so_far_written
     _, stderr = process.communicate(timeout=60)
 
     assert process.returncode == 3, stderr
-    assert f"grading stopped: the Ray head node at {cluster.address} has been unreachable for 5 s" in stderr
+    assert f"grading stopped: the Ray head node at {cluster.address} has been unreachable for 4 s" in stderr
     written = records(out)
     assert 5 <= len(written) < 400
     assert f"{len(written)} of 400 lines written to {out}, in input order" in stderr
     assert [record["ground_truth"] for record in written] == [str(i) for i in range(len(written))]
     assert all(record["status"] == "ok" for record in written)
-    # The worker node's raylet gives up on the head after RAY_gcs_rpc_server_reconnect_timeout_s; its actors go with it.
-    assert wait_for(lambda: not actor_processes() and not rewardkit_processes(), timeout=30), "actors or zygotes left on a node"
+    # close() still reaches the actors without a head: their sandboxes are gone at once. The actors themselves
+    # end with their node's raylet, which gives up on the head after RAY_gcs_rpc_server_reconnect_timeout_s.
+    assert wait_for(lambda: not rewardkit_processes(), timeout=10), "zygotes left on a node"
