@@ -25,6 +25,10 @@ _EXPORTS = {
     "SandboxFailure": "errors",
     "BackendUnavailable": "errors",
     "ClusterLost": "errors",
+    "RewardFailing": "errors",
+    "FailureWatch": "watch",
+    "Binding": "binding",
+    "MAX_ROW_BYTES": "binding",
     "Finding": "lint",
     "lint_reward": "lint",
     "lint_source": "lint",
@@ -55,7 +59,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+    from .binding import MAX_ROW_BYTES, Binding
+    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardFailing, RewardkitError, RewardLoadError, SandboxFailure
+    from .watch import FailureWatch
     from .frames import Status
     from .grader import Grader
     from .layers import LAYER_NAMES, LAYER_TITLES, LayerState

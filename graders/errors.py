@@ -10,7 +10,8 @@ operator's mistake, named at once::
     ├── GraderClosed           the grader was used after close()
     ├── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
     │   └── ClusterLost        backend="ray" lost its cluster's head node mid-run
-    └── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
+    ├── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
+    └── RewardFailing          every item of several batches in a row failed the same way (watch.py)
 """
 
 from __future__ import annotations
@@ -57,3 +58,12 @@ class BackendUnavailable(RewardkitError):
 
 class ClusterLost(SandboxFailure):
     """backend="ray": the head node of the Ray cluster became unreachable; every waiting call ends with this."""
+
+
+class RewardFailing(RewardkitError):
+    """Every item of ``stop_after`` batches in a row failed with the same status: training on it would learn nothing."""
+
+    def __init__(self, message: str, *, status: str = "exception", batches: int = 1) -> None:
+        self.status = status
+        self.batches = batches
+        super().__init__(message)

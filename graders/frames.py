@@ -31,6 +31,7 @@ class Status(str, enum.Enum):
     memory_limit = "memory_limit"
     output_limit = "output_limit"
     load_error = "load_error"
+    invalid_input = "invalid_input"  # the row itself could not be graded (not sent to the reward)
 
     def __str__(self) -> str:
         return self.value

@@ -28,7 +28,8 @@ from typing import AsyncIterator, Callable, Iterable, Iterator, Literal, Sequenc
 from .errors import GraderClosed
 from .layers import Isolation, LayerState, Limits
 from .local_manager import _Manager
-from .manager import Item, ManagerBase, _as_pair, _Job
+from .binding import Binding, RowError
+from .manager import Item, ManagerBase, _Job
 from .results import GradeResult
 from .sandbox import Sandbox, WarmupFailed
 from .sources import RewardSource
@@ -47,6 +48,10 @@ _NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors
 
 class Grader:
     """Grade completions with a reward loaded into a sandboxed zygote.
+
+    An item is a row ``{"completion": str, "ground_truth": <any JSON value>, ...fields}``
+    or a ``(completion, ground_truth)`` pair; ``binding`` says which fields the reward
+    takes (see ``binding.py``). A row that cannot be graded gets status ``invalid_input``.
 
     >>> with Grader("examples/gsm8k/reward.py") as grader:
     ...     grader.grade("... #### 42", "42").score
@@ -113,7 +118,7 @@ class Grader:
             hash_seed=_hash_seed(hash_seed),
             output_bytes=int(_positive_number("output_mb", output_mb) * (1 << 20)),
             load_timeout=_positive_number("load_timeout", load_timeout),
-            warmup=[_as_pair(i, pair) for i, pair in enumerate(warmup)],
+            warmup=_warmup_pairs(warmup),
             warmup_timeout=min(self.timeout, 2.0) + 1.0,
             restricted=restricted,
         )
@@ -126,10 +131,12 @@ class Grader:
             self.workers = ray_manager.workers  # per actor
             self.layers: list[LayerState] = ray_manager.layers
             self.warmup_skipped = ray_manager.warmup_skipped
+            self.binding: Binding = ray_manager.binding
             self._manager: ManagerBase = ray_manager
         else:
             sandbox = self._start_sandbox()
             self.layers = sandbox.layers
+            self.binding = sandbox.binding
             self._manager = _Manager(self, sandbox)
         self.start_seconds = time.monotonic() - started
         self._closed = False
@@ -150,9 +157,9 @@ class Grader:
 
     # ---- faces ----------------------------------------------------------------
 
-    def grade(self, completion: str, ground_truth: str) -> GradeResult:
-        """Grade one completion."""
-        return self.grade_batch([(completion, ground_truth)])[0]
+    def grade(self, completion: str, ground_truth: object = None, **fields: object) -> GradeResult:
+        """Grade one completion; ``ground_truth`` is any JSON value, ``fields`` the row's other fields."""
+        return self.grade_batch([{**fields, "completion": completion, "ground_truth": ground_truth}])[0]
 
     def grade_batch(self, items: Iterable[Item], progress: Progress | None = None) -> list[GradeResult]:
         """Grade every item; results in input order."""
@@ -205,9 +212,9 @@ class Grader:
                 next_index += 1
                 job.took()
 
-    async def agrade(self, completion: str, ground_truth: str) -> GradeResult:
+    async def agrade(self, completion: str, ground_truth: object = None, **fields: object) -> GradeResult:
         """Grade one completion without blocking the event loop."""
-        return (await self.agrade_batch([(completion, ground_truth)]))[0]
+        return (await self.agrade_batch([{**fields, "completion": completion, "ground_truth": ground_truth}]))[0]
 
     async def agrade_batch(self, items: Iterable[Item], progress: Progress | None = None) -> list[GradeResult]:
         """Grade every item without blocking the event loop; results in input order."""
@@ -241,6 +248,7 @@ class Grader:
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,
+            "signature": self.binding.signature,
             **({"nodes": self._manager.nodes()} if self.backend == "ray" else {}),
         }
 
@@ -269,6 +277,17 @@ class Grader:
         job.wake = self._manager._wake
         self._manager.submit(job)
         return job
+
+
+def _warmup_pairs(warmup: Sequence[tuple[str, object]]) -> list[tuple[str, object]]:
+    pairs = []
+    for index, pair in enumerate(warmup):
+        try:
+            completion, ground_truth, _, _ = Binding().arguments(pair)
+        except RowError as exc:
+            raise ValueError(f"warmup[{index}]: {exc}") from None
+        pairs.append((completion, ground_truth))
+    return pairs
 
 
 def _positive_int(name: str, value: object) -> int:

@@ -16,7 +16,7 @@ import statistics
 from collections import Counter
 from typing import Any, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, NonNegativeInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, FiniteFloat, NonNegativeInt, model_validator
 
 from .frames import Status
 from .recommendations import Recommendation, recommend
@@ -40,7 +40,7 @@ class SampleGroup(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     prompt: str | list[dict[str, Any]]
-    ground_truth: str
+    ground_truth: JsonValue = None  # any JSON value the reward compares with; None when the rows carry none
     completions: list[str] = Field(min_length=1)
     stop_reasons: list[str] | None = None
     num_tokens: list[NonNegativeInt] | None = None

@@ -17,9 +17,10 @@ import traceback
 import types
 from typing import Callable
 
+from .binding import Binding
 from .errors import RewardLoadError
 
-RewardFunction = Callable[[str, str], object]
+RewardFunction = Callable[..., object]
 
 
 def describe(source: dict) -> str:
@@ -35,7 +36,7 @@ def describe(source: dict) -> str:
 
 
 def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
-    """Load ``source`` into a callable taking (completion, ground_truth). Runs user code: sandbox only.
+    """Load ``source`` into a callable (``binding`` says how it takes a row). Runs user code: sandbox only.
 
     ``restricted`` compiles file and code sources with RestrictedPython and runs
     them with its guards (``restricted.py``).
@@ -52,7 +53,6 @@ def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
         text = source["target"] if source["kind"] == "code" else source.get("code") or read_source(path)
         module = _exec_module(text, path, restricted)
         function = _attribute(module, source["function"], path)
-    _check_signature(function, source)
     return function
 
 
@@ -115,22 +115,15 @@ def _attribute(module: types.ModuleType, name: str, path: str) -> RewardFunction
     return function
 
 
-def _check_signature(function: RewardFunction, source: dict) -> None:
+def binding(function: RewardFunction, source: dict) -> Binding:
+    """How ``function`` takes a row (``binding.Binding``); a ``RewardLoadError`` if some parameter can never be filled."""
+    name = source.get("function", "compute_reward") if source["kind"] != "library" else describe(source)
     try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        return  # builtins and some callables have no signature to check
-    try:
-        signature.bind("completion", "ground_truth")
+        return Binding.of(function, name)
     except TypeError as exc:
-        name = source["function"]
         path = source["target"] if source["kind"] == "file" else describe(source)
         line = getattr(getattr(function, "__code__", None), "co_firstlineno", None) if source["kind"] == "file" else None
-        raise RewardLoadError(
-            f"{name}{signature} cannot be called as {name}(completion, ground_truth): {exc}",
-            path=path,
-            line=line,
-        ) from None
+        raise RewardLoadError(f"{exc}; a reward is called as {name}(completion, ground_truth, **row_fields)", path=path, line=line) from None
 
 
 def _unpickle(payload: str) -> RewardFunction:

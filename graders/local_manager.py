@@ -82,7 +82,7 @@ class _Chunk:
         self.killed: tuple[Status, str] | None = None
         self.kill_sent = 0.0
         self.channel: _Channel | None = channel
-        self.request = bytearray(encode_request([(w.completion, w.ground_truth) for w in works]))
+        self.request = bytearray(encode_request([(w.completion, w.ground_truth, w.fields) for w in works]))
         self.watching = False  # the selector watches the request pipe for room
 
 
@@ -211,10 +211,10 @@ class _Manager(ManagerBase):
     def _take(self, size: int) -> list[_Work]:
         """Up to ``size`` queued items, and fewer once their text passes _CHUNK_CHARS (at least one)."""
         works = [self.queue.popleft()]
-        chars = len(works[0].completion) + len(works[0].ground_truth)
+        chars = works[0].size
         while len(works) < size and self.queue and chars < _CHUNK_CHARS:
             works.append(self.queue.popleft())
-            chars += len(works[-1].completion) + len(works[-1].ground_truth)
+            chars += works[-1].size
         return works
 
     def _send(self, message: dict, attach: _Channel | None = None) -> None:

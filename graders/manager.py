@@ -14,13 +14,14 @@ import queue
 import threading
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Tuple, Union
 
+from .binding import RowError
 from .errors import GraderClosed, SandboxFailure
-from .results import GradeResult
+from .results import GradeResult, Status
 
 if TYPE_CHECKING:
     from .grader import Grader
 
-Item = Union[Tuple[str, str], Mapping[str, object]]
+Item = Union[Tuple[str, object], Mapping[str, object]]  # (completion, ground_truth), or a row: see binding.py
 
 
 _KILL_GRACE_SECONDS = 2.0  # a kill the sandbox has not confirmed by then means it is stuck
@@ -80,10 +81,17 @@ class _Job:
 
 
 class _Work:
-    __slots__ = ("job", "index", "completion", "ground_truth")
+    """One row on its way to the sandbox: the values the reward takes (``binding.Binding.arguments``)."""
 
-    def __init__(self, job: _Job, index: int, completion: str, ground_truth: str) -> None:
+    __slots__ = ("job", "index", "completion", "ground_truth", "fields", "size")
+
+    def __init__(self, job: _Job, index: int, completion: str, ground_truth: object, fields: dict | None, size: int) -> None:
         self.job, self.index, self.completion, self.ground_truth = job, index, completion, ground_truth
+        self.fields, self.size = fields, size
+
+    def row(self) -> dict:
+        """The row again, as a mapping (what a Ray actor's grader takes)."""
+        return {**(self.fields or {}), "completion": self.completion, "ground_truth": self.ground_truth}
 
 
 class ManagerBase(abc.ABC):
@@ -164,15 +172,12 @@ class ManagerBase(abc.ABC):
                 self.jobs.popleft()
                 job.finish_if_done()
                 continue
-            try:
-                completion, ground_truth = _as_pair(index, item)
-            except TypeError as exc:
-                job.exhausted = True
-                job.deliver(exc)
-                continue
             job.outstanding += 1
             job.pulled += 1
-            self.queue.append(_Work(job, index, completion, ground_truth))
+            try:
+                self.queue.append(_Work(job, index, *self.grader.binding.arguments(item)))
+            except RowError as exc:
+                job.complete(index, invalid_input(str(exc), self.grader.failure_score))
 
     def _fail_all(self, exc: BaseException | None) -> None:
         """Answer every job still waiting: nobody blocks on a grader that has stopped."""
@@ -185,17 +190,7 @@ class ManagerBase(abc.ABC):
                 job.deliver(exc)
 
 
-def _as_pair(index: int, item: Item) -> tuple[str, str]:
-    if type(item) is tuple and len(item) == 2 and type(item[0]) is str and type(item[1]) is str:
-        return item  # the common case, without the Mapping ABC check (a few microseconds an item)
-    if isinstance(item, Mapping):
-        completion, ground_truth = item.get("completion"), item.get("ground_truth")
-    elif isinstance(item, (tuple, list)) and len(item) == 2:
-        completion, ground_truth = item
-    else:
-        raise TypeError(f"item {index}: expected (completion, ground_truth) or a mapping with those keys, got {type(item).__name__}")
-    if not isinstance(completion, str) or not isinstance(ground_truth, str):
-        raise TypeError(
-            f"item {index}: completion and ground_truth must be str, got {type(completion).__name__} and {type(ground_truth).__name__}"
-        )
-    return completion, ground_truth
+
+def invalid_input(reason: str, failure_score: float) -> GradeResult:
+    """The result of a row that cannot be graded as it is (never sent to the sandbox)."""
+    return GradeResult(score=failure_score, status=Status.invalid_input, error=reason)

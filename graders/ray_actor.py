@@ -38,11 +38,16 @@ class ActorGrader:
             return {**where, "error": "isolation", "missing": exc.missing}
         except RewardkitError as exc:
             return {**where, "error": "sandbox", "message": str(exc)}
-        return {**where, "layers": [dataclasses.asdict(state) for state in self.grader.layers], "warmup_skipped": self.grader.warmup_skipped}
+        return {
+            **where,
+            "layers": [dataclasses.asdict(state) for state in self.grader.layers],
+            "warmup_skipped": self.grader.warmup_skipped,
+            "binding": self.grader.binding.to_dict(),
+        }
 
-    def grade(self, pairs: list[tuple[str, object]]) -> list[dict]:
-        """Grade ``(completion, ground_truth)`` pairs; results in order, as dicts."""
-        return [result.model_dump(mode="json") for result in self.grader.grade_batch(pairs)]
+    def grade(self, rows: list[dict]) -> list[dict]:
+        """Grade rows (checked by the driver against the binding); results in order, as dicts."""
+        return [result.model_dump(mode="json") for result in self.grader.grade_batch(rows)]
 
     def close(self) -> None:
         if self.grader is not None:
@@ -62,6 +67,7 @@ class Started(BaseModel):
     missing: dict[str, str] = {}
     layers: list[LayerState] = []
     warmup_skipped: str | None = None
+    binding: dict = {}  # Binding.to_dict() of the reward as loaded there
     node: str = ""
     node_id: str = ""
     pid: int = 0

@@ -6,7 +6,7 @@
             │  _Job(items) ─▶ incoming                  ▲  (index, GradeResult), validated on the driver
             ▼                                           │
     RayManager thread ── one wait: an event queue (submissions, Ray replies, head lost) or the nearest deadline
-            │  grade(batch of pairs) ─▶                 ▲  [GradeResult as a JSON-able dict, ...]
+            │  grade(batch of rows) ─▶                  ▲  [GradeResult as a JSON-able dict, ...]
             ▼                                           │
     Ray actors, one per (node CPUs // workers) on every node (ray_actor.py)
             └── a local Grader ── zygote ── fork ──▶ sandboxed call processes
@@ -34,6 +34,7 @@ from typing import Iterable
 
 from pydantic import TypeAdapter
 
+from .binding import Binding
 from .errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
 from .frames import Status
 from .grader import Grader
@@ -121,6 +122,7 @@ class RayManager(ManagerBase):
             raise
         self.layers: list[LayerState] = functools.reduce(_weaker, (reply.layers for reply in replies))
         self.warmup_skipped = next((reply.warmup_skipped for reply in replies if reply.warmup_skipped), None)
+        self.binding = Binding.from_dict(replies[0].binding)
         self.thread.start()
 
     def stop(self) -> None:
@@ -302,7 +304,7 @@ class RayManager(ManagerBase):
             free -= 1
 
     def _send(self, actor: _Actor, works: list[_Work]) -> None:
-        reply = actor.handle.grade.remote([(work.completion, work.ground_truth) for work in works])
+        reply = actor.handle.grade.remote([work.row() for work in works])
         queued = len(works) + sum(len(batch.works) for batch in actor.batches)
         worst_case = math.ceil(queued / self.workers) * (self.grader.timeout + _KILL_GRACE_SECONDS)
         batch = _Batch(actor, works, reply, time.monotonic() + _BATCH_SLACK_SECONDS + worst_case)

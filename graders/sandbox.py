@@ -19,6 +19,7 @@ import sysconfig
 import tempfile
 import time
 
+from .binding import Binding
 from .environment import sandbox_environment
 from .errors import IsolationUnavailable, RewardLoadError, SandboxFailure
 from .layers import Isolation, LayerState, Limits, SandboxPlan
@@ -115,6 +116,10 @@ class Sandbox:
                 op = message["op"]
                 if op == "loaded":
                     loaded = True
+                    try:
+                        self.binding = Binding.from_dict(message.get("binding"))
+                    except ValueError as exc:
+                        raise SandboxFailure(f"the sandbox reported a malformed reward signature: {exc}") from None
                     deadline = time.monotonic() + warmup_timeout
                 elif op == "ready":
                     return message

@@ -39,11 +39,12 @@ def encode_control(message: dict) -> bytes:
     return frame(json.dumps(message, separators=(",", ":")).encode())
 
 
-def encode_request(calls: list[tuple[str, str]]) -> bytes:
-    """A chunk's calls as sent to its call process: ``[(completion, ground_truth), ...]``.
+def encode_request(calls: list[tuple[str, object, dict | None]]) -> bytes:
+    """A chunk's calls as sent to its call process: ``[(completion, ground_truth, fields), ...]``.
 
     marshal, not JSON: this direction only carries the caller's own strings to
-    the sandbox (nothing from user code is ever unmarshalled by the caller), both
+    the sandbox (plain JSON values checked by ``binding.Binding.arguments``; nothing
+    from user code is ever unmarshalled by the caller), both
     ends are the same interpreter, and ``marshal.loads`` is one C call, where
     ``json.loads`` runs Python code whose every touched object is a page the
     call process copies.
@@ -51,7 +52,7 @@ def encode_request(calls: list[tuple[str, str]]) -> bytes:
     return frame(marshal.dumps(calls))
 
 
-def read_request(fd: int) -> list[tuple[str, str]]:
+def read_request(fd: int) -> list[tuple[str, object, dict | None]]:
     """Read one ``encode_request`` message from a blocking descriptor (in the call process)."""
     (length,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
     return marshal.loads(_read_exactly(fd, length))

@@ -32,12 +32,13 @@ import time
 import traceback
 from time import perf_counter as _clock
 
+from .binding import Binding
 from .errors import RewardLoadError
 from . import frames
 from .frames import MAX_TEXT_CHARS, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
-from .loader import RewardFunction, load_reward
+from .loader import RewardFunction, binding, load_reward
 from .wire import MessageReader, encode_control, frame, read_request, send_all
 
 _CHILD_FAILED = 70
@@ -64,17 +65,18 @@ def main(control_fd: int) -> None:
     at_fork = _AtForkRecorder()
     try:
         reward = load_reward(source, restricted=init["restricted"])
+        takes = binding(reward, source)
     except RewardLoadError as exc:
         sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
         return
-    sock.sendall(encode_control({"op": "loaded"}))
-    _warm_up(reward, init["warmup"], init["seed"])
+    sock.sendall(encode_control({"op": "loaded", "binding": takes.to_dict()}))
+    _warm_up(reward, takes, init["warmup"], init["seed"])
     sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
-    zygote = Zygote(sock, reader, reward, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
+    zygote = Zygote(sock, reader, reward, takes, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
     zygote.serve()
 
 
-def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> None:
+def _warm_up(reward: RewardFunction, takes: Binding, examples: list[list[str]], seed: int) -> None:
     """Pay one-time costs here, not in every child, and freeze the heap so forks share it.
 
     The reward is called on a few throw-away examples first: libraries such as
@@ -89,7 +91,7 @@ def _warm_up(reward: RewardFunction, examples: list[list[str]], seed: int) -> No
     try:
         for completion, ground_truth in examples:
             try:
-                reward(completion, ground_truth)
+                takes.call(reward, completion, ground_truth, None)
             except BaseException:  # noqa: BLE001 - a warm-up failure only means nothing was warmed
                 pass
     finally:
@@ -172,10 +174,11 @@ class Zygote:
     """
 
     def __init__(
-        self, sock, reader, reward: RewardFunction, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int,
+        self, sock, reader, reward: RewardFunction, takes: Binding, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int,
         may_skip_fork_hooks: bool = True,
     ) -> None:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
+        self.takes, self.simple_call = takes, takes.ground_truth == "positional"
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states)
@@ -345,11 +348,11 @@ class Zygote:
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes, self.streams)
-        for call_id, (completion, ground_truth) in enumerate(calls):
-            send_all(results, self._call(call_id, completion, ground_truth, capture))
+        for call_id, (completion, ground_truth, fields) in enumerate(calls):
+            send_all(results, self._call(call_id, completion, ground_truth, fields, capture))
         os._exit(0)
 
-    def _call(self, call_id: int, completion: str, ground_truth: str, capture: _Capture) -> bytes:
+    def _call(self, call_id: int, completion: str, ground_truth: object, fields: dict | None, capture: _Capture) -> bytes:
         if call_id or not self.bare_fork:  # a bare fork's first call starts from the zygote's seeded generators
             random.setstate(self.random_state)  # as random.seed(seed), in half the time
             numpy = sys.modules.get("numpy")
@@ -361,7 +364,10 @@ class Zygote:
         error = None
         score = 0.0
         try:
-            score = coerce_score(self.reward(completion, ground_truth))
+            if self.simple_call and fields is None:
+                score = coerce_score(self.reward(completion, ground_truth))
+            else:
+                score = coerce_score(self.takes.call(self.reward, completion, ground_truth, fields))
             status = Status.ok
         except InvalidReturn as exc:
             status, error = Status.invalid_return, str(exc)

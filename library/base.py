@@ -12,6 +12,8 @@ paid where the reward is loaded (the sandbox's zygote), never per call.
 
 from __future__ import annotations
 
+import decimal
+import math
 from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -21,7 +23,7 @@ class Example(NamedTuple):
     """A completion, its ground truth and the score the reward gives it (with the class's ``example_params``)."""
 
     completion: str
-    ground_truth: str
+    ground_truth: Any  # what the reward takes: a string, a number, a list of accepted answers, a JSON value
     expected: float
 
 
@@ -42,7 +44,7 @@ class Reward(BaseModel):
     examples: ClassVar[tuple[Example, ...]] = ()
     example_params: ClassVar[dict[str, Any]] = {}
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: Any) -> float:
         raise NotImplementedError
 
     @property
@@ -78,6 +80,40 @@ class Reward(BaseModel):
                 self(example.completion, example.ground_truth)
             except Exception:  # noqa: BLE001 - examples of other parameters may not apply; nothing is scored here
                 pass
+
+
+def gold_text(ground_truth: object, reward: str, *, _forms: str = "a string or a number") -> str:
+    """A ground truth as the text a reward compares with: a string as it is, a number as its plain decimal text.
+
+    Anything else (no ground truth, a bool, a dict, a list) raises ``GoldUnparseable``
+    naming the forms ``reward`` takes.
+    """
+    if type(ground_truth) is str:
+        return ground_truth
+    if isinstance(ground_truth, (int, float)) and not isinstance(ground_truth, bool):
+        return number_text(ground_truth)
+    forms = _forms
+    if ground_truth is None:
+        raise GoldUnparseable(f"{reward}: the row has no ground truth; this reward compares with one ({forms})")
+    raise GoldUnparseable(f"{reward}: a ground truth of type {type(ground_truth).__name__} is not one it takes ({forms}): {str(ground_truth)[:200]!r}")
+
+
+def gold_texts(ground_truth: object, reward: str) -> list[str]:
+    """``gold_text`` for a reward that also takes a list of accepted answers (any one matches): always a list."""
+    forms = "a string, a number or a non-empty list of them (the accepted answers)"
+    if isinstance(ground_truth, (list, tuple)) and ground_truth:
+        return [gold_text(value, reward, _forms=forms) for value in ground_truth]
+    return [gold_text(ground_truth, reward, _forms=forms)]
+
+
+def number_text(value: int | float) -> str:
+    """``42`` -> ``"42"``, ``0.5`` -> ``"0.5"``, ``1e-07`` -> ``"0.0000001"``, ``2.0`` -> ``"2"``: how an answer is written."""
+    if isinstance(value, int):
+        return str(int(value))
+    if not math.isfinite(value):
+        raise GoldUnparseable(f"the ground truth {value!r} is not a finite number")
+    text = format(decimal.Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def require(module: str, extra: str) -> None:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .base import Example, GoldUnparseable, Reward
+from .base import Example, GoldUnparseable, Reward, gold_texts
 from .extract import after_hashes, last_boxed, last_line, last_match, last_tag
 
 _ANCHOR = re.compile(
@@ -62,11 +62,15 @@ class choice_answer(Reward):
         )
         self._alone = re.compile(rf"^\(?({letter})(?:[).:]|\)?\s*$)")
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
-        gold = self._alone.match(_plain(ground_truth).upper())
-        if gold is None:
-            raise GoldUnparseable(f"choice_answer: the ground truth {ground_truth[:200]!r} is not one of the letters {self.letters}")
-        return 1.0 if self.chosen(completion) == gold.group(1) else 0.0
+    def __call__(self, completion: str, ground_truth: str | list[str]) -> float:
+        """``ground_truth`` is the right letter, or a list of the letters that are all accepted (``["A", "C"]``)."""
+        accepted = set()
+        for text in gold_texts(ground_truth, "choice_answer"):
+            gold = self._alone.match(_plain(text).upper())
+            if gold is None:
+                raise GoldUnparseable(f"choice_answer: the ground truth {text[:200]!r} is not one of the letters {self.letters}")
+            accepted.add(gold.group(1))
+        return 1.0 if self.chosen(completion) in accepted else 0.0
 
     def chosen(self, completion: str) -> str | None:
         """The one letter the completion commits to, or None (no answer, or a hedge)."""

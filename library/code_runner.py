@@ -108,12 +108,13 @@ class TestSuite(BaseModel):
     setup: str = ""
 
 
-def load_suite(ground_truth: str, function: str | None) -> TestSuite:
-    """Parse and check the JSON ground truth (a suite, or a bare list of tests); raise ``GoldUnparseable`` saying what is wrong."""
+def load_suite(ground_truth: object, function: str | None) -> TestSuite:
+    """Check the ground truth (a suite or a bare list of tests, as JSON text or as the value itself); raise
+    ``GoldUnparseable`` saying what is wrong."""
     from . import describe_validation_error
 
     try:
-        data = json.loads(ground_truth)
+        data = json.loads(ground_truth) if isinstance(ground_truth, str) else ground_truth
         suite = TestSuite.model_validate({"tests": data} if isinstance(data, list) else data)
     except ValidationError as exc:
         raise GoldUnparseable(f"code_tests: the ground truth is not a test suite: {describe_validation_error(exc, 'field')}") from None
@@ -448,7 +449,7 @@ class code_tests(Reward):
     def warm_up(self) -> None:
         """Nothing to warm: there is no cache to fill, and the examples would run code in the zygote for nothing."""
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object) -> float:
         suite = load_suite(ground_truth, self.function)
         asserts = {index: compile_assert(test) for index, test in enumerate(suite.tests) if isinstance(test, str)}
         source = extract_code(completion)

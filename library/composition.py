@@ -160,11 +160,11 @@ class compose(Reward):
             return combined
         return min(combined[0], self.gate_failed_score), max(combined[1], self.gate_failed_score)
 
-    def parts(self, completion: str, ground_truth: str) -> dict[str, float]:
+    def parts(self, completion: str, ground_truth: object = None) -> dict[str, float]:
         """Every sub-reward's score, by name (what ``__call__`` records as components)."""
         return {name: float(reward(completion, ground_truth)) for name, reward in self.rewards.items()}
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object = None) -> float:
         from rewardkit.graders.frames import record_components
 
         scores = self.parts(completion, ground_truth)

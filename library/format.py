@@ -69,7 +69,8 @@ class think_format(Reward):
             tags += [f"<{self.answer_tag}>", f"</{self.answer_tag}>"]
         self._counts = {tag: (0 if self.prefilled_think and tag == tags[0] else 1) for tag in tags}
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object = None) -> float:
+        """The ground truth is not used: a row needs none."""
         if self._answer_is_empty(completion):
             return 0.0
         checks = self._checks(completion)

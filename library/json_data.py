@@ -113,7 +113,8 @@ class json_answer(Reward):
 
             self._validator = jsonschema.validators.validator_for(self.json_schema)(self.json_schema)
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object = None) -> float:
+        """``ground_truth`` is the expected value itself (a dict, a list, a number) or its JSON text (a string)."""
         gold = None if self.compare == "none" else _load_gold(ground_truth)
         try:
             answer = json.loads(json_text(completion), parse_constant=_reject_constant)
@@ -134,7 +135,11 @@ class json_answer(Reward):
         return matched / len(gold_leaves)
 
 
-def _load_gold(ground_truth: str) -> Any:
+def _load_gold(ground_truth: object) -> Any:
+    if ground_truth is None:
+        raise GoldUnparseable("json_answer: the row has no ground truth to compare with (compare='none' checks the schema only)")
+    if not isinstance(ground_truth, str):
+        return ground_truth  # the expected JSON value as the dataset holds it
     try:
         return json.loads(ground_truth, parse_constant=_reject_constant)
     except ValueError as exc:

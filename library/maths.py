@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Example, GoldUnparseable, Reward, require
+from .base import Example, GoldUnparseable, Reward, gold_text, require
 from .extract import FINAL_ANSWER, Extractor, clean, extract
 from .normalize import normalize
 
@@ -79,7 +79,8 @@ class math_answer(Reward):
     def _prepare(self) -> None:
         require("math_verify", "math")
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: str | int | float) -> float:
+        ground_truth = gold_text(ground_truth, "math_answer")  # a number as its decimal text: 0.5, 42
         gold = self._parse(ground_truth)
         if all(isinstance(value, str) for value in gold):  # nothing, or only text math-verify could not read
             return self._unparseable_gold(completion, ground_truth)

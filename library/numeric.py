@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .base import Example, GoldUnparseable, Reward
+from .base import Example, GoldUnparseable, Reward, gold_text
 from .extract import FINAL_ANSWER, Extractor, clean, extract
 
 MAX_EXPONENT = 400  # Fraction("1e999999999") would compute a billion-digit integer
@@ -98,7 +98,8 @@ class numeric_answer(Reward):
         Example("", "18", 0.0),
     )
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: str | int | float) -> float:
+        ground_truth = gold_text(ground_truth, "numeric_answer")
         gold = parse_number(ground_truth)
         if gold is None:
             raise GoldUnparseable(f"numeric_answer: the ground truth {ground_truth[:200]!r} is not one number")

@@ -66,7 +66,7 @@ class length_penalty(Reward):
             raise ValueError(f"buffer={self.buffer} needs max_length >= buffer")
         return self
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object = None) -> float:
         length = len(units(completion, self.unit))
         penalty = 0.0
         if self.max_length is not None:
@@ -110,7 +110,7 @@ class repetition_penalty(Reward):
         Example("", "14", 0.0),
     )
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: object = None) -> float:
         tokens = units(completion, self.unit)
         total = len(tokens) - self.ngram_size + 1
         if total <= 0:

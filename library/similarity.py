@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Example, GoldUnparseable, Reward, require
+from .base import Example, GoldUnparseable, Reward, gold_texts, require
 from .extract import TAGGED_OR_WHOLE, Extractor, extract
 from .normalize import Normalization, normalize
 
@@ -103,15 +103,18 @@ class text_similarity(Reward):
     def _prepare(self) -> None:
         require(*_NEEDS[self.metric])
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
-        reference = normalize(ground_truth, self.normalize)
-        if not reference.strip():
-            raise GoldUnparseable(f"text_similarity: the reference text {ground_truth[:200]!r} is empty")
+    def __call__(self, completion: str, ground_truth: str | list[str]) -> float:
+        """``ground_truth`` is the reference text, or a list of references (the best one counts)."""
+        texts = gold_texts(ground_truth, "text_similarity")
+        references = [normalize(text, self.normalize) for text in texts]
+        for text, reference in zip(texts, references):
+            if not reference.strip():
+                raise GoldUnparseable(f"text_similarity: the reference text {text[:200]!r} is empty")
         answer = extract(completion, self.extractors)
         candidate = normalize(answer, self.normalize) if answer else ""
         if not candidate.strip():
             return 0.0
-        similarity = min(1.0, max(0.0, _METRICS[self.metric](candidate, reference)))
+        similarity = max(min(1.0, max(0.0, _METRICS[self.metric](candidate, reference))) for reference in references)
         if self.pass_threshold is not None:
             return 1.0 if similarity >= self.pass_threshold else 0.0
         return max(0.0, similarity - self.floor) / (1.0 - self.floor)

@@ -7,19 +7,22 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Example, GoldUnparseable, Reward
+from .base import Example, GoldUnparseable, Reward, gold_texts
 from .extract import TAGGED_OR_WHOLE, TEXT_ANSWER, Extractor, extract, last_match
 from .normalize import ALL_NORMALIZATIONS, Normalization, normalize
 
 RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL"]
 
 
-def _matches(answer: str | None, ground_truth: str, steps: tuple[Normalization, ...], reward: str) -> float:
-    """1.0 when the normalized answer equals the normalized, non-empty ground truth; an empty answer never matches."""
-    expected = normalize(ground_truth, steps)
-    if not expected:
-        raise GoldUnparseable(f"{reward}: the ground truth {ground_truth[:200]!r} is empty after normalization")
-    return 1.0 if answer is not None and normalize(answer, steps) == expected else 0.0
+def _matches(answer: str | None, ground_truth: object, steps: tuple[Normalization, ...], reward: str) -> float:
+    """1.0 when the normalized answer equals the normalized, non-empty ground truth (a string, a number, or a list of
+    accepted answers: any one matches); an empty answer never matches."""
+    expected = set()
+    for text in gold_texts(ground_truth, reward):
+        expected.add(normalize(text, steps))
+        if "" in expected:
+            raise GoldUnparseable(f"{reward}: the ground truth {text[:200]!r} is empty after normalization")
+    return 1.0 if answer is not None and normalize(answer, steps) in expected else 0.0
 
 
 class string_match(Reward):
@@ -59,7 +62,7 @@ class string_match(Reward):
         Example("", "Paris", 0.0),
     )
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: str | int | float | list) -> float:
         return _matches(extract(completion, self.extractors), ground_truth, self.normalize, "string_match")
 
 
@@ -129,7 +132,7 @@ class regex_match(Reward):
         self._regex = re.compile(self.pattern, flags)
         self._group = self.group if self.group is not None else (1 if self._regex.groups else 0)
 
-    def __call__(self, completion: str, ground_truth: str) -> float:
+    def __call__(self, completion: str, ground_truth: str | int | float | list) -> float:
         match = self._regex.search(completion) if self.occurrence == "first" else last_match(self._regex, completion)
         captured = match.group(self._group) if match else None
         return _matches(captured or None, ground_truth, self.normalize, "regex_match")

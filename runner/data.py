@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     table = read_table(args.source, split=args.split)
     report = InspectReport(table=summarize_table(table, columns, args.rows))
     if args.reward:
-        truths = [str(row.values[columns.answer]) for row in table.rows if row.values.get(columns.answer) not in (None, "")]
+        truths = [row.values[columns.answer] for row in table.rows if row.values.get(columns.answer) not in (None, "")]
         report.parse = parse_check(args, truths)
     if args.format == "json":
         print(report.model_dump_json(indent=2))
@@ -64,18 +64,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_check(args: argparse.Namespace, truths: list[str]) -> ParseReport:
-    """Grade up to ``args.sample`` ground truths in every answer format with ``args.reward``, in the sandbox."""
-    checked = sample_evenly(truths, max(args.sample, 1))
+def parse_check(args: argparse.Namespace, truths: list[object]) -> ParseReport:
+    """Grade up to ``args.sample`` ground truths in every answer format with ``args.reward``, in the sandbox.
+
+    A text or number ground truth is written in each format and graded against itself, as it is
+    in the data (a number stays a number); objects, lists and booleans have no answer text to
+    write, so they are counted as ``structured`` and not checked.
+    """
+    writable = [truth for truth in truths if isinstance(truth, (str, int, float)) and not isinstance(truth, bool)]
+    checked = sample_evenly(writable, max(args.sample, 1))
     formats = list(ANSWER_FORMATS)
-    items = [(fill(ANSWER_FORMATS[name], truth), truth) for truth in checked for name in formats]
+    items = [(fill(ANSWER_FORMATS[name], str(truth)), truth) for truth in checked for name in formats]
+    if not items:
+        return summarize_parsing(args.reward, len(truths), [], formats, [], 1.0, structured=len(truths))
     grader = start_grader(args)
     score_max = grader.score_range[1] if grader.score_range else 1.0
     with grader, progress_bar(Console(stderr=True), len(items)) as advance:
         results = grader.grade_batch(items, lambda done, total: advance())
     scores = [result.score if result.status.value == "ok" else None for result in results]
     per_truth = [scores[i * len(formats) : (i + 1) * len(formats)] for i in range(len(checked))]
-    return summarize_parsing(grader.source.describe(), len(truths), checked, formats, per_truth, score_max)
+    return summarize_parsing(grader.source.describe(), len(truths), checked, formats, per_truth, score_max, structured=len(truths) - len(writable))
 
 
 def render_text(report: InspectReport) -> str:
@@ -107,13 +115,22 @@ def _roles(table: TableSummary) -> str:
 
 
 def _parse_lines(parse: ParseReport) -> list[str]:
-    share = parse.parseable / parse.checked if parse.checked else 0.0
-    sampled = f" (an even sample of {parse.checked} of {parse.ground_truths})" if parse.checked < parse.ground_truths else ""
+    structured = (
+        [f"  {parse.structured} ground truths are objects, lists or booleans: no answer format writes them, so they are not "
+         "checked here (rewardkit check tests a reward on them)"]
+        if parse.structured else []
+    )  # fmt: skip
+    if not parse.checked:
+        return [f"reward {parse.reward}: no text or number ground truths to write in answer formats", *structured]
+    share = parse.parseable / parse.checked
+    writable = parse.ground_truths - parse.structured
+    sampled = f" (an even sample of {parse.checked} of {writable})" if parse.checked < writable else ""
     lines = [
         f"reward {parse.reward}: {parse.parseable} of {parse.checked} ground truths{sampled} ({share:.0%}) score the maximum "
         f"{parse.score_max:g} in some answer format",
         "  by format: " + ", ".join(f"{name} {count}" for name, count in parse.by_format.items()),
     ]
+    lines += structured
     if parse.failed_calls:
         lines.append(f"  {parse.failed_calls} calls failed (exception, timeout, ...): run rewardkit grade to see them")
     lines += [

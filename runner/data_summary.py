@@ -57,6 +57,7 @@ class ParseReport(BaseModel):
     reward: str
     score_max: float
     ground_truths: int  # in the source
+    structured: int = 0  # objects, lists and booleans among them: no answer format writes them, so not checked
     checked: int  # graded (an even sample when there are more than asked for)
     parseable: int
     by_format: dict[str, int]  # format -> ground truths it scores the maximum in
@@ -141,10 +142,12 @@ def sample_evenly(values: Sequence[T], count: int) -> list[T]:
 def summarize_parsing(
     reward: str,
     ground_truths: int,
-    checked: Sequence[str],
+    checked: Sequence[object],
     formats: Sequence[str],
     scores_by_truth: Sequence[Sequence[float | None]],
     score_max: float,
+    *,
+    structured: int = 0,
 ) -> ParseReport:
     """The parse counts from each checked ground truth's score in each format (None: the call failed)."""
     by_format = {name: 0 for name in formats}
@@ -164,6 +167,7 @@ def summarize_parsing(
         reward=reward,
         score_max=score_max,
         ground_truths=ground_truths,
+        structured=structured,
         checked=len(checked),
         parseable=parseable,
         by_format=by_format,

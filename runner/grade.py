@@ -8,14 +8,18 @@ import json
 from typing import Iterable, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 
-from rewardkit.graders import Grader, GradeResult, SandboxFailure
+from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
+
+from rewardkit.graders.watch import DEFAULT_STOP_AFTER
 
 from .jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
 from .options import REWARD_DESC, add_grader_options, start_grader
 from .progress import progress_bar
 
-INVALID_INPUT = "invalid_input"  # the status of an output record for a malformed input line
+INVALID_INPUT = Status.invalid_input.value  # the status of an output record for a malformed input line
+BATCH_LINES = 100  # lines looked at together for a reward that fails on every one of them (watch.FailureWatch)
 WINDOW_LINES = 20_000  # lines read ahead of the last one written: the driver's memory bound on an input of any size
 
 
@@ -23,41 +27,61 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "grade",
         help="grade a JSONL file of completions with a reward, in the sandbox",
-        description="Grade every line {\"completion\": str, \"ground_truth\": str, ...} of INPUT with REWARD. "
+        description="Grade every line {\"completion\": str, \"ground_truth\": <any JSON value>, ...} of INPUT with REWARD "
+        "(a reward taking more parameters gets the line's other fields by name). "
         "Each output line is the input object plus score, status, error and duration_ms, in input order.",
     )
     parser.add_argument("reward", metavar="REWARD", help=REWARD_DESC)
     parser.add_argument("-i", "--input", required=True, metavar="INPUT.jsonl", help="input JSONL ('-' for stdin)")
     parser.add_argument("-o", "--output", required=True, metavar="OUTPUT.jsonl", help="output JSONL ('-' for stdout)")
     add_grader_options(parser)
+    parser.add_argument(
+        "--stop-after-failed-batches", type=int, default=DEFAULT_STOP_AFTER, metavar="N",
+        help=f"stop (exit 3, the lines so far written) when every line of N batches of {BATCH_LINES} lines in a row fails with "
+        f"the same status; the first such batch is reported at once with its first error (default {DEFAULT_STOP_AFTER}; 0 never stops)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every line was graded, 1 when some input lines were malformed, 2 on usage or load errors,
-    3 when the grading backend failed mid-run (a Ray cluster lost its head node): the lines before stay written.
+    3 when grading stopped early with the lines before written: the reward failed on every line of
+    --stop-after-failed-batches batches in a row, or the backend failed mid-run (a Ray cluster lost its head node).
 
     The input is read as grading goes, never whole: memory stays flat on a file of any size."""
     console = Console(stderr=True)
     total = count_lines(args.input)
     of_total = f" of {total}" if total is not None else ""
     counts: collections.Counter[str] = collections.Counter()
+    warn = lambda message: console.print(message, style="yellow", highlight=False, soft_wrap=True, markup=False)  # noqa: E731
+    batch: list[dict] = []
     with stream_lines(args.input, read_grade_input, f"--input {args.input}") as lines:
         grader = start_grader(args)
+        watch = FailureWatch(grader.source.describe(), args.stop_after_failed_batches, warn=warn)
         with grader, open_output(args.output) as out, progress_bar(console, total) as advance:
             try:
                 for line, record in graded_records(grader, lines, args.failure_score):
                     counts[record["status"]] += 1
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     out.flush()
-                    if line.error:
-                        console.print(f"[yellow]{args.input}:{line.number}: {line.error}[/]", highlight=False, soft_wrap=True)
+                    if record["status"] == INVALID_INPUT:
+                        warn(f"{args.input}:{line.number}: {record['error'].removeprefix(f'line {line.number}: ')}")
                     advance()
+                    batch.append(record)
+                    if len(batch) == BATCH_LINES:
+                        watch.observe_statuses([r["status"] for r in batch], batch[0]["error"], batch[0]["score"])
+                        batch.clear()
+                if batch:
+                    watch.observe_statuses([r["status"] for r in batch], batch[0]["error"], batch[0]["score"])
             except KeyboardInterrupt:
                 console.print(f"[yellow]interrupted: {sum(counts.values())}{of_total} lines written[/]")
                 return 130
+            except RewardFailing as exc:
+                console.print(f"[red]{escape(str(exc))}[/]", highlight=False, soft_wrap=True)
+                console.print(f"[red]stopped: {sum(counts.values())}{of_total} lines written (--stop-after-failed-batches 0 grades on)[/]")
+                return 3
             except SandboxFailure as exc:
-                console.print(f"[bold red]rewardkit grade: grading stopped[/]: {exc}", highlight=False, soft_wrap=True)
+                console.print(f"[bold red]rewardkit grade: grading stopped[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
                 console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False, soft_wrap=True)
                 return 3
     _print_summary(console, counts, grader)
@@ -89,9 +113,11 @@ def graded_records(grader: Grader, lines: Iterable[Line], failure_score: float) 
 
 
 def _output_record(line: Line, result: GradeResult | None, failure_score: float) -> dict:
-    if result is None:
+    if result is None or result.status is Status.invalid_input:  # unreadable, or read but not gradable as it is
         base = line.record if isinstance(line.record, dict) else {}
-        return {**base, "line": line.number, "score": failure_score, "status": INVALID_INPUT, "error": f"line {line.number}: {line.error}", "duration_ms": 0.0}
+        error = line.error if result is None else result.error
+        score = failure_score if result is None else result.score
+        return {**base, "line": line.number, "score": score, "status": INVALID_INPUT, "error": f"line {line.number}: {error}", "duration_ms": 0.0}
     record = {**line.record, "score": result.score, "status": result.status.value, "error": result.error, "duration_ms": result.duration_ms}
     if result.stdout:
         record["stdout"] = result.stdout

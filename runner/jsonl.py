@@ -94,25 +94,26 @@ def read_objects(stream: IO[str]) -> Iterator[Line]:
 
 
 def read_grade_input(stream: IO[str]) -> Iterator[Line]:
-    """Yield each non-blank line of a grade input; a line needs string ``completion`` and ``ground_truth``."""
+    """Yield each non-blank line of a grade input: a JSON object with a string ``completion``.
+
+    ``ground_truth`` is any JSON value (``None`` when absent); the other fields are
+    the reward's to take by name (``graders/binding.py`` checks the rest of the row).
+    """
     for line in read_objects(stream):
         record = line.record or {}
-        problems = [
-            f"'{key}' is {'missing' if key not in record else type(record[key]).__name__ + ', expected a string'}"
-            for key in ("completion", "ground_truth")
-            if not isinstance(record.get(key), str)
-        ]
-        yield Line(line.number, line.record, "; ".join(problems)) if problems and not line.error else line
+        completion = record.get("completion")
+        if line.error or isinstance(completion, str):
+            yield line
+        else:
+            yield Line(line.number, line.record, "'completion' is missing" if "completion" not in record else f"'completion' is {type(completion).__name__}, expected a string")
 
 
 def read_examples(stream: IO[str]) -> Iterator[Line]:
-    """Yield each non-blank line of examples: a string ``ground_truth`` and, optionally, a string ``completion``
-    or a list of string ``completions`` (grade input, prompt and sample-group files all qualify)."""
+    """Yield each non-blank line of examples: a ``ground_truth`` (any JSON value, or none) and, optionally, a string
+    ``completion`` or a list of string ``completions`` (grade input, prompt and sample-group files all qualify)."""
     for line in read_objects(stream):
         record = line.record or {}
-        problems = [] if isinstance(record.get("ground_truth"), str) else [
-            f"'ground_truth' is {'missing' if 'ground_truth' not in record else type(record['ground_truth']).__name__ + ', expected a string'}"
-        ]
+        problems = []
         if "completion" in record and not isinstance(record["completion"], str):
             problems.append(f"'completion' is {type(record['completion']).__name__}, expected a string")
         completions = record.get("completions", [])

@@ -34,7 +34,7 @@ from rewardkit.graders.lint import SEVERITIES, lint_reward
 from . import check as check_command
 from . import preflight as preflight_command
 from .errors import UsageError
-from .grade import graded_records, isolation_line
+from .grade import INVALID_INPUT, graded_records, isolation_line
 from .jsonl import read_grade_input, read_lines
 from .options import PARAMS_DESC, REWARD_DESC
 from .report import graded_report, read_samples, require_scores, write_report
@@ -228,7 +228,10 @@ class Tools:
     def grade(
         self,
         reward: Reward,
-        input_path: Annotated[str, Field(description='a JSONL file, one {"completion": str, "ground_truth": str, ...} a line')],
+        input_path: Annotated[
+            str,
+            Field(description='a JSONL file, one {"completion": str, "ground_truth": any JSON value (optional), ...} a line; a reward naming other fields gets them'),
+        ],
         score_range: ScoreRange = None,
         params: Params = None,
     ) -> GradeSummary:
@@ -250,7 +253,7 @@ class Tools:
             for line, record in graded_records(grader, lines, failure_score=0.0):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 counts[record["status"]] += 1
-                if line.error is None:
+                if record["status"] != INVALID_INPUT:
                     scores.append(record["score"])
                 if record["status"] != "ok" and len(problems) < FIRST:
                     problems.append(f"{input_path}:{line.number}: {record['status']}: {_last_line(record['error'])}")

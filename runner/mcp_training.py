@@ -21,7 +21,8 @@ from typing import Annotated, Callable, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
+from .configs import load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig
 from .grpo.data import read_prompts
 from .grpo.reports import CheckpointReport, LoadReport, SampleReport, StepReport
 from .grpo.trainer import Trainer, summary_line
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 
 class RunFiles(BaseModel):
-    """Where the session's run keeps everything (README, section 'Training')."""
+    """Where the session's run keeps everything (docs/training.md)."""
 
     log_dir: str
     metrics: str  # one StepReport a line

@@ -2,7 +2,7 @@
 
 A command adds them with ``add_grader_options(parser)`` and turns the parsed
 arguments into ``Grader`` keyword arguments with ``grader_options(args)``; the
-help texts are named constants so the flags, config keys and README cannot drift.
+help texts are named constants so the flags, config keys and docs cannot drift.
 """
 
 from __future__ import annotations

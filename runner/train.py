@@ -20,7 +20,8 @@ from rich.console import Console
 
 from .datasource import add_column_options
 from .errors import UsageError
-from .grpo.config import DESCRIPTIONS, TrainConfig, load_config
+from .configs import load_config
+from .grpo.config import DESCRIPTIONS, TrainConfig
 from .grpo.errors import ConfigError, DataError, TrainError
 from .progress import progress_bar
 
@@ -43,7 +44,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Train with the method the config names (method = grpo or sft). GRPO: sample groups of completions, "
         "grade them in the sandbox as they arrive, centre rewards per group, drop constant groups, train. SFT: train on "
         "reference responses (prompt tokens weighted 0), measure validation loss, flag overfitting. Everything is logged "
-        "to a run directory. Config keys are described in the README (section 'Training').",
+        "to a run directory. Config keys are described in docs/training.md.",
     )
     parser.add_argument("config", metavar="CONFIG.toml", help="the training config (TOML, flat keys)")
     parser.add_argument(

@@ -52,7 +52,7 @@ def test_malformed_lines_get_error_records_with_line_numbers(tmp_path, capsys):
         [
             {"completion": "7", "ground_truth": "7"},
             "{not json",
-            {"completion": "7"},
+            {"ground_truth": "7"},
             {"completion": 7, "ground_truth": "7"},
             "[1, 2]",
             {"completion": "8", "ground_truth": "7"},
@@ -66,7 +66,7 @@ def test_malformed_lines_get_error_records_with_line_numbers(tmp_path, capsys):
     assert [r["status"] for r in records] == ["ok", "invalid_input", "invalid_input", "invalid_input", "invalid_input", "ok"]
     assert [r["score"] for r in records] == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert [r.get("line") for r in records] == [None, 2, 3, 4, 5, None]
-    assert "line 3: 'ground_truth' is missing" in records[2]["error"]
+    assert "line 3: 'completion' is missing" in records[2]["error"]
     assert "line 4: 'completion' is int, expected a string" in records[3]["error"]
     assert f"{data}:2: not valid JSON" in capsys.readouterr().err
 

@@ -15,7 +15,7 @@ from sandbox_helpers import IS_LINUX_ROOT, descendants, hostile, wait_for
     "name, line, fragments",
     [
         ("syntax_error", 5, ["syntax"]),
-        ("wrong_arity", 4, ["compute_reward", "ground_truth"]),
+        ("wrong_arity", 4, ["compute_reward()", "no positional parameter for the completion"]),
         ("missing_import", 3, ["ModuleNotFoundError", "rewardkit_no_such_module_xyz"]),
         ("raises_at_import", 5, ["RuntimeError", "cannot configure the reward"]),
     ],

@@ -32,9 +32,11 @@ _LATEX_TEXT_RE = re.compile(r"\\(?:text|mathrm|textbf)\{([^{}]*)\}")
 _MAX_ANSWER_CHARS = 100  # a longer final answer is never one number (and int() refuses over 4300 digits)
 
 
-def compute_reward(completion: str, ground_truth: str) -> float:
+def compute_reward(completion: str, ground_truth: str | int | float) -> float:
+    """``ground_truth`` is the answer as text ("18", "1,000") or as a number (datasets often store GSM8K answers as ints)."""
     predicted = _to_number(_final_answer(completion))
-    return 1.0 if predicted is not None and predicted == _to_number(ground_truth) else 0.0
+    gold = _to_number(ground_truth if isinstance(ground_truth, str) else str(ground_truth))
+    return 1.0 if predicted is not None and predicted == gold else 0.0
 
 
 def _final_answer(text: str) -> str | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..grader import Grader
 from ..results import GradeResult
 from ..sources import RewardSource
+from ..watch import DEFAULT_STOP_AFTER, FailureWatch
 
 RewardSpec = str | RewardSource | Callable[[str, str], object]
 
@@ -24,7 +24,15 @@ class SandboxedReward:
     do not survive a fork.
     """
 
-    def __init__(self, reward: RewardSpec, *, name: str | None = None, params: dict | None = None, **grader_options: object) -> None:
+    def __init__(
+        self,
+        reward: RewardSpec,
+        *,
+        name: str | None = None,
+        params: dict | None = None,
+        stop_after_failed_batches: int | None = DEFAULT_STOP_AFTER,
+        **grader_options: object,
+    ) -> None:
         if isinstance(reward, RewardSource):
             self.source = reward
         elif isinstance(reward, str):
@@ -35,6 +43,8 @@ class SandboxedReward:
             raise TypeError(f"reward: expected a reward spec string, RewardSource or function, got {type(reward).__name__}")
         self.grader_options = grader_options
         self.__name__ = name or _default_name(self.source)
+        self.stop_after_failed_batches = stop_after_failed_batches
+        self._watch = FailureWatch(self.__name__, stop_after_failed_batches)
         self._lock = threading.Lock()
         self._grader: Grader | None = None
         self._pid = -1
@@ -48,13 +58,33 @@ class SandboxedReward:
                 self._pid = os.getpid()
             return self._grader
 
-    def grade_pairs(self, completions: Iterable[str], ground_truths: Iterable[object]) -> list[GradeResult]:
-        """Grade ``completions[i]`` against ``ground_truths[i]``; results in input order."""
-        return self.grader().grade_batch(list(zip(completions, map(ground_truth_text, ground_truths), strict=True)))
+    def grade_rows(self, rows: list[Mapping[str, object]]) -> list[GradeResult]:
+        """Grade rows ``{"completion", "ground_truth", ...fields}`` (see ``binding.py``); results in input order.
 
-    async def agrade_pairs(self, completions: Iterable[str], ground_truths: Iterable[object]) -> list[GradeResult]:
-        """``grade_pairs`` without blocking the event loop."""
-        return await self.grader().agrade_batch(list(zip(completions, map(ground_truth_text, ground_truths), strict=True)))
+        A batch whose every row failed the same way is logged at once, and after
+        ``stop_after_failed_batches`` of them in a row raises ``RewardFailing``.
+        """
+        results = self.grader().grade_batch(rows)
+        self._watch.observe(results)
+        return results
+
+    async def agrade_rows(self, rows: list[Mapping[str, object]]) -> list[GradeResult]:
+        """``grade_rows`` without blocking the event loop."""
+        results = await self.grader().agrade_batch(rows)
+        self._watch.observe(results)
+        return results
+
+    async def agrade_row(self, row: Mapping[str, object]) -> GradeResult:
+        """One row, for harnesses that grade a sample a call: every ``watch.WINDOW`` calls count as one batch."""
+        result = (await self.grader().agrade_batch([row]))[0]
+        self._watch.observe_one(result)
+        return result
+
+    def grade_row(self, row: Mapping[str, object]) -> GradeResult:
+        """``agrade_row`` from synchronous code."""
+        result = self.grader().grade_batch([row])[0]
+        self._watch.observe_one(result)
+        return result
 
     def close(self) -> None:
         with self._lock:
@@ -69,10 +99,11 @@ class SandboxedReward:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._grader, self._pid = None, -1
+        self._watch = FailureWatch(self.__name__, self.stop_after_failed_batches)
 
     def _extra_state(self) -> dict:
         """Adapter settings to pickle besides the source and grader options."""
-        return {key: value for key, value in vars(self).items() if key not in ("source", "grader_options", "__name__", "_lock", "_grader", "_pid")}
+        return {key: value for key, value in vars(self).items() if key not in ("source", "grader_options", "__name__", "_lock", "_grader", "_pid", "_watch")}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.source.describe()})"
@@ -100,23 +131,6 @@ def _content_text(content: object) -> str:
     if isinstance(content, list):
         return "".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping) and part.get("type", "text") == "text")
     return str(content)
-
-
-def ground_truth_text(value: object) -> str:
-    """A dataset's ground truth as the reward's string: strings as is, numbers and containers as JSON."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        raise ValueError("a ground truth is None: check the dataset column that holds the answers")
-    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars from a dataset
-    if callable(tolist):
-        value = tolist()
-        if isinstance(value, str):
-            return value
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except TypeError:
-        return str(value)
 
 
 def _default_name(source: RewardSource) -> str:

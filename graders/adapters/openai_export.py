@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 
+from ..binding import Binding
 from ..errors import RewardkitError
 from ..sources import RewardSource
 
@@ -44,12 +45,39 @@ def export_openai_grader(reward: str | RewardSource, *, answer_field: str = "gro
         f"# OpenAI python grader exported by rewardkit from {os.path.basename(origin)} (sha256 {digest}).\n"
         f"{code.rstrip()}\n\n\n"
         "def grade(sample: dict, item: dict) -> float:\n"
-        f'    """The reward of sample[{output_field!r}] against item[{answer_field!r}]."""\n'
-        f"    return float({source.function}(sample[{output_field!r}], str(item[{answer_field!r}])))\n"
+        f'    """The reward of sample[{output_field!r}] against item[{answer_field!r}] (as it is: any JSON value), '
+        'with the item\'s other fields the reward names."""\n'
+        f"    return float({_call(tree, source.function, output_field, answer_field)})\n"
     )
     if len(exported.encode()) > MAX_SOURCE_BYTES:
         raise ExportError(f"the exported grader is {len(exported.encode())} bytes; OpenAI accepts at most {MAX_SOURCE_BYTES}")
     return exported
+
+
+def _call(tree: ast.Module, function: str, output_field: str, answer_field: str) -> str:
+    """The call of ``function`` on a sample and its item, as its signature takes a row (``binding.Binding``)."""
+    binding = _binding(tree, function)
+    arguments = [f"sample[{output_field!r}]"]
+    if binding.ground_truth == "positional":
+        arguments.append(f"item.get({answer_field!r})")
+    elif binding.ground_truth == "keyword":
+        arguments.append(f"ground_truth=item.get({answer_field!r})")
+    if binding.any_field:
+        arguments.append(f"**{{key: value for key, value in item.items() if key != {answer_field!r}}}")
+    elif binding.fields:
+        arguments.append(f"**{{key: item[key] for key in {binding.fields!r} if key in item}}")
+    return f"{function}({', '.join(arguments)})"
+
+
+def _binding(tree: ast.Module, function: str) -> Binding:
+    """The reward's binding, read from its ``def`` alone (no reward code runs); a class or another callable takes the simple form."""
+    node = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == function), None)
+    if node is None:
+        return Binding()
+    try:
+        return Binding.of_def(node)
+    except TypeError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _reward_code(source: RewardSource) -> tuple[str, str]:

@@ -37,7 +37,9 @@ class OpenRLHFReward(SandboxedReward):
 
     def __call__(self, queries: Sequence[str], prompts: Sequence[str], labels: Sequence[object], **kwargs: object) -> dict:
         responses = [self.response(query, prompt) for query, prompt in zip(queries, prompts, strict=True)]
-        results = self.grade_pairs(responses, labels)
+        results = self.grade_rows(
+            [{"prompt": prompt, "query": query, "completion": response, "ground_truth": label} for query, prompt, response, label in zip(queries, prompts, responses, labels, strict=True)]
+        )
         return _tensors(results)
 
     def response(self, query: str, prompt: str) -> str:

@@ -17,12 +17,14 @@ from .base import SandboxedReward
 class TinkerCookbookReward(SandboxedReward):
     """A sandboxed reward for tinker-cookbook environments: ``score`` for text, ``step_result`` for an action."""
 
-    async def score(self, response: str, ground_truth: object) -> tuple[float, dict[str, float]]:
-        """The reward of ``response`` and metrics for the training log (``rewardkit_ok`` and the reward's components)."""
-        result = (await self.agrade_pairs([response], [ground_truth]))[0]
+    async def score(self, response: str, ground_truth: object, **fields: object) -> tuple[float, dict[str, float]]:
+        """The reward of ``response`` and metrics for the training log (``rewardkit_ok`` and the reward's components).
+
+        ``ground_truth`` is any JSON value; ``fields`` reach a reward that names them."""
+        result = await self.agrade_row({**fields, "completion": response, "ground_truth": ground_truth})
         return result.score, {"rewardkit_ok": float(result.ok), **result.components}
 
-    async def step_result(self, renderer: object, action: list[int], ground_truth: object) -> object:
+    async def step_result(self, renderer: object, action: list[int], ground_truth: object, **fields: object) -> object:
         """Parse ``action`` with ``renderer``, score its text and end the episode with a ``StepResult``.
 
         ``truncated`` is 1.0 in the metrics when the response did not end cleanly
@@ -34,7 +36,7 @@ class TinkerCookbookReward(SandboxedReward):
 
         message, termination = renderer.parse_response(action)
         clean = termination if isinstance(termination, bool) else termination.is_clean
-        reward, metrics = await self.score(renderers.get_text_content(message), ground_truth)
+        reward, metrics = await self.score(renderers.get_text_content(message), ground_truth, **fields)
         return StepResult(
             reward=reward,
             episode_done=True,

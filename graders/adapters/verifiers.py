@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from .base import SandboxedReward, completion_text
 
+_FIELDS = ("prompt", "task", "info")  # the rollout's JSON values a reward may name
+
 
 class VerifiersReward(SandboxedReward):
     """``async (completion, answer, **kwargs) -> float``: the last assistant message graded against ``answer``.
 
     The reward runs in the sandbox with a hard timeout, so a hang or a crash costs
-    one call (scored ``failure_score``), not the rollout worker.
+    one call (scored ``failure_score``), not the rollout worker. ``answer`` is the
+    ground truth as it is; a reward naming ``prompt``, ``task`` or ``info`` gets
+    them (``state`` and ``parser`` are live objects and stay outside).
     """
 
     async def __call__(self, completion: object, answer: object, **kwargs: object) -> float:
-        result = (await self.agrade_pairs([completion_text(completion)], [answer]))[0]
-        return result.score
+        row = {name: kwargs[name] for name in _FIELDS if name in kwargs}
+        row.update(completion=completion_text(completion), ground_truth=answer)
+        return (await self.agrade_row(row)).score

@@ -8,6 +8,10 @@ verl loads ``custom_reward_function.path``/``name`` from a file and calls it as
 (verl/workers/reward_manager/batch.py). A float, or a dict with a ``"score"`` key
 whose other keys go to ``reward_extra_info``, is returned.
 
+The ground truth (``reward_model.ground_truth``: a string, a number or a dict)
+reaches the reward as it is; a reward that takes ``data_source`` or
+``extra_info`` (or ``**kwargs``) gets them too.
+
 In the file verl loads::
 
     from rewardkit.graders.adapters import VerlReward
@@ -43,7 +47,8 @@ class VerlReward(_VerlOutput):
     """
 
     def __call__(self, data_source: str, solution_str: str, ground_truth: object, extra_info: dict | None = None, **kwargs: object) -> float | dict[str, float]:
-        return self._output(self.grade_pairs([solution_str], [ground_truth])[0])
+        row = {**kwargs, "data_source": data_source, "extra_info": extra_info, "completion": solution_str, "ground_truth": ground_truth}
+        return self._output(self.grade_row(row))
 
 
 class VerlBatchReward(_VerlOutput):
@@ -52,4 +57,9 @@ class VerlBatchReward(_VerlOutput):
     def __call__(
         self, data_sources: Sequence[str], solution_strs: Sequence[str], ground_truths: Sequence[object], extra_infos: Sequence[dict] | None = None, **kwargs: object
     ) -> list[float | dict[str, float]]:
-        return [self._output(result) for result in self.grade_pairs(solution_strs, ground_truths)]
+        infos = extra_infos if extra_infos is not None else [None] * len(solution_strs)
+        rows = [
+            {"data_source": source, "extra_info": info, "completion": text, "ground_truth": truth}
+            for source, text, truth, info in zip(data_sources, solution_strs, ground_truths, infos, strict=True)
+        ]
+        return [self._output(result) for result in self.grade_rows(rows)]

@@ -24,7 +24,7 @@ _EXPORTS = {
     "DESCRIPTIONS": "config",
     "RunConfig": "config",
     "TrainConfig": "config",
-    "load_config": "config",
+    "load_config": ".configs",  # rewardkit.runner.configs: it reads both methods' configs
     "BackendError": "errors",
     "ConfigError": "errors",
     "DataError": "errors",
@@ -66,7 +66,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .backends import Backend, offline_backend, tinker_backend
-    from .config import DESCRIPTIONS, RunConfig, TrainConfig, load_config
+    from ..configs import load_config
+    from .config import DESCRIPTIONS, RunConfig, TrainConfig
     from .errors import (
         BackendError,
         ConfigError,

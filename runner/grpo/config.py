@@ -1,18 +1,17 @@
-"""The training configs: pydantic models loaded from a flat TOML file, GRPO's here and SFT's in ``runner/sft``.
+"""The training configs: pydantic models of a flat TOML file (``runner/configs.py`` reads it), the keys both
+methods share and GRPO's here, SFT's in ``runner/sft``.
 
 ``method`` picks the model. Each key's description lives once, in ``DESCRIPTIONS``; the models, the ``rewardkit train``
-flags that overlap a key, and the README table all read it. A bad value raises
+flags that overlap a key, and the table in docs/training.md all read it. A bad value raises
 ``ConfigError`` naming the file, the line when the key is written there, and the key.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..datasource import (
     ANSWER_COLUMN_DESC,
@@ -77,13 +76,15 @@ DESCRIPTIONS: dict[str, str] = {
         "the reward's range [LO, HI]: scores outside it are invalid, and LO and HI tell ALL-min from ALL-max groups "
         "(default: any finite score stands; [0, 1] widened to the scores seen tells them apart)"
     ),
+    "stop_after_failed_steps": (
+        "stop the run when the reward failed on every call of this many steps in a row; such a step is not trained on "
+        "and is a warning in the log with the first error's traceback (0: never stop)"
+    ),
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",
     "seed": "seed for the holdout or validation split, the training order and sampling",
 }
-_REWARD_FILE = re.compile(r"^[^\n]+\.py(:[A-Za-z_]\w*)?$")  # a reward spec that names a file
-_DATA_PATH = re.compile(r"^(?!hf:).")  # a data source that names a file or folder
 
 
 class RunConfig(BaseModel):
@@ -131,6 +132,7 @@ class TrainConfig(RunConfig):
     reward_calls_per_process: int = Field(1, ge=1)
     score_range: tuple[float, float] | None = None
     kl_spike_threshold: float = Field(0.01, gt=0)
+    stop_after_failed_steps: int = Field(1, ge=0)
 
     @property
     def columns(self) -> Columns:
@@ -150,67 +152,3 @@ class TrainConfig(RunConfig):
         if self.eval_interval and not self.holdout_fraction:
             raise ValueError("eval_interval needs holdout_fraction > 0 (evaluation uses held-out prompts)")
         return self
-
-
-def load_config(path: str, **overrides: object) -> RunConfig:
-    """Read a TOML config: a ``TrainConfig`` or, with ``method = "sft"``, an ``SFTConfig``.
-
-    ``reward``, ``prompts`` and ``data`` files are relative to the config file; ``overrides``
-    (those not None) win over the file.
-    """
-    import tomllib  # Python 3.11+, as the tinker SDK is; imported here so `rewardkit --help` works on 3.10
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    method = data.get("method", "grpo")
-    model = _model_for(path, text, method)
-    given = {key: value for key, value in overrides.items() if value is not None}
-    for key in given:
-        if key not in model.model_fields:
-            raise ConfigError(f"{path}: a method = {method!r} run has no {key!r} setting (given on the command line)")
-    data.update(given)
-    folder = os.path.dirname(os.path.abspath(path))
-    for key, pattern in (("reward", _REWARD_FILE), ("prompts", _DATA_PATH), ("data", _DATA_PATH)):
-        value = data.get(key)
-        if isinstance(value, str) and not os.path.isabs(value) and pattern.match(value):
-            data[key] = os.path.normpath(os.path.join(folder, value))
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError("\n".join(_describe(path, text, error, model) for error in exc.errors())) from None
-
-
-def _model_for(path: str, text: str, method: object) -> type[RunConfig]:
-    if method == "grpo":
-        return TrainConfig
-    if method == "sft":
-        from ..sft.config import SFTConfig  # the SFT package builds on this one
-
-        return SFTConfig
-    raise ConfigError(f"{_where(path, text, 'method')}: key 'method': expected 'grpo' or 'sft', got {method!r}")
-
-
-def _where(path: str, text: str, key: str) -> str:
-    """``path:line`` of the line that sets ``key``, or ``path`` when the file does not set it."""
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
-    return f"{path}:{text.count(chr(10), 0, match.start()) + 1}" if match else path
-
-
-def _describe(path: str, text: str, error: dict, model: type[RunConfig]) -> str:
-    if not error["loc"]:  # a rule across keys; its message names them
-        return f"{path}: {error['msg'].removeprefix('Value error, ')}"
-    key = ".".join(str(part) for part in error["loc"])
-    top = str(error["loc"][0])
-    where = _where(path, text, top)
-    if error["type"] == "extra_forbidden":
-        return f"{where}: unknown key '{key}' (known keys: {', '.join(model.model_fields)})"
-    if error["type"] == "missing":
-        return f"{where}: key '{key}' is required: {DESCRIPTIONS.get(top, '')}"
-    return f"{where}: key '{key}': {error['msg']}"

@@ -9,10 +9,11 @@ continues the rotation from one number in its checkpoint.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Sequence, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
 from ..datasource import Columns, Table, read_table
 from ..errors import UsageError
@@ -26,19 +27,27 @@ Prompt = Union[str, list[Message]]
 class PromptRecord(BaseModel):
     """One line of a prompts file: ``{"prompt", "ground_truth", "id"?, "difficulty"?}``; other keys are kept.
 
-    Only prompts given to ``Trainer.sample`` may lack a ground truth (they are not graded).
+    The ground truth is any JSON value (a string, a number, a dict such as a countdown
+    target), passed to the reward as it is, with the other keys for a reward that names
+    them. A prompt without one is graded only by a reward that takes none
+    (``Binding.needs_ground_truth``); ``Trainer.sample`` prompts may lack one too.
     """
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     prompt: Prompt
-    ground_truth: str | None = None
+    ground_truth: JsonValue = None
     id: str | None = None
     difficulty: float | None = None
 
     def texts(self) -> list[str]:
         """Every text of the record (the offline backend's vocabulary comes from them)."""
-        return [*(message_text(message) for message in as_messages(self.prompt)), self.ground_truth or ""]
+        truth = self.ground_truth
+        return [*(message_text(message) for message in as_messages(self.prompt)), truth if isinstance(truth, str) else ("" if truth is None else json.dumps(truth))]
+
+    def row(self, completion: str) -> dict:
+        """The row a reward grades this record's ``completion`` as: the record's other keys, the prompt, the ground truth."""
+        return {**(self.model_extra or {}), "id": self.id, "prompt": self.prompt, "completion": completion, "ground_truth": self.ground_truth}
 
 
 def read_prompts(
@@ -46,9 +55,10 @@ def read_prompts(
 ) -> list[PromptRecord]:
     """Every record of a prompts source (JSONL, CSV, Parquet, a Hugging Face dataset); ``DataError`` names the row.
 
-    ``columns`` says which columns hold the prompt and the ground truth; a numeric ground
-    truth becomes its text (``42`` -> ``"42"``); other columns are kept on the record.
-    Prompts only sampled from (``Trainer.sample``) may go without ``ground_truth_required``.
+    ``columns`` says which columns hold the prompt and the ground truth (kept as it is: a
+    Parquet or dataset struct is a dict); other columns are kept on the record. Prompts
+    only sampled from (``Trainer.sample``), or graded by a reward that takes no ground
+    truth, may go without ``ground_truth_required``.
     """
     columns = columns or Columns()
     table = read_source(source, split)
@@ -63,7 +73,7 @@ def read_prompts(
     records: list[PromptRecord] = []
     for row in table.rows:
         values = {key: value for key, value in row.values.items() if key not in (columns.prompt, columns.answer)}
-        values.update(prompt=row.values.get(columns.prompt), ground_truth=as_text(row.values.get(columns.answer)))
+        values.update(prompt=row.values.get(columns.prompt), ground_truth=row.values.get(columns.answer))
         values["id"] = as_text(values.get("id")) or row.default_id
         try:
             record = PromptRecord.model_validate(values)
@@ -71,7 +81,7 @@ def read_prompts(
             raise DataError(f"{table.where(row)}: {validation_problems(exc)}") from None
         if record.ground_truth is None and ground_truth_required:
             raise DataError(
-                f"{table.where(row)}: ground_truth: Field required (the string the reward compares with; {columns.why('answer')})"
+                f"{table.where(row)}: ground_truth: Field required (the value the reward compares with; {columns.why('answer')})"
             )
         records.append(record)
     check_unique_ids(source, [record.id for record in records])

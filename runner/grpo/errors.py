@@ -8,7 +8,7 @@
           ├── DataError          a bad prompts file; names the file and the line
           ├── BackendError       a backend request failed or did not finish in time;
           │    └── RequestTimeout    names the request and the last good checkpoint
-          └── RewardFailing      every reward call of a step failed; names the first error
+          └── RewardFailing      every reward call of N steps in a row failed; names the first error (also a graders RewardFailing)
 
 Foreign errors (tinker's, a timed-out future's) are translated in one place,
 ``Trainer._wait``.
@@ -16,6 +16,7 @@ Foreign errors (tinker's, a timed-out future's) are translated in one place,
 
 from __future__ import annotations
 
+from rewardkit.graders import errors as grader_errors
 from rewardkit.graders.errors import RewardkitError
 
 
@@ -39,5 +40,5 @@ class RequestTimeout(BackendError):
     """A backend request did not finish within ``request_timeout`` seconds."""
 
 
-class RewardFailing(TrainError):
-    """The reward failed on every call of a step, so its scores carry no signal."""
+class RewardFailing(TrainError, grader_errors.RewardFailing):
+    """The reward failed on every call of ``stop_after_failed_steps`` steps in a row, so its scores carry no signal."""

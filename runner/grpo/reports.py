@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 
 from rewardkit.graders.hygiene import SignalFigures
 
@@ -44,14 +44,14 @@ class SampledCompletion(BaseModel):
     text: str
     stop_reason: str
     num_tokens: int
-    score: float | None = None  # None when the prompt came without a ground truth
+    score: float | None = None  # None when not graded (no ground truth, and the reward needs one)
     status: str | None = None
     error: str | None = None
 
 
 class SampledPrompt(BaseModel):
     prompt: Prompt
-    ground_truth: str | None
+    ground_truth: JsonValue = None
     reference: str | None = None  # the record's reference response (SFT data), to compare with
     completions: list[SampledCompletion]
 

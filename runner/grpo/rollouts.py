@@ -79,7 +79,8 @@ def sample_and_grade(
 ) -> Rollout:
     """Sample ``num_samples`` completions per prompt and grade them; grading starts per group as it arrives unless ``overlap`` is off.
 
-    Without a ``grader``, or for a prompt without a ground truth, nothing is graded (an empty result list).
+    Without a ``grader``, or for a prompt without a ground truth when the reward needs one, nothing is graded (an empty
+    result list). Each completion is graded as its record's row (``PromptRecord.row``).
     """
     started = time.monotonic()
     progress.start("sampling", len(records_P), len(records_P) * num_samples)
@@ -94,11 +95,11 @@ def sample_and_grade(
     with ThreadPoolExecutor(max(1, len(records_P)), thread_name_prefix="rewardkit-grading") as pool:
 
         def grade(index: int) -> None:
-            ground_truth = records_P[index].ground_truth
-            if grader is None or ground_truth is None:
+            record = records_P[index]
+            if grader is None or (record.ground_truth is None and grader.binding.needs_ground_truth):
                 grading_P[index] = pool.submit(list)
                 return
-            items = [(completion, ground_truth) for completion in completions_P[index]]
+            items = [record.row(completion) for completion in completions_P[index]]
             grading_P[index] = pool.submit(grader.grade_batch, items, functools.partial(progress.record_graded, index))
 
         for index in waiter.as_completed(

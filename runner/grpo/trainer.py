@@ -28,7 +28,7 @@ from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sa
 from .backends import Backend, open_backend
 from .config import TrainConfig
 from .data import PromptPool, PromptRecord, read_prompts
-from .errors import RewardFailing
+from .errors import DataError, RewardFailing
 from .figures import step_figures
 from .groups import SampledGroup
 from .reports import StepReport, TrainReport
@@ -67,12 +67,7 @@ class Trainer(TrainingSession):
 
     def _open_data(self) -> None:
         config = self.config
-        self.pool = PromptPool(
-            list(self._records or read_prompts(config.prompts, columns=config.columns, split=config.split)),
-            holdout_fraction=config.holdout_fraction,
-            seed=config.seed,
-            curriculum=config.curriculum,
-        )
+        records = list(self._records or read_prompts(config.prompts, columns=config.columns, split=config.split, ground_truth_required=False))
         self.grader = Grader(
             config.reward,
             params=config.reward_params,
@@ -83,6 +78,16 @@ class Trainer(TrainingSession):
             seed=config.seed,
         )
         self.log.write_grading_function(self.grader.source)
+        self.failed_steps = 0  # steps in a row on which every reward call failed
+        if self.grader.binding.needs_ground_truth:
+            missing = next((record for record in records if record.ground_truth is None), None)
+            if missing is not None:
+                self.grader.close()
+                raise DataError(
+                    f"{config.prompts}: prompt {missing.id!r} has no ground truth ({config.columns.why('answer')}), and "
+                    f"{self.grader.binding.signature} takes one; give the parameter a default if the reward needs none"
+                )
+        self.pool = PromptPool(records, holdout_fraction=config.holdout_fraction, seed=config.seed, curriculum=config.curriculum)
 
     def _default_sample_records(self) -> list[PromptRecord]:
         return self.pool.holdout
@@ -176,9 +181,13 @@ class Trainer(TrainingSession):
             training_seconds=time.monotonic() - training_started,
         )
 
+        self.failed_steps = self.failed_steps + 1 if reward_failing else 0
         if reward_failing:
-            self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
-            raise self._reward_failing(report, groups_P)
+            failing = self._reward_failing(report, groups_P)
+            if config.stop_after_failed_steps and self.failed_steps >= config.stop_after_failed_steps:
+                self.log.log_step(report.model_copy(update={"step_seconds": time.monotonic() - started}), groups_P)
+                raise failing
+            self.log.logger.warning("%s (not trained on; stop_after_failed_steps=%d)", failing, config.stop_after_failed_steps)
         self.step, self.prompts_consumed = step + 1, self.prompts_consumed + len(records_P)
         if config.eval_interval and self.step % config.eval_interval == 0:
             report = report.model_copy(update={"eval_reward_mean": self._evaluate()})
@@ -199,11 +208,14 @@ class Trainer(TrainingSession):
 
     def _reward_failing(self, report: StepReport, groups_P: Sequence[SampledGroup]) -> RewardFailing:
         errors = (result.error.strip().splitlines() for group in groups_P for result in group.results_G if result.error)
-        first_error = next((lines[-1] for lines in errors if lines), "no error text")
+        first_error = next(("\n".join(lines) for lines in errors if lines), "no error text")
+        in_a_row = f" ({self.failed_steps} steps in a row)" if self.failed_steps > 1 else ""
         return RewardFailing(
-            f"the reward failed on all {report.num_completions} calls of step {report.step} ({_counts(report.status_counts)}), "
-            f"so the run stopped instead of training on failure scores. First error: {first_error}. "
-            f"Every call is in {self.log.path('reward_debug.log')}."
+            f"the reward failed on all {report.num_completions} calls of step {report.step}{in_a_row} ({_counts(report.status_counts)}), "
+            f"so the run stopped instead of training on failure scores. Every call is in {self.log.path('reward_debug.log')}. "
+            f"First error:\n{first_error}",
+            status=next(iter(report.status_counts), "exception"),
+            batches=self.failed_steps,
         )
 
     # ---- evaluation ----------------------------------------------------------------
@@ -248,6 +260,6 @@ def open_trainer(
 ) -> Trainer:
     """A ``Trainer`` on the named backend (default: the config's), writing to ``log_dir`` (default: the config's)."""
     log_dir = run_directory(config, log_dir)
-    records = read_prompts(config.prompts, columns=config.columns, split=config.split)
+    records = read_prompts(config.prompts, columns=config.columns, split=config.split, ground_truth_required=False)
     chosen = open_backend(backend or config.backend, config, records, log_dir)
     return Trainer(config, chosen, log_dir=log_dir, resume=resume, records=records, **options)  # closes the backend if it fails

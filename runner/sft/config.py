@@ -1,4 +1,4 @@
-"""The SFT config: ``method = "sft"`` in the same flat TOML file as GRPO's, loaded by ``grpo.config.load_config``."""
+"""The SFT config: ``method = "sft"`` in the same flat TOML file as GRPO's, loaded by ``runner.configs.load_config``."""
 
 from __future__ import annotations
 

@@ -259,3 +259,83 @@ def test_completion_text_reads_strings_messages_and_parts():
     assert completion_text([{"role": "assistant", "content": None}]) == ""
     assert completion_text([{"role": "user", "content": "q"}]) == ""
     assert completion_text([{"role": "assistant", "content": [{"type": "image"}, {"type": "text", "text": "a"}]}]) == "a"
+
+
+# ---- rows as datasets carry them: structured ground truths, other columns, loud failure ----------------------
+
+COUNTDOWN = """
+def compute_reward(completion, ground_truth, data_source=None, extra_info=None):
+    target = ground_truth["target"] if isinstance(ground_truth, dict) else ground_truth
+    bonus = 0.25 if (extra_info or {}).get("bonus") else 0.0
+    return float(eval(completion, {"__builtins__": {}}) == target) + bonus + (0.5 if data_source == "countdown" else 0.0)
+"""
+NO_GROUND_TRUTH = """
+def compute_reward(completion):
+    return float(completion.startswith("<think>"))
+"""
+ALWAYS_FAILS = """
+def compute_reward(completion, ground_truth):
+    return ground_truth.strip() == completion
+"""
+
+
+@pytest.mark.parametrize("cls", [TRLReward, AsyncTRLReward])
+def test_trl_passes_dict_and_int_ground_truths_and_columns_the_reward_names(adapters, cls):
+    reward = adapters(cls, COUNTDOWN)
+    inputs = [
+        {"prompt": "make 24", "ground_truth": {"target": 24, "numbers": [6, 4]}, "data_source": "countdown", "extra_info": {"bonus": True}},
+        {"prompt": "make 24", "ground_truth": {"target": 24, "numbers": [6, 4]}, "data_source": "other", "extra_info": {}},
+        {"prompt": "make 7", "ground_truth": 7, "data_source": "other", "extra_info": {}},
+    ]
+    logged = []
+    assert trl_calculate_rewards(reward, inputs, ["p"] * 3, ["6 * 4", "6 + 4", "3 + 4"], logged) == [1.75, 0.0, 1.0]
+    assert ("rewardkit/countdown/ok", 1.0) not in logged and ("rewardkit/reward/ok", 1.0) in logged
+
+
+def test_trl_reward_without_ground_truth_needs_no_column(adapters):
+    reward = adapters(TRLReward, NO_GROUND_TRUTH)
+    inputs = [{"prompt": "p", "difficulty": 1}] * 2
+    assert trl_calculate_rewards(reward, inputs, ["p", "p"], ["<think>x</think>", "x"], []) == [1.0, 0.0]
+
+
+def test_trl_names_a_column_the_reward_requires(adapters):
+    reward = adapters(TRLReward, "def compute_reward(completion, ground_truth, level):\n    return 1.0\n")
+    with pytest.raises(ValueError, match=r"needs the dataset column\(s\) \['level'\]"):
+        trl_calculate_rewards(reward, [{"prompt": "p", "ground_truth": "1"}], ["p"], ["c"], [])
+
+
+def test_a_batch_that_fails_entirely_is_a_warning_at_once_and_stops_training_after_three(adapters, caplog):
+    from rewardkit.graders import RewardFailing
+
+    reward = adapters(TRLReward, ALWAYS_FAILS)  # a dict ground truth has no .strip(): every call raises
+    inputs = [{"prompt": "p", "ground_truth": {"answer": "7"}}] * 4
+    with caplog.at_level("WARNING", logger="rewardkit"):
+        assert trl_calculate_rewards(reward, inputs, ["p"] * 4, ["7"] * 4, []) == [0.0] * 4
+    warning = "\n".join(record.getMessage() for record in caplog.records)
+    assert "every item of a batch of reward 'reward' failed with status exception" in warning
+    assert "AttributeError: 'dict' object has no attribute 'strip'" in warning and "Traceback" in warning
+    trl_calculate_rewards(reward, inputs, ["p"] * 4, ["7"] * 4, [])
+    with pytest.raises(RewardFailing, match="3 batches in a row"):
+        trl_calculate_rewards(reward, inputs, ["p"] * 4, ["7"] * 4, [])
+    # one good batch resets the count; stop_after_failed_batches=0 only warns
+    quiet = adapters(TRLReward, ALWAYS_FAILS, stop_after_failed_batches=0)
+    for _ in range(4):
+        trl_calculate_rewards(quiet, inputs, ["p"] * 4, ["7"] * 4, [])
+
+
+def test_verl_gets_dict_ground_truth_data_source_and_extra_info(adapters):
+    single = adapters(VerlReward, COUNTDOWN)
+    assert single(data_source="countdown", solution_str="6 * 4", ground_truth={"target": 24, "numbers": [6, 4]}, extra_info={"bonus": 1}) == 1.75
+    batch = adapters(VerlBatchReward, COUNTDOWN)
+    scores = batch(data_sources=["countdown", "x"], solution_strs=["6 * 4", "6 * 4"], ground_truths=[{"target": 24}, 25], extra_infos=None)
+    assert scores == [1.5, 0.0]
+
+
+def test_openrlhf_verifiers_and_tinker_cookbook_pass_structured_ground_truths(adapters):
+    reward_func = adapters(OpenRLHFReward, COUNTDOWN)
+    assert reward_func(["Q: 6 * 4"], ["Q: "], [{"target": 24}])["rewards"] == pytest.approx([1.0])
+    verifiers_reward = adapters(VerifiersReward, COUNTDOWN)
+    merged = {"prompt": [], "completion": [{"role": "assistant", "content": "2 + 5"}], "answer": 7, "state": {"live": object()}, "task": "t", "info": {"bonus": True}, "parser": None}
+    assert asyncio.run(verifiers_call_individual_reward_func(verifiers_reward, merged)) == 1.0  # info is not extra_info: no bonus
+    cookbook = adapters(TinkerCookbookReward, COUNTDOWN)
+    assert asyncio.run(cookbook.score("6 * 4", {"target": 24}, data_source="countdown"))[0] == 1.5

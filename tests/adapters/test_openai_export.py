@@ -28,6 +28,21 @@ def test_exported_gsm8k_reward_grades_samples_like_the_reward():
     assert run_exported(source, {"output_text": "#### 41"}, {"answer": "42"}) == 0.0
 
 
+def test_exported_grader_passes_structured_answers_as_they_are_and_the_fields_the_reward_names():
+    code = (
+        "def compute_reward(completion: str, ground_truth: dict, difficulty: int = 1) -> float:\n"
+        "    return float(eval(completion) == ground_truth['target']) * difficulty\n"
+    )
+    source = export_openai_grader(code)
+    item = {"ground_truth": {"target": 24, "numbers": [6, 4]}, "difficulty": 3, "prompt": "make 24"}
+    assert run_exported(source, {"output_text": "6 * 4"}, item) == 3.0
+    assert run_exported(source, {"output_text": "6 + 4"}, item) == 0.0
+    no_truth = export_openai_grader("def compute_reward(completion, **row):\n    return float(row['ground_truth'] is None and completion == row['hint'])\n")
+    assert run_exported(no_truth, {"output_text": "x"}, {"hint": "x"}) == 1.0
+    with pytest.raises(ExportError, match="positional-only parameter 'scale' can never be filled"):
+        export_openai_grader("def compute_reward(c, g, scale, /):\n    return 1.0\n")
+
+
 @pytest.mark.parametrize(
     "code, reason",
     [

@@ -1,5 +1,5 @@
-"""compute_reward takes one argument instead of two (defined on line 4)."""
+"""compute_reward takes no argument for the completion (defined on line 4)."""
 
 
-def compute_reward(completion):
+def compute_reward():
     return 1.0

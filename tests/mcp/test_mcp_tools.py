@@ -68,6 +68,27 @@ def test_grade_names_the_line_of_each_problem(mcp, write):
     assert [line["status"] for line in read_jsonl(summary["outputs"]["graded"])] == ["ok", "invalid_input", "exception"]
 
 
+def test_grade_takes_structured_ground_truths_absent_ones_and_row_fields(mcp, write):
+    reward = write(
+        "countdown.py",
+        "def compute_reward(completion, ground_truth=None, level=0):\n"
+        "    if ground_truth is None:\n        return 0.25\n"
+        "    return float(eval(completion) == ground_truth['target']) + level\n",
+    )
+    rows = [
+        {"completion": "6 * 4", "ground_truth": {"target": 24, "numbers": [6, 4]}, "level": 1},
+        {"completion": "6 + 4", "ground_truth": {"target": 24, "numbers": [6, 4]}},
+        {"completion": "6 * 4"},
+        {"completion": "6 * 4", "ground_truth": {"target": 24}, "level": 0.5},
+    ]
+    data = write("rows.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    summary = mcp.call("grade", reward=reward, input_path=data)
+    graded = read_jsonl(summary["outputs"]["graded"])
+    assert [line["score"] for line in graded] == [2.0, 0.0, 0.25, 1.5]
+    assert [line.get("ground_truth") for line in graded] == [row.get("ground_truth") for row in rows]
+    assert summary["status_counts"] == {"ok": 4} and summary["score_mean"] == 3.75 / 4
+
+
 def test_hygiene_report_gives_the_key_figures_and_writes_the_full_report(mcp):
     summary = mcp.call("hygiene_report", samples_path=str(GSM8K / "groups.jsonl"), reward=REWARD, score_range=[0, 1])
     report = json.loads(Path(summary["outputs"]["json"]).read_text())

@@ -106,3 +106,18 @@ def test_data_inspect_counts_the_ground_truths_the_reward_can_parse(tmp_path, ca
     assert main(["data", "inspect", str(source), "--reward", reward, "--sample", "2", "--workers", "2"]) == 0
     out = capsys.readouterr().out
     assert "1 of 2 ground truths (an even sample of 2 of 4) (50%) score the maximum 1 in some answer format" in out
+
+
+def test_data_inspect_checks_number_ground_truths_as_numbers_and_names_structured_ones(tmp_path, capsys):
+    source = tmp_path / "mixed.jsonl"
+    rows = [{"prompt": "q", "ground_truth": 42}, {"prompt": "q", "ground_truth": "7"}, {"prompt": "q", "ground_truth": {"target": 24, "numbers": [6, 4]}}]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    reward = tmp_path / "typed.py"  # only a number ground truth that is still a number scores 1 on "42"
+    reward.write_text("def compute_reward(completion, ground_truth):\n    return float(completion.strip() == str(ground_truth) and not isinstance(ground_truth, dict))\n")
+    assert main(["data", "inspect", str(source), "--reward", str(reward), "--rows", "0", "--workers", "1", "--format", "json"]) == 0
+    parse = json.loads(capsys.readouterr().out)["parse"]
+    assert (parse["ground_truths"], parse["structured"], parse["checked"], parse["parseable"]) == (3, 1, 2, 2)
+    assert main(["data", "inspect", str(source), "--reward", str(reward), "--rows", "0", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "  ground_truth: number 1, text 1, object 1" in out
+    assert "1 ground truths are objects, lists or booleans: no answer format writes them" in out

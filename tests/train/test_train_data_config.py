@@ -99,8 +99,8 @@ def test_every_config_key_has_one_description():
     assert set(DESCRIPTIONS) == set(TrainConfig.model_fields) | set(SFTConfig.model_fields)
 
 
-def test_the_readme_table_gives_every_key_its_one_description():
-    with open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md"), encoding="utf-8") as readme:
+def test_the_docs_table_gives_every_key_its_one_description():
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "training.md"), encoding="utf-8") as readme:
         rows = {line.split("|")[1].strip(" `"): line for line in readme if line.startswith("| `")}
     for key, description in DESCRIPTIONS.items():
         assert key in rows and rows[key].rstrip().endswith(f"| {description.replace('|', chr(92) + '|')} |"), key

@@ -12,7 +12,7 @@ import pytest
 import tinker
 from train_fakes import Intercepted, failed, never
 
-from rewardkit.runner.grpo import BackendError, RequestTimeout, RewardFailing, Trainer, offline_backend
+from rewardkit.runner.grpo import BackendError, DataError, RequestTimeout, RewardFailing, Trainer, offline_backend
 from rewardkit.runner.grpo.backends import Backend
 from rewardkit.runner.grpo.data import read_prompts
 
@@ -119,7 +119,7 @@ def test_a_reward_that_fails_on_every_call_stops_the_run_after_the_first_step(to
         toy_config(reward="def compute_reward(completion, ground_truth):\n    return 1 / 0\n", eval_interval=0, save_interval=0)
     )
     with pytest.raises(
-        RewardFailing, match=r"failed on all 64 calls of step 0 \(exception 64\).*instead of training.*ZeroDivisionError"
+        RewardFailing, match=r"(?s)failed on all 64 calls of step 0 \(exception 64\).*instead of training.*Traceback.*ZeroDivisionError"
     ) as stopped:
         trainer.train_grpo_step(num_iterations=5)
     assert "reward_debug.log" in str(stopped.value)
@@ -128,6 +128,51 @@ def test_a_reward_that_fails_on_every_call_stops_the_run_after_the_first_step(to
     assert trainer.training_client.optimizer.step == 0  # nothing was trained on the failure scores
     with open(trainer.log.path("training_debug.log"), encoding="utf-8") as log:
         assert "RewardFailing" in log.read()
+
+
+def test_with_stop_after_failed_steps_the_run_warns_on_each_failed_step_and_stops_at_the_nth(toy_config, trainers):
+    reward = "def compute_reward(completion, ground_truth):\n    return ground_truth['target']\n"  # the toy's answers are strings
+    trainer = trainers(toy_config(reward=reward, eval_interval=0, save_interval=0, stop_after_failed_steps=2))
+    with pytest.raises(RewardFailing, match=r"step 1 \(2 steps in a row\)") as stopped:
+        trainer.train_grpo_step(num_iterations=5)
+    assert "TypeError: string indices must be integers" in str(stopped.value)
+    with open(trainer.log.path("training_debug.log"), encoding="utf-8") as log:
+        warning = log.read().split("failed on all 64 calls of step 0", 1)[1]
+    assert "stop_after_failed_steps=2" in warning and "Traceback" in warning.split("step 1")[0]
+    assert [row["step"] for row in metrics(trainer)] == [0, 1] and trainer.training_client.optimizer.step == 0
+
+
+def test_structured_ground_truths_and_row_fields_reach_the_reward_in_training(tmp_path, toy_config, trainers):
+    prompts = tmp_path / "countdown.jsonl"
+    prompts.write_text(
+        "".join(
+            json.dumps({"id": f"p{i}", "prompt": f"say {i}", "ground_truth": {"target": str(i), "numbers": [i]}, "level": i % 2}) + "\n"
+            for i in range(8)
+        )
+    )
+    reward = (
+        "def compute_reward(completion, ground_truth, level):\n"
+        "    return float(completion.strip() == ground_truth['target']) + 0.5 * level\n"
+    )
+    trainer = trainers(toy_config(reward=reward, prompts=str(prompts), eval_interval=0, save_interval=0, prompts_per_step=4, group_size=4))
+    report = trainer.train_grpo_step(num_iterations=1).steps[0]
+    assert report.status_counts == {"ok": 16}
+    with open(trainer.log.path("samples.jsonl"), encoding="utf-8") as stream:
+        groups = [json.loads(line) for line in stream]
+    assert all(isinstance(group["ground_truth"], dict) for group in groups)
+    levels = {group["id"]: int(group["id"][1:]) % 2 for group in groups}
+    assert all(min(group["scores"]) >= 0.5 * levels[group["id"]] for group in groups)
+
+
+def test_a_reward_without_ground_truth_trains_on_prompts_without_one(tmp_path, toy_config, trainers):
+    prompts = tmp_path / "open.jsonl"
+    prompts.write_text("".join(json.dumps({"id": f"p{i}", "prompt": f"write {i}"}) + "\n" for i in range(8)))
+    reward = "def compute_reward(completion):\n    return float(len(completion) > 3)\n"
+    trainer = trainers(toy_config(reward=reward, prompts=str(prompts), eval_interval=0, save_interval=0, prompts_per_step=4, group_size=4))
+    assert trainer.train_grpo_step(num_iterations=1).steps[0].status_counts == {"ok": 16}
+    needs = "def compute_reward(completion, ground_truth):\n    return 1.0\n"
+    with pytest.raises(DataError, match=r"prompt 'p0' has no ground truth .*compute_reward\(completion, ground_truth\) takes one"):
+        trainers(toy_config(reward=needs, prompts=str(prompts)), name="needs")
 
 
 def _intercepted_trainer(config, tmp_path, handler, **options) -> Trainer:

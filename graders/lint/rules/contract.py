@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..model import Function, Module
+from ...binding import Binding
+from ..model import Module
 from ..registry import Hit, rule
 
 BROAD_EXCEPTIONS = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
@@ -328,45 +329,40 @@ def missing_reward(module: Module) -> Iterator[Hit]:
 
 @rule("RK135", "reward-arity", "error")
 def reward_arity(module: Module) -> Iterator[Hit]:
-    """A reward function that cannot be called as `compute_reward(completion, ground_truth)`.
+    """A reward function whose parameters no dataset row can fill.
 
     What it finds:
-        A reward `def` that takes fewer than two positional arguments (and no `*args`), more than two required
-        ones, or a required keyword-only argument.
+        A reward `def` with no positional parameter for the completion, the completion or ground truth
+        in the wrong place (`def compute_reward(self, completion, ground_truth)` at module level), or a
+        required positional-only parameter after the ground truth.
 
     Why it hurts training:
-        The grader calls the reward with exactly two strings. A signature mismatch is a load error at best; in
-        other harnesses it is a `TypeError` on every sample (EasyR1 #338, a missing dataset column in
-        Qwen-VL-Series-Finetune #234) or, with verl's `data_source` first, the arguments land in the wrong
-        parameters (verl #3374).
+        The grader calls the reward as `compute_reward(completion, ground_truth, **fields)`: the first
+        parameter gets the completion, the second the ground truth, the others the row's fields of the
+        same name. A signature that cannot take that is a load error at best; in other harnesses it is a
+        `TypeError` on every sample (EasyR1 #338) or, with verl's `data_source` first, the arguments land in
+        the wrong parameters (verl #3374).
 
     Example:
-        def compute_reward(completion):
+        def compute_reward(self, completion, ground_truth):
             ...
 
     Use instead:
-        `def compute_reward(completion: str, ground_truth: str) -> float`; extra parameters need defaults.
+        `def compute_reward(completion: str, ground_truth) -> float`; further parameters are filled from the
+        row's fields of the same name (`data_source`, `extra_info`), and `compute_reward(completion)` takes
+        no ground truth.
 
     Not flagged:
-        `*args`/`**kwargs` signatures that accept two positional arguments.
+        `*args`/`**kwargs` signatures, and required parameters a row field can fill (a row without the
+        field is that row's `invalid_input`, naming it).
     """
     reward = module.reward
     if reward is None:
         return
-    arguments = reward.args
-    positional = [*arguments.posonlyargs, *arguments.args]
-    required = len(positional) - len(arguments.defaults)
-    required_keywords = [a.arg for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is None]
-    if len(positional) < 2 and arguments.vararg is None:
-        yield reward, f"`{_signature_text(reward)}` takes {len(positional)} positional argument(s): the grader calls {reward.name}(completion, ground_truth)"
-    elif required > 2:
-        yield reward, f"`{_signature_text(reward)}` requires {required} arguments: the grader passes two (completion, ground_truth); give the rest defaults"
-    elif required_keywords:
-        yield reward, f"`{reward.name}` requires keyword-only argument(s) {', '.join(required_keywords)}: the grader passes only completion and ground_truth"
-
-
-def _signature_text(function: Function) -> str:
-    return f"{function.name}({', '.join(a.arg for a in [*function.args.posonlyargs, *function.args.args])})"
+    try:
+        Binding.of_def(reward)
+    except TypeError as exc:
+        yield reward, f"{exc}: the grader calls {reward.name}(completion, ground_truth, **row_fields)"
 
 
 @rule("RK136", "async-reward", "error")

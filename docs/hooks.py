@@ -1,0 +1,41 @@
+"""mkdocs hooks: each command's reference from its argparse parser, and the package where mkdocstrings can read it.
+
+- ``<!-- rewardkit-cli: NAME -->`` on a page becomes ``rewardkit NAME``'s reference.
+- ``<!-- rewardkit-readme -->`` (the home page) becomes the README, its ``docs/`` links made site links.
+- pyproject maps ``rewardkit.graders`` to ``graders/`` (and so on) with ``package-dir``, a layout
+  griffe cannot search; ``build/docs-api/rewardkit`` links the three folders under one package
+  for it (``paths`` in mkdocs.yml). Nothing there is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from rewardkit.runner.cli_reference import command_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+API_TREE = ROOT / "build" / "docs-api" / "rewardkit"
+
+
+def _link_packages() -> None:
+    API_TREE.mkdir(parents=True, exist_ok=True)
+    (API_TREE / "__init__.py").touch()
+    for package in ("graders", "runner", "library"):
+        link = API_TREE / package
+        if not link.exists():
+            os.symlink(ROOT / package, link, target_is_directory=True)
+
+
+_link_packages()  # at import, before mkdocstrings reads any page
+
+_MARKER = re.compile(r"<!-- rewardkit-cli: ([a-z-]+) -->")
+_README = "<!-- rewardkit-readme -->"
+
+
+def on_page_markdown(markdown: str, **_: object) -> str:
+    if _README in markdown:
+        readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("](docs/)", "](index.md)").replace("](docs/", "](")
+        markdown = markdown.replace(_README, readme)
+    return _MARKER.sub(lambda match: command_reference(match.group(1)), markdown)
