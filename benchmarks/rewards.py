@@ -14,6 +14,16 @@ def compute_reward(completion, ground_truth):
     return 1.0 if verify(gold, answer) else 0.0
 '''
 
+BUSY_20MS = '''
+import time
+
+def compute_reward(completion, ground_truth):
+    deadline = time.process_time() + 0.02  # 20 ms of CPU: a heavy math or code reward
+    while time.process_time() < deadline:
+        pass
+    return 1.0 if completion.strip().endswith(ground_truth) else 0.0
+'''
+
 HANG = '''
 import time
 

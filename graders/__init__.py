@@ -24,6 +24,7 @@ _EXPORTS = {
     "GraderClosed": "errors",
     "SandboxFailure": "errors",
     "BackendUnavailable": "errors",
+    "ClusterLost": "errors",
     "RewardFailing": "errors",
     "FailureWatch": "watch",
     "Binding": "binding",
@@ -60,7 +61,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .binding import MAX_ROW_BYTES, Binding
-    from .errors import BackendUnavailable, GraderClosed, IsolationUnavailable, RewardFailing, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardFailing, RewardkitError, RewardLoadError, SandboxFailure
     from .watch import FailureWatch
     from .frames import Status
     from .grader import Grader

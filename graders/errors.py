@@ -9,6 +9,7 @@ operator's mistake, named at once::
     ├── IsolationUnavailable   isolation="strict" asked for layers this machine cannot give
     ├── GraderClosed           the grader was used after close()
     ├── SandboxFailure         the sandbox itself failed (zygote could not start or died while loading)
+    │   └── ClusterLost        backend="ray" lost its cluster's head node mid-run
     ├── BackendUnavailable     backend="ray" cannot start: ray missing, cluster unreachable, actors not placed
     └── RewardFailing          every item of several batches in a row failed the same way (watch.py)
 """
@@ -53,6 +54,10 @@ class SandboxFailure(RewardkitError):
 
 class BackendUnavailable(RewardkitError):
     """backend="ray" cannot start: ray is not installed, the cluster cannot be reached, or it cannot host the actors."""
+
+
+class ClusterLost(SandboxFailure):
+    """backend="ray": the head node of the Ray cluster became unreachable; every waiting call ends with this."""
 
 
 class RewardFailing(RewardkitError):

@@ -45,7 +45,7 @@ WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("#### 42", "42"),
     ("B", "B"),
 )
-_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors")
+_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors", "ray_retries")
 
 
 class Grader:
@@ -83,6 +83,7 @@ class Grader:
         backend: Backend = "local",
         address: str | None = None,
         ray_actors: int | None = None,
+        ray_retries: int = 2,
     ) -> None:
         # The keywords as given: each Ray actor builds its local grader from the same ones.
         keywords = {name: value for name, value in locals().items() if name not in _NOT_FOR_ACTORS}
@@ -130,7 +131,7 @@ class Grader:
         if backend == "ray":
             from .ray_backend import RayManager
 
-            ray_manager = RayManager(self, keywords, address, ray_actors)
+            ray_manager = RayManager(self, keywords, address, ray_actors, ray_retries)
             self.workers = ray_manager.workers  # per actor
             self.layers: list[LayerState] = ray_manager.layers
             self.warmup_skipped = ray_manager.warmup_skipped
@@ -180,7 +181,9 @@ class Grader:
 
     def iter_results(self, items: Iterable[Item], progress: Progress | None = None) -> Iterator[tuple[int, GradeResult]]:
         """Yield ``(index, result)`` as calls complete, in completion order."""
-        job = self._submit(items)
+        yield from self._results(self._submit(items), progress)
+
+    def _results(self, job: _Job, progress: Progress | None) -> Iterator[tuple[int, GradeResult]]:
         done = 0
         try:
             while True:
@@ -196,15 +199,22 @@ class Grader:
         finally:
             job.cancelled = True
 
-    def iter_ordered(self, items: Iterable[Item], progress: Progress | None = None) -> Iterator[GradeResult]:
-        """Yield results in input order, each as soon as it and all before it are done."""
+    def iter_ordered(self, items: Iterable[Item], progress: Progress | None = None, window: int | None = None) -> Iterator[GradeResult]:
+        """Yield results in input order, each as soon as it and all before it are done.
+
+        ``window``: read at most this many items ahead of the last one yielded (back-pressure: memory
+        stays flat on an input of any length, however slowly the results are consumed)."""
+        if window is not None:
+            _positive_int("window", window)
+        job = self._submit(items, window=window)
         waiting: dict[int, GradeResult] = {}
         next_index = 0
-        for index, result in self.iter_results(items, progress):
+        for index, result in self._results(job, progress):
             waiting[index] = result
             while next_index in waiting:
                 yield waiting.pop(next_index)
                 next_index += 1
+                job.took()
 
     async def agrade(self, completion: str, ground_truth: object = None, **fields: object) -> GradeResult:
         """Grade one completion without blocking the event loop."""
@@ -245,6 +255,7 @@ class Grader:
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,
             "signature": self.binding.signature,
+            **({"nodes": self._manager.nodes()} if self.backend == "ray" else {}),
         }
 
     def close(self) -> None:
@@ -263,10 +274,13 @@ class Grader:
         if not getattr(self, "_closed", True):
             self.close()
 
-    def _submit(self, items: Iterable[Item], deliver: Callable[[object], None] | None = None, collect: bool = False) -> _Job:
+    def _submit(
+        self, items: Iterable[Item], deliver: Callable[[object], None] | None = None, collect: bool = False, window: int | None = None
+    ) -> _Job:
         if self._closed:
             raise GraderClosed("this Grader is closed")
-        job = _Job(items, deliver, collect)
+        job = _Job(items, deliver, collect, window)
+        job.wake = self._manager._wake
         self._manager.submit(job)
         return job
 

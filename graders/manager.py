@@ -32,7 +32,9 @@ class _Job:
 
     END = object()
 
-    def __init__(self, items: Iterable[Item], deliver: Callable[[object], None] | None, collect: bool = False) -> None:
+    def __init__(
+        self, items: Iterable[Item], deliver: Callable[[object], None] | None, collect: bool = False, window: int | None = None
+    ) -> None:
         self.items = iter(enumerate(items))
         self.total = len(items) if isinstance(items, Sequence) else None
         self.results: queue.SimpleQueue = queue.SimpleQueue()
@@ -42,6 +44,27 @@ class _Job:
         self.exhausted = False
         self.outstanding = 0
         self.cancelled = False
+        # window: at most this many items taken from ``items`` and not yet consumed by the caller (``took``)
+        self.window, self.pulled, self.taken, self.held = window, 0, 0, False
+        self.wake: Callable[[], None] = lambda: None
+
+    def full(self) -> bool:
+        """Whether the caller's backlog fills the window (manager thread); ``held`` is set first, so a
+        ``took()`` racing with this check either is seen here or wakes the manager."""
+        if self.window is None or self.cancelled:
+            return False
+        self.held = True
+        if self.pulled - self.taken >= self.window:
+            return True
+        self.held = False
+        return False
+
+    def took(self, count: int = 1) -> None:
+        """The caller consumed ``count`` results (caller thread); wake the manager if the window held it."""
+        self.taken += count
+        if self.held:
+            self.held = False
+            self.wake()
 
     def complete(self, index: int, result: GradeResult) -> None:
         self.outstanding -= 1
@@ -134,6 +157,8 @@ class ManagerBase(abc.ABC):
             self.jobs.append(self.incoming.popleft())
         while len(self.queue) < wanted and self.jobs:
             job = self.jobs[0]
+            if job.full():
+                break
             if job.cancelled:
                 job.exhausted = True
             try:
@@ -148,6 +173,7 @@ class ManagerBase(abc.ABC):
                 job.finish_if_done()
                 continue
             job.outstanding += 1
+            job.pulled += 1
             try:
                 self.queue.append(_Work(job, index, *self.grader.binding.arguments(item)))
             except RowError as exc:

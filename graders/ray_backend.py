@@ -5,115 +5,60 @@
     grade / grade_batch / iter_results / agrade ...   (caller threads)
             │  _Job(items) ─▶ incoming                  ▲  (index, GradeResult), validated on the driver
             ▼                                           │
-    RayManager thread ── one wait: an event queue (submissions, Ray replies) or the nearest deadline
-            │  grade(batch of pairs) ─▶                 ▲  [GradeResult as a JSON-able dict, ...]
+    RayManager thread ── one wait: an event queue (submissions, Ray replies, head lost) or the nearest deadline
+            │  grade(batch of rows) ─▶                  ▲  [GradeResult as a JSON-able dict, ...]
             ▼                                           │
-    Ray actor (num_cpus=workers) ── a local Grader ── zygote ── fork ──▶ sandboxed call processes
+    Ray actors, one per (node CPUs // workers) on every node (ray_actor.py)
+            └── a local Grader ── zygote ── fork ──▶ sandboxed call processes
 
 Ray is only the transport. Every call still runs in a fresh sandboxed process of a
 local ``Grader`` inside an actor, which enforces the per-call timeout; results come
 back as plain dicts that the driver validates into ``GradeResult``s. The driver puts a
-deadline on each batch, so an actor that dies, hangs or becomes unreachable is killed
-(``ray.kill``), replaced, and its batches run again on the others; an item lost with
-its actor ``_MAX_LOSSES`` times ends with a failure status instead of waiting forever.
+deadline on each batch, so an actor that dies (its node with it), hangs or becomes
+unreachable is killed (``ray.kill``), replaced where the cluster has room, and its
+batches run again on the others; an item lost with its actor more than ``ray_retries``
+times ends as ``crashed`` (``timeout`` for a missed deadline) with the reason, instead
+of waiting forever. In-flight work is bounded: at most ``_BATCHES_PER_ACTOR`` batches
+per actor, pulled from the caller's items only when an actor has room. A lost head
+node (ray_connection.py) ends every waiting call with ``ClusterLost``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
 import math
-import os
 import queue
-import threading
 import time
-from typing import Iterable, Literal
+from typing import Iterable
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from .binding import Binding
-from .errors import BackendUnavailable, IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+from .errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
 from .frames import Status
 from .grader import Grader
-from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
 from .layers import LayerState
+from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
 from .results import GradeResult, failure
-from .sources import RewardSource
 
 try:
     import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 except ImportError as exc:
     raise BackendUnavailable("backend='ray' needs Ray: pip install 'rewardkit[ray]'") from exc
+
+from .ray_actor import RemoteActorGrader, Started
+from .ray_connection import Connection, HeadWatch, first_line, head_endpoint
 
 _BATCHES_PER_ACTOR = 2  # one batch runs while the next crosses the network
 _ITEMS_PER_WORKER = 4  # a batch is workers * max(calls_per_process, this) items at most
 _BATCH_SLACK_SECONDS = 30.0  # transport and a zygote restart, on top of the calls' own time limits
-_MAX_LOSSES = 3  # an item whose actor is lost this many times fails instead of running again
 _MAX_FAILED_STARTS = 3  # replacement actors that fail to start in a row before giving up
 _CLOSE_SECONDS = 5.0
+_CLOSE_WITHOUT_HEAD_SECONDS = 1.0  # Ray ends a driver whose head is gone soon: close what answers at once
 _RESULTS = TypeAdapter(list[GradeResult])
-
-
-class _ActorGrader:
-    """One Ray actor: a local sandboxed ``Grader``; takes and returns only JSON-able values."""
-
-    def __init__(self) -> None:
-        self.grader: Grader | None = None
-
-    def start(self, source: dict, options: dict) -> dict:
-        """Load the reward; reply with the sandbox's layers, or with why it cannot start."""
-        try:
-            self.grader = Grader(RewardSource.model_validate(source), **options)
-        except RewardLoadError as exc:
-            return {"error": "load", "message": exc.reason, "path": exc.path, "line": exc.line}
-        except IsolationUnavailable as exc:
-            return {"error": "isolation", "missing": exc.missing}
-        except RewardkitError as exc:
-            return {"error": "sandbox", "message": str(exc)}
-        return {
-            "layers": [dataclasses.asdict(state) for state in self.grader.layers],
-            "warmup_skipped": self.grader.warmup_skipped,
-            "binding": self.grader.binding.to_dict(),
-            "node": ray.util.get_node_ip_address(),
-            "pid": os.getpid(),
-        }
-
-    def grade(self, rows: list[dict]) -> list[dict]:
-        """Grade rows (checked by the driver); results in order, as dicts."""
-        return [result.model_dump(mode="json") for result in self.grader.grade_batch(rows)]
-
-    def close(self) -> None:
-        if self.grader is not None:
-            self.grader.close()
-
-
-_RemoteActorGrader = ray.remote(_ActorGrader)
-
-
-class _Started(BaseModel):
-    """An actor's reply to ``start``: its sandbox's layers, or why the reward did not load there."""
-
-    error: Literal["load", "isolation", "sandbox"] | None = None
-    message: str = ""
-    path: str | None = None
-    line: int | None = None
-    missing: dict[str, str] = {}
-    layers: list[LayerState] = []
-    warmup_skipped: str | None = None
-    binding: dict = {}
-    node: str = ""
-    pid: int = 0
-
-    def exception(self) -> RewardkitError | None:
-        """The error the actor's grader raised, rebuilt as the same class for the caller."""
-        if self.error == "load":
-            return RewardLoadError(self.message, path=self.path, line=self.line)
-        if self.error == "isolation":
-            return IsolationUnavailable(self.missing)
-        if self.error == "sandbox":
-            return SandboxFailure(f"on Ray node {self.node or '?'}: {self.message}")
-        return None
+_MISSING_REWARDKIT = "No module named 'rewardkit"
 
 
 @dataclasses.dataclass(eq=False)
@@ -125,7 +70,9 @@ class _Actor:
     start_deadline: float
     ready: bool = False
     node: str = ""
+    node_id: str = ""
     pid: int = 0
+    layers: list[LayerState] = dataclasses.field(default_factory=list)
     batches: list[_Batch] = dataclasses.field(default_factory=list)
 
 
@@ -142,24 +89,33 @@ class _Batch:
 class RayManager(ManagerBase):
     """Spreads work over Ray actors that each run a local sandboxed grader; runs in one thread."""
 
-    def __init__(self, grader: Grader, options: dict, address: str | None, actors: int | None) -> None:
+    def __init__(self, grader: Grader, options: dict, address: str | None, actors: int | None, retries: int) -> None:
         super().__init__(grader)
         if actors is not None and (type(actors) is not int or actors < 1):
             raise ValueError(f"ray_actors={actors!r}: expected a positive integer")
+        if type(retries) is not int or retries < 0:
+            raise ValueError(f"ray_retries={retries!r}: expected a non-negative integer")
         self.source = grader.source.shipped().model_dump()
         self.events: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self.losses: dict[_Work, int] = {}
+        self.retries = retries
         self.failed_starts = 0
         self.load_timeout: float = options["load_timeout"]
+        self.head_lost: str | None = None
+        self.watch: HeadWatch | None = None
+        self.released: dict[str, dict[str, object]] | None = None  # nodes() as it was when the actors were released
         self.owns_connection = _CONNECTION.open(address)
         self.actors: list[_Actor] = []
         try:
             self.workers = options["workers"] or _smallest_node_cpus()
             self.options = {**options, "workers": self.workers}
             self.batch_size = self.workers * max(grader.calls_per_process, _ITEMS_PER_WORKER)
-            for _ in range(actors or max(1, int(ray.available_resources().get("CPU", 0)) // self.workers)):
-                self._start_actor()
+            for node_id in _placement(actors, self.workers):
+                self._start_actor(node_id)
             replies = self._await_starts()
+            endpoint = head_endpoint(address)
+            if endpoint is not None:
+                self.watch = HeadWatch(endpoint, lambda reason: self.events.put(("head_lost", reason)))
         except BaseException:
             self._release()
             self._disconnect()
@@ -183,19 +139,39 @@ class RayManager(ManagerBase):
 
     # ---- actors --------------------------------------------------------------------
 
-    def _start_actor(self) -> None:
-        handle = _RemoteActorGrader.options(
+    def nodes(self) -> dict[str, dict[str, object]]:
+        """Per Ray node (by node id): its address, actors, sandboxed workers and layers (the weakest of its actors).
+
+        Called from caller threads: it reads one snapshot of the actor list (after close, the last one)."""
+        if self.released is not None:
+            return self.released
+        by_node: dict[str, dict[str, object]] = {}
+        for actor in [actor for actor in list(self.actors) if actor.ready]:
+            entry = by_node.setdefault(actor.node_id, {"address": actor.node, "actors": 0, "workers": 0, "layers": actor.layers})
+            entry["actors"] += 1
+            entry["workers"] += self.workers
+            entry["layers"] = _weaker(entry["layers"], actor.layers)
+        for entry in by_node.values():
+            layers = entry.pop("layers")
+            entry["layers"] = {state.name: state.active for state in layers}
+            entry["missing"] = {state.name: state.detail for state in layers if not state.active}
+        return by_node
+
+    def _start_actor(self, node_id: str | None = None) -> None:
+        """Start one actor: on ``node_id`` if it has room (soft affinity), else wherever Ray spreads it."""
+        placement = NodeAffinitySchedulingStrategy(node_id, soft=True) if node_id else "SPREAD"
+        handle = RemoteActorGrader.options(
             num_cpus=self.workers,
             max_concurrency=_BATCHES_PER_ACTOR + 1,  # + close()
             max_restarts=0,
             max_task_retries=0,
-            scheduling_strategy="SPREAD",
+            scheduling_strategy=placement,
         ).remote()
         actor = _Actor(handle, handle.start.remote(self.source, self.options), time.monotonic() + self.load_timeout)
         self.actors.append(actor)
         actor.started.future().add_done_callback(lambda _: self.events.put(("started", actor)))
 
-    def _await_starts(self) -> list[_Started]:
+    def _await_starts(self) -> list[Started]:
         """Wait until every first actor has loaded the reward; raise its error at once if one could not."""
         replies, waiting = [], set(self.actors)
         while waiting:
@@ -213,15 +189,21 @@ class RayManager(ManagerBase):
                 waiting.discard(actor)
         return replies
 
-    def _read_start(self, actor: _Actor) -> _Started:
+    def _read_start(self, actor: _Actor) -> Started:
         try:
-            reply = _Started.model_validate(ray.get(actor.started))
+            reply = Started.model_validate(ray.get(actor.started))
         except Exception as exc:  # noqa: BLE001 - whatever Ray raises, this actor did not start
-            raise BackendUnavailable(f"a Ray actor died while starting: {_first_line(exc)}") from None
+            missing = next((line.strip() for line in str(exc).splitlines() if _MISSING_REWARDKIT in line), None)
+            if missing is not None:
+                raise BackendUnavailable(
+                    "a Ray node cannot import rewardkit: install rewardkit with its ray extra (the version this driver runs) "
+                    f"in the Python environment of every node, e.g. in the cluster's image; Ray said: {missing}"
+                ) from None
+            raise BackendUnavailable(f"a Ray actor died while starting: {first_line(exc)}") from None
         error = reply.exception()
         if error is not None:
             raise error
-        actor.ready, actor.node, actor.pid = True, reply.node, reply.pid
+        actor.ready, actor.node, actor.node_id, actor.pid, actor.layers = True, reply.node, reply.node_id, reply.pid, reply.layers
         return reply
 
     def _started(self, actor: _Actor) -> None:
@@ -248,11 +230,11 @@ class RayManager(ManagerBase):
         again = []
         for work in lost:
             losses = self.losses.pop(work, 0) + 1
-            if losses < _MAX_LOSSES:
+            if losses <= self.retries:
                 self.losses[work] = losses
                 again.append(work)
             else:
-                error = f"lost with its Ray actor {losses} times; last: {reason}"
+                error = f"lost with its Ray actor {losses} times (ray_retries={self.retries}); last: {reason}"
                 work.job.complete(work.index, failure(status, error, failure_score=self.grader.failure_score))
         self.queue.extendleft(reversed(again))
         if self.failed_starts < _MAX_FAILED_STARTS:
@@ -274,6 +256,9 @@ class RayManager(ManagerBase):
                 self._started(subject)
             elif kind == "graded":
                 self._graded(subject)
+            elif kind == "head_lost":
+                self.head_lost = str(subject)
+                raise ClusterLost(f"{subject}; the {sum(1 for _ in self._in_flight())} calls in flight are lost")
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
@@ -284,14 +269,21 @@ class RayManager(ManagerBase):
         return [work for actor in self.actors for batch in actor.batches for work in batch.works]
 
     def _release(self) -> None:
-        """Close every actor's grader (its zygote and temp dir go with it), then kill the actors."""
+        """Close every actor's grader (its zygote and temp dir go with it), then kill the actors.
+
+        Without a head, ``close()`` still reaches the actors (the driver talks to them directly),
+        but ``ray.kill`` would wait for the GCS: the actors end with their nodes' raylets then."""
+        if self.watch is not None:
+            self.watch.stop()
+        self.released = self.nodes()
         closing = [actor.handle.close.remote() for actor in self.actors if actor.ready]
         try:
-            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_SECONDS)
+            ray.wait(closing, num_returns=len(closing), timeout=_CLOSE_SECONDS if self.head_lost is None else _CLOSE_WITHOUT_HEAD_SECONDS)
         except Exception:  # noqa: BLE001 - Ray may already be shut down (interpreter exit); the kill below still runs
             pass
-        for actor in self.actors:
-            _kill(actor)
+        if self.head_lost is None:
+            for actor in self.actors:
+                _kill(actor)
         self.actors.clear()
 
     def _wait_seconds(self) -> float | None:
@@ -326,7 +318,7 @@ class RayManager(ManagerBase):
         try:
             results = _read_results(ray.get(batch.reply), len(batch.works))
         except Exception as exc:  # noqa: BLE001 - a batch that cannot be read loses its actor, whatever the cause
-            self._lose(actor, f"the Ray actor on {actor.node} (pid {actor.pid}) failed: {_first_line(exc)}", Status.crashed)
+            self._lose(actor, f"{_where(actor)} failed: {first_line(exc)}", Status.crashed)
             return
         actor.batches.remove(batch)
         for work, result in zip(batch.works, results):
@@ -338,7 +330,7 @@ class RayManager(ManagerBase):
             if not actor.ready and now >= actor.start_deadline:
                 self._start_failed(actor, f"a replacement Ray actor did not start within load_timeout={self.load_timeout:g} s")
             elif any(now >= batch.deadline for batch in actor.batches):
-                reason = f"the Ray actor on {actor.node} (pid {actor.pid}) missed its batch deadline (hung or unreachable) and was killed"
+                reason = f"{_where(actor)} missed its batch deadline (hung or unreachable) and was killed"
                 self._lose(actor, reason, Status.timeout)
 
 
@@ -358,6 +350,19 @@ def _weaker(ours: list[LayerState], theirs: list[LayerState]) -> list[LayerState
     return [mine if not mine.active or other.active else other for mine, other in zip(ours, theirs)]
 
 
+def _placement(actors: int | None, workers: int) -> list[str | None]:
+    """The node (id) of each first actor: as many on every live node as its CPUs hold at ``workers`` each,
+    or ``actors`` spread by Ray when the caller chose how many (None: Ray's choice)."""
+    if actors is not None:
+        return [None] * actors
+    plan = [node["NodeID"] for node in ray.nodes() if node.get("Alive") for _ in range(int(node["Resources"].get("CPU", 0)) // workers)]
+    return plan or [None]
+
+
+def _where(actor: _Actor) -> str:
+    return f"the Ray actor on node {actor.node} ({actor.node_id[:8]}, pid {actor.pid})"
+
+
 def _smallest_node_cpus() -> int:
     """The CPU count of the smallest live Ray node that has CPUs: the default ``workers`` of an actor."""
     cpus = [int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")]
@@ -371,44 +376,4 @@ def _kill(actor: _Actor) -> None:
         pass
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"
-
-
-class _Connection:
-    """This process's Ray connection when rewardkit opened it: shared by its graders, shut down by the last."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users = 0
-        self.address: str | None = None
-
-    def open(self, address: str | None) -> bool:
-        """Use Ray as this process has it, or connect (``address=None``: Ray's own search, else a new local
-        instance); True when rewardkit opened the connection and must ``close()`` it."""
-        with self.lock:
-            if ray.is_initialized():
-                ours = self.users > 0
-                if address is not None and not (ours and address == self.address):
-                    raise ValueError(f"address={address!r}: Ray is already initialized in this process; pass address=None to grade on its cluster")
-                if not ours:
-                    return False
-            else:
-                try:
-                    ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
-                except Exception as exc:  # noqa: BLE001 - ray.init fails in many ways; each means the same to the caller
-                    where = f" at {address}" if address else ""
-                    raise BackendUnavailable(f"cannot connect to Ray{where}: {_first_line(exc)}") from exc
-                self.address = address
-            self.users += 1
-            return True
-
-    def close(self) -> None:
-        with self.lock:
-            self.users -= 1
-            if self.users == 0:
-                ray.shutdown()
-
-
-_CONNECTION = _Connection()
+_CONNECTION = Connection()

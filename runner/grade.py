@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
 
-from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, Status
+from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
 
 from rewardkit.graders.watch import DEFAULT_STOP_AFTER
 
-from .jsonl import Line, open_output, read_grade_input, read_lines
+from .jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
 from .options import REWARD_DESC, add_grader_options, start_grader
 from .progress import progress_bar
 
 INVALID_INPUT = Status.invalid_input.value  # the status of an output record for a malformed input line
 BATCH_LINES = 100  # lines looked at together for a reward that fails on every one of them (watch.FailureWatch)
+WINDOW_LINES = 20_000  # lines read ahead of the last one written: the driver's memory bound on an input of any size
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -44,47 +45,71 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every line was graded, 1 when some input lines were malformed, 2 on usage or load errors,
-    3 when the reward failed on every line of --stop-after-failed-batches batches in a row."""
+    3 when grading stopped early with the lines before written: the reward failed on every line of
+    --stop-after-failed-batches batches in a row, or the backend failed mid-run (a Ray cluster lost its head node).
+
+    The input is read as grading goes, never whole: memory stays flat on a file of any size."""
     console = Console(stderr=True)
-    lines = read_lines(args.input, read_grade_input, f"--input {args.input}")
-    grader = start_grader(args)
+    total = count_lines(args.input)
+    of_total = f" of {total}" if total is not None else ""
     counts: collections.Counter[str] = collections.Counter()
     warn = lambda message: console.print(message, style="yellow", highlight=False, soft_wrap=True, markup=False)  # noqa: E731
-    watch = FailureWatch(grader.source.describe(), args.stop_after_failed_batches, warn=warn)
     batch: list[dict] = []
-    with grader, open_output(args.output) as out, progress_bar(console, len(lines)) as advance:
-        try:
-            for line, record in graded_records(grader, lines, args.failure_score):
-                counts[record["status"]] += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                out.flush()
-                if record["status"] == INVALID_INPUT:
-                    warn(f"{args.input}:{line.number}: {record['error'].removeprefix(f'line {line.number}: ')}")
-                advance()
-                batch.append(record)
-                if len(batch) == BATCH_LINES or sum(counts.values()) == len(lines):
+    with stream_lines(args.input, read_grade_input, f"--input {args.input}") as lines:
+        grader = start_grader(args)
+        watch = FailureWatch(grader.source.describe(), args.stop_after_failed_batches, warn=warn)
+        with grader, open_output(args.output) as out, progress_bar(console, total) as advance:
+            try:
+                for line, record in graded_records(grader, lines, args.failure_score):
+                    counts[record["status"]] += 1
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.flush()
+                    if record["status"] == INVALID_INPUT:
+                        warn(f"{args.input}:{line.number}: {record['error'].removeprefix(f'line {line.number}: ')}")
+                    advance()
+                    batch.append(record)
+                    if len(batch) == BATCH_LINES:
+                        watch.observe_statuses([r["status"] for r in batch], batch[0]["error"], batch[0]["score"])
+                        batch.clear()
+                if batch:
                     watch.observe_statuses([r["status"] for r in batch], batch[0]["error"], batch[0]["score"])
-                    batch.clear()
-        except KeyboardInterrupt:
-            console.print(f"[yellow]interrupted: {sum(counts.values())} of {len(lines)} lines written[/]")
-            return 130
-        except RewardFailing as exc:
-            console.print(f"[red]{escape(str(exc))}[/]", highlight=False, soft_wrap=True)
-            console.print(f"[red]stopped: {sum(counts.values())} of {len(lines)} lines written (--stop-after-failed-batches 0 grades on)[/]")
-            return 3
+            except KeyboardInterrupt:
+                console.print(f"[yellow]interrupted: {sum(counts.values())}{of_total} lines written[/]")
+                return 130
+            except RewardFailing as exc:
+                console.print(f"[red]{escape(str(exc))}[/]", highlight=False, soft_wrap=True)
+                console.print(f"[red]stopped: {sum(counts.values())}{of_total} lines written (--stop-after-failed-batches 0 grades on)[/]")
+                return 3
+            except SandboxFailure as exc:
+                console.print(f"[bold red]rewardkit grade: grading stopped[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
+                console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False, soft_wrap=True)
+                return 3
     _print_summary(console, counts, grader)
     return 1 if counts[INVALID_INPUT] else 0
 
 
-def graded_records(grader: Grader, lines: list[Line], failure_score: float) -> Iterator[tuple[Line, dict]]:
+def graded_records(grader: Grader, lines: Iterable[Line], failure_score: float) -> Iterator[tuple[Line, dict]]:
     """Each line with its output record (the input plus score, status, error, duration_ms), in input order, as soon as it is known.
 
-    A malformed line gets status ``invalid_input`` and ``failure_score``; it is never dropped.
+    A malformed line gets status ``invalid_input`` and ``failure_score``; it is never dropped. ``lines`` is
+    read by the grader as it takes work, so only the lines in flight are held here (``read``).
     """
-    valid = [line.record for line in lines if line.error is None]
-    results = grader.iter_ordered(valid)
-    for line in lines:
-        yield line, _output_record(line, None if line.error else next(results), failure_score)
+    read: collections.deque[Line] = collections.deque()  # lines the grader has taken and not yet answered, in order
+
+    def records() -> Iterator[dict]:
+        for line in lines:
+            read.append(line)
+            if line.error is None:
+                yield line.record
+
+    for result in grader.iter_ordered(records(), window=WINDOW_LINES):
+        while read[0].error is not None:
+            line = read.popleft()
+            yield line, _output_record(line, None, failure_score)
+        line = read.popleft()
+        yield line, _output_record(line, result, failure_score)
+    for line in read:  # malformed lines after the last valid one
+        yield line, _output_record(line, None, failure_score)
 
 
 def _output_record(line: Line, result: GradeResult | None, failure_score: float) -> dict:
@@ -111,9 +136,12 @@ def _print_summary(console: Console, counts: collections.Counter[str], grader: G
     console.print(isolation_line(summary), highlight=False)
     for name, why in summary["missing"].items():
         console.print(f"  [yellow]missing {name}[/]: {why}", highlight=False)
+    for node_id, node in summary.get("nodes", {}).items():
+        console.print(f"  Ray node {node['address']} ({node_id[:8]}): {node['actors']} actors, {node['workers']} sandboxed workers, {isolation_line(node)}", highlight=False, soft_wrap=True)
 
 
 def isolation_line(summary: dict) -> str:
-    """'isolation standard: 7/8 layers active' from ``Grader.summary()``."""
+    """'isolation standard: 7/8 layers active' from ``Grader.summary()`` ('7/8 layers active' from one of its nodes)."""
     active = [name for name, on in summary["layers"].items() if on]
-    return f"isolation {summary['isolation']}: {len(active)}/{len(summary['layers'])} layers active"
+    mode = f"isolation {summary['isolation']}: " if "isolation" in summary else ""
+    return f"{mode}{len(active)}/{len(summary['layers'])} layers active"

@@ -32,6 +32,38 @@ def read_lines(path: str, parse: Callable[[IO[str]], Iterator[Line]], name: str)
 
 
 @contextlib.contextmanager
+def stream_lines(path: str, parse: Callable[[IO[str]], Iterator[Line]], name: str) -> Iterator[Iterator[Line]]:
+    """The lines of ``path`` ('-' for stdin) through ``parse``, read only as they are consumed (a file of any
+    size in flat memory); a file that cannot be opened or read is a ``UsageError`` naming ``name``."""
+    try:
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{name}: {exc.strerror}") from None
+
+    def lines() -> Iterator[Line]:
+        try:
+            yield from parse(stream)
+        except OSError as exc:
+            raise UsageError(f"{name}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+    with contextlib.nullcontext(stream) if path == "-" else stream:
+        yield lines()
+
+
+def count_lines(path: str) -> int | None:
+    """The number of non-blank lines of ``path`` (one quick binary pass), or None for stdin or an unreadable file."""
+    if path == "-":
+        return None
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
 def open_output(path: str | None) -> Iterator[IO[str]]:
     """A text stream to write ``path``, or stdout for '-' or None; a file that cannot be opened is a ``UsageError``."""
     if path is None or path == "-":

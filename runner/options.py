@@ -43,11 +43,19 @@ BACKEND_DESC = (
     "needs the ray extra and rewardkit on every node"
 )
 RAY_ADDRESS_DESC = (
-    "the Ray cluster to use with --backend ray, HOST:PORT of its head or auto "
+    "the Ray cluster to use with --backend ray: HOST:PORT of its head (the GCS port, 6379 by default), "
+    "ray://HOST:PORT for Ray Client (port 10001 by default; needs pip install 'ray[client]'), or auto "
     "(default: Ray's own search, RAY_ADDRESS then a cluster started with `ray start` here, "
     "else a local Ray instance that lives as long as the command)"
 )
-RAY_ACTORS_DESC = "Ray actors with --backend ray (default: as many as the cluster's free CPUs hold, --workers CPUs each)"
+RAY_ACTORS_DESC = (
+    "Ray actors with --backend ray (default: on every node as many as its CPUs hold at --workers CPUs each; "
+    "a number here is spread by Ray)"
+)
+RAY_RETRIES_DESC = (
+    "times a call whose Ray actor was lost (node died, actor killed or hung) runs again on another actor "
+    "before it is recorded as crashed (timeout for a hung actor), with the reason (default 2)"
+)
 FORMAT_DESC = "output format"
 RESTRICTED_DESC = (
     "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
@@ -67,12 +75,15 @@ def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
     parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
     parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
     parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
+    parser.add_argument("--ray-retries", type=int, metavar="N", help=RAY_RETRIES_DESC)
 
 
 def sandbox_options(args: argparse.Namespace) -> dict:
     """``Grader`` keyword arguments from flags added by ``add_sandbox_options``."""
-    if args.backend != "ray" and (args.ray_address is not None or args.ray_actors is not None):
-        raise UsageError("--ray-address and --ray-actors need --backend ray")
+    ray_flags = {"--ray-address": args.ray_address, "--ray-actors": args.ray_actors, "--ray-retries": args.ray_retries}
+    given = [flag for flag, value in ray_flags.items() if value is not None]
+    if args.backend != "ray" and given:
+        raise UsageError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} --backend ray")
     return dict(
         timeout=args.timeout,
         workers=args.workers,
@@ -83,6 +94,7 @@ def sandbox_options(args: argparse.Namespace) -> dict:
         backend=args.backend,
         address=args.ray_address,
         ray_actors=args.ray_actors,
+        **({"ray_retries": args.ray_retries} if args.ray_retries is not None else {}),
     )
 
 

@@ -12,7 +12,7 @@ from rich.text import Text
 
 @contextlib.contextmanager
 def progress_bar(
-    console: Console, total: int, label: str = "grading", *, completed: int = 0, status: Callable[[], str] | None = None
+    console: Console, total: int | None, label: str = "grading", *, completed: int = 0, status: Callable[[], str] | None = None
 ) -> Iterator[Callable[[], None]]:
     """Yield ``advance()``, which moves a transient bar on ``console`` one step (a no-op when it is not a terminal).
 

@@ -31,7 +31,7 @@ def test_cli_ray_flags_without_backend_ray_are_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*arguments, "--ray-address", "127.0.0.1:6379"])
     assert exit_info.value.code == 2
-    assert "rewardkit grade: error: --ray-address and --ray-actors need --backend ray" in capsys.readouterr().err
+    assert "rewardkit grade: error: --ray-address needs --backend ray" in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
 
 

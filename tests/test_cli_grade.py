@@ -6,9 +6,11 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from rewardkit.graders import Grader
 from rewardkit.runner.cli import main
 
 from sandbox_helpers import IS_LINUX_ROOT, wait_for
@@ -156,3 +158,20 @@ def test_grade_imports_only_what_it_runs(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+
+
+def test_iter_ordered_reads_no_further_than_its_window_ahead_of_the_caller():
+    read: list[int] = []
+
+    def items():
+        for i in range(200):
+            read.append(i)
+            yield ("fine", str(i))
+
+    with Grader("def compute_reward(completion, ground_truth):\n    return float(ground_truth)\n", workers=2) as grader:
+        results = grader.iter_ordered(items(), window=10)
+        assert next(results).score == 0.0
+        time.sleep(0.5)  # the caller is slow: the grader waits for it instead of reading on
+        assert len(read) <= 11, len(read)
+        assert [result.score for result in results] == [float(i) for i in range(1, 200)]
+    assert len(read) == 200

@@ -152,12 +152,12 @@ def test_hung_actor_misses_its_deadline_and_is_replaced(make_grader, monkeypatch
 
 
 def test_item_lost_with_its_actor_again_and_again_fails_with_a_clear_error(make_grader):
-    grader = make_grader(MIX, backend="ray", workers=1, ray_actors=1, timeout=5)
+    grader = make_grader(MIX, backend="ray", workers=1, ray_actors=1, ray_retries=1, timeout=5)
     manager = grader._manager
     killed: list[int] = []
 
     def kill_whoever_holds_it() -> None:
-        while len(killed) < ray_backend._MAX_LOSSES:
+        while len(killed) < 2:  # the first run and its one retry
             holder = wait_for(lambda: next((a for a in list(manager.actors) if a.batches), None), timeout=30)
             if holder is None:
                 return
@@ -170,11 +170,13 @@ def test_item_lost_with_its_actor_again_and_again_fails_with_a_clear_error(make_
     result = grader.grade("sleep:30", "1")
     killer.join()
 
-    assert len(killed) == ray_backend._MAX_LOSSES
+    assert len(killed) == 2
     assert result.status is Status.crashed and result.score == 0.0
-    assert result.error.startswith(f"lost with its Ray actor {ray_backend._MAX_LOSSES} times; last: the Ray actor on ")
+    assert result.error.startswith("lost with its Ray actor 2 times (ray_retries=1); last: the Ray actor on node ")
     assert "ActorDiedError" in result.error
     assert grader.grade("fine", "1").score == 1.0  # a replacement actor grades what comes next
+    with pytest.raises(ValueError, match=r"ray_retries=-1: expected a non-negative integer"):
+        make_grader(MIX, backend="ray", ray_retries=-1)
 
 
 def test_close_leaves_no_rewardkit_process_behind(make_grader):
