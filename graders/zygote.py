@@ -397,19 +397,29 @@ class Zygote:
 class _Trace:
     """What a warm call process checks after each call: a call that left a thread running, changed
     ``sys.modules`` or rebound a top-level name of the reward's module leaves state the next call
-    would see, so the process retires (in-place changes to a module-level object are not seen)."""
+    would see, so the process retires. Submodules of packages already imported (sympy loading a
+    printer on first use) are not a trace; a new top-level package or a removed module is. In-place
+    changes to module-level objects and replaced ``sys.modules`` entries are not seen."""
 
     def __init__(self, reward: object) -> None:
         self.module = getattr(inspect.unwrap(reward), "__globals__", None) or {}
         self.threads = threading.active_count()
-        self.modules = len(sys.modules)
+        self.modules = set(sys.modules)
+        self.packages = {name.partition(".")[0] for name in self.modules}
         self.bindings = self._bindings()
 
     def _bindings(self) -> dict[str, int]:
         return {name: id(value) for name, value in list(self.module.items())}
 
     def changed(self) -> bool:
-        return threading.active_count() != self.threads or len(sys.modules) != self.modules or self._bindings() != self.bindings
+        if threading.active_count() != self.threads or self._bindings() != self.bindings:
+            return True
+        if len(sys.modules) != len(self.modules):
+            now = set(sys.modules)
+            if not self.modules <= now or any(name.partition(".")[0] not in self.packages for name in now - self.modules):
+                return True
+            self.modules = now  # lazily imported parts of packages the process had: the next call would import them too
+        return False
 
 
 class _Capture:

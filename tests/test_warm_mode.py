@@ -100,3 +100,20 @@ def test_defaults_by_trust_and_clear_errors():
         Grader("library:math", mode="fresh", calls_per_process=8)
     with pytest.raises(ValueError, match="mode='lukewarm': expected 'fresh' or 'warm'"):
         Grader("library:math", mode="lukewarm")
+
+
+LAZY_SUBMODULE = """
+import importlib
+import html
+
+SEEN = []
+
+def compute_reward(completion, ground_truth):
+    importlib.import_module("html.parser")  # a part of a package the process has (sympy loading a printer)
+    SEEN.append(completion)
+    return float(len(SEEN))
+"""
+
+
+def test_a_lazily_imported_submodule_of_a_loaded_package_keeps_the_process():
+    assert [score for score, _ in scores(LAZY_SUBMODULE, mode="warm")] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
