@@ -104,16 +104,21 @@ def test_defaults_by_trust_and_clear_errors():
 
 LAZY_SUBMODULE = """
 import importlib
-import html
+
+import lazypkg
 
 SEEN = []
 
 def compute_reward(completion, ground_truth):
-    importlib.import_module("html.parser")  # a part of a package the process has (sympy loading a printer)
+    importlib.import_module("lazypkg.part")  # a part of a package the process has (sympy loading a printer)
     SEEN.append(completion)
     return float(len(SEEN))
 """
 
 
-def test_a_lazily_imported_submodule_of_a_loaded_package_keeps_the_process():
-    assert [score for score, _ in scores(LAZY_SUBMODULE, mode="warm")] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+def test_a_lazily_imported_submodule_of_a_loaded_package_keeps_the_process(tmp_path):
+    (tmp_path / "lazypkg").mkdir()
+    (tmp_path / "lazypkg" / "__init__.py").write_text("")
+    (tmp_path / "lazypkg" / "part.py").write_text("VALUE = 1\n")
+    (tmp_path / "reward.py").write_text(LAZY_SUBMODULE)
+    assert [score for score, _ in scores(str(tmp_path / "reward.py"), mode="warm")] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
