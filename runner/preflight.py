@@ -29,7 +29,9 @@ from rich.table import Table
 from rich.text import Text
 
 from rewardkit.graders import Binding, Grader
+from rewardkit.graders.check_report import answer_text, as_row
 from rewardkit.graders.checks import CheckReport, run_checks
+from rewardkit.graders.probes import probe_completions
 from rewardkit.graders.hygiene import HygieneReport
 from rewardkit.graders.lint import Finding, lint_reward
 
@@ -280,6 +282,9 @@ def run_preflight(
         probed = probed[:probe_prompts]
         probes = probe_summary(probed, probe_results(grader, probed, console), score_range, skipped)
         items += probe_items(probes, samples=bool(samples))
+        if grader.mode == "fresh" and _passed(checks, "determinism"):
+            with console.status("warm mode") if console.is_terminal else contextlib.nullcontext():
+                items += warm_items(grader, reward, options, _probe_rows(probed) or [{**row, "completion": ""} for row in rows])
         if samples:
             report, sample_items = _samples(grader, samples, score_range, console)
             items += sample_items
@@ -296,6 +301,41 @@ def run_preflight(
         method=method,
         seconds=round(time.monotonic() - started, 2),
     )
+
+
+WARM_SAMPLE = 400  # calls preflight times in each mode
+
+
+def _passed(checks: CheckReport, name: str) -> bool:
+    return any(r.property == name and r.passed and not r.skipped for r in checks.results)
+
+
+def _probe_rows(truths: Sequence) -> list:
+    return [as_row((completion, truth)) for truth in truths for kind in probe_completions(answer_text(truth)).values() for completion in kind]
+
+
+def warm_items(grader: Grader, reward: str, options: dict, rows: Sequence) -> list[Item]:
+    """Whether ``mode="warm"`` gives this reward the same results as its fresh grader, and how much faster it is."""
+    rows = list(rows)[:WARM_SAMPLE]
+    if len(rows) < 20:
+        return []
+    timed: dict[str, tuple[float, list]] = {}
+    warm_options = {key: value for key, value in options.items() if key not in ("calls_per_process", "mode")}
+    with Grader(reward, mode="warm", **warm_options) as warm:
+        for name, each in (("fresh", grader), ("warm", warm)):
+            each.grade_batch(rows[:10])
+            started = time.perf_counter()
+            results = each.grade_batch(rows)
+            timed[name] = (time.perf_counter() - started, [(r.score, r.status) for r in results])
+    (fresh_s, fresh), (warm_s, warm_results) = timed["fresh"], timed["warm"]
+    rates = f"fresh {len(rows) / fresh_s:.0f} calls/s, warm {len(rows) / warm_s:.0f} calls/s"
+    if warm_results != fresh:
+        differ = sum(a != b for a, b in zip(fresh, warm_results))
+        return [Item(stage="checks", severity="warning", finding=f"mode='warm' scored {differ} of {len(rows)} calls differently from fresh processes ({rates})",
+                     action="keep the default (fresh); the reward keeps state between calls that warm mode's checks do not see")]
+    return [Item(stage="checks", severity="info",
+                 finding=f"mode='warm' gives the same {len(rows)} results as fresh processes, {fresh_s / warm_s:.1f}x faster ({rates})",
+                 action="for your own trusted code, grade and train with --mode warm (reward_mode = \"warm\"); keep fresh for code you do not trust")]
 
 
 def _advise(data: str, reward: str, checks: CheckReport, probes: ProbeSummary | None) -> MethodAdvice | None:

@@ -54,6 +54,8 @@ def test_the_example_reward_gives_signal_on_every_probed_ground_truth(capsys):
     assert code == 0
     assert result["probes"]["prompts"] == 6 and result["probes"]["signal_fraction"] == 1.0
     assert result["report"] is None
+    [warm] = [item for item in result["items"] if "mode='warm'" in item["finding"]]
+    assert warm["severity"] == "info" and warm["finding"].startswith("mode='warm' gives the same ") and "x faster (fresh " in warm["finding"]
     assert result["method"]["method"] == "grpo"
 
 
@@ -69,6 +71,29 @@ def test_a_reward_without_signal_fails_on_the_probes(capsys, tmp_path):
     assert result["probes"]["signal_fraction"] == 0.0
     assert result["method"]["method"] != "grpo"  # no verified reward: SFT if the data had responses, else neither
     assert any(item["stage"] == "probes" and item["severity"] == "error" for item in result["items"])
+
+
+SEEN_LIST = """
+SEEN = []
+
+def compute_reward(completion, ground_truth):
+    SEEN.append(completion)
+    return 1.0 if ground_truth in completion and len(SEEN) < 3 else 0.0
+"""
+
+
+def test_warm_mode_is_judged_on_the_same_calls_and_a_difference_is_a_warning():
+    from rewardkit.graders import Grader
+    from rewardkit.runner.preflight import warm_items
+
+    rows = [(f"#### {i}", str(i)) for i in range(30)]
+    with Grader(os.path.join(EXAMPLE, "reward.py"), workers=2) as grader:
+        [same] = warm_items(grader, os.path.join(EXAMPLE, "reward.py"), {"workers": 2}, rows)
+    assert same.severity == "info"
+    code = "\n".join(SEEN_LIST.splitlines())
+    with Grader(code, workers=2) as grader:
+        [differs] = warm_items(grader, code, {"workers": 2}, rows)
+    assert differs.severity == "warning" and "scored" in differs.finding and "differently from fresh processes" in differs.finding
 
 
 def test_a_random_reward_fails_the_determinism_check(capsys, tmp_path):
