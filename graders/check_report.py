@@ -161,7 +161,7 @@ CAUSES: dict[str, Cause] = _causes(
         name="module_state",
         explanation="it keeps state between calls (a module-level counter, a list it appends to, a cache whose entries change "
         "the result); the sandbox's fresh process per call hides this, but calls_per_process > 1 and other harnesses do not",
-        fix="keep state local to the call; a cache (functools.lru_cache) is fine only around a pure function",
+        fix="keep state local to the call (then mode='warm' is safe too); a cache (functools.lru_cache) is fine only around a pure function",
         lint_rule="RK133 module-state",
     ),
     Cause(

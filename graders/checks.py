@@ -386,7 +386,8 @@ def _check_determinism(run: _Run) -> PropertyResult:
             return _result("determinism", _explain(run, counterexample, differing), "")
     found, clock_note = _clock_probe(run, list(known)[:_CLOCK_ITEMS])
     runs = ", ".join(["baseline"] + [variation.run for variation in variations])
-    return _result("determinism", found, f"{len(known)} inputs scored the same in: {runs}; {clock_note}")
+    warm = "; mode='warm' is equivalent for this reward (one process, which keeps more state than warm mode, agrees)"
+    return _result("determinism", found, f"{len(known)} inputs scored the same in: {runs}; {clock_note}" + ("" if found else warm))
 
 
 def _compare_runs(

@@ -27,6 +27,7 @@ def test_a_dict_ground_truth_reaches_the_reward_and_gold_consistency_says_why_it
     assert _verdicts(report) == expected, [r.counterexample for r in report.results if not r.passed]
     gold = report.result("gold_consistency")
     assert "2 of 2 ground truths are dict" in gold.details and "text and number ground truths" in gold.details
+    assert report.result("determinism").details.endswith("mode='warm' is equivalent for this reward (one process, which keeps more state than warm mode, agrees)")
 
 
 def test_number_ground_truths_reach_the_reward_as_numbers_and_are_probed_as_answers():
