@@ -18,6 +18,7 @@ validation. User code never runs in the caller.
 from __future__ import annotations
 
 import _signal
+import builtins
 import gc
 import inspect
 import io
@@ -352,7 +353,7 @@ class Zygote:
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes, self.streams)
-        watch = _Trace(self.reward) if self.warm and len(calls) > 1 else None
+        watch = _Trace(self.reward, call_dir) if self.warm and len(calls) > 1 else None
         for call_id, (completion, ground_truth, fields) in enumerate(calls):
             frame = self._call(call_id, completion, ground_truth, fields, capture)
             send_all(results, frame)
@@ -395,24 +396,32 @@ class Zygote:
 
 
 class _Trace:
-    """What a warm call process checks after each call: a call that left a thread running, changed
-    ``sys.modules`` or rebound a top-level name of the reward's module leaves state the next call
-    would see, so the process retires. Submodules of packages already imported (sympy loading a
-    printer on first use) are not a trace; a new top-level package or a removed module is. In-place
-    changes to module-level objects and replaced ``sys.modules`` entries are not seen."""
+    """What a warm call process checks after each call: a call that left a thread running, a file in
+    its directory, changed ``sys.modules``, or rebound a builtin or a top-level name of the reward's
+    module leaves state the next call would see, so the process retires. Submodules of packages
+    already imported (sympy loading a printer on first use) are not a trace; a new top-level package
+    or a removed module is. In-place changes to module-level objects, attributes patched on other
+    modules and replaced ``sys.modules`` entries are not seen: warm mode is for trusted code."""
 
-    def __init__(self, reward: object) -> None:
+    def __init__(self, reward: object, call_dir: str) -> None:
         self.module = getattr(inspect.unwrap(reward), "__globals__", None) or {}
+        self.builtins = vars(builtins)
+        self.call_dir = call_dir
         self.threads = threading.active_count()
         self.modules = set(sys.modules)
         self.packages = {name.partition(".")[0] for name in self.modules}
         self.bindings = self._bindings()
 
-    def _bindings(self) -> dict[str, int]:
-        return {name: id(value) for name, value in list(self.module.items())}
+    def _bindings(self) -> tuple[dict[str, int], dict[str, int]]:
+        return {name: id(value) for name, value in list(self.module.items())}, {name: id(value) for name, value in list(self.builtins.items())}
 
     def changed(self) -> bool:
         if threading.active_count() != self.threads or self._bindings() != self.bindings:
+            return True
+        try:
+            if os.listdir(self.call_dir):
+                return True
+        except OSError:
             return True
         if len(sys.modules) != len(self.modules):
             now = set(sys.modules)

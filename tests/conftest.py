@@ -34,14 +34,20 @@ def no_leftover_processes():
         pytest.fail(f"processes left running after the test: {described}")
 
 
-@pytest.fixture
-def make_grader():
-    """Build graders (closed at teardown); a bare name means ``tests/hostile/<name>.py``."""
+@pytest.fixture(params=["default", "warm"])
+def make_grader(request):
+    """Build graders (closed at teardown); a bare name means ``tests/hostile/<name>.py``.
+
+    Every test that uses it runs twice: with the grader's default mode (fresh, for these
+    rewards) and in ``mode="warm"``, unless it asks for a mode or ``calls_per_process`` itself:
+    the attacks must fail the same way when a process serves several calls."""
     graders: list[Grader] = []
 
     def make(reward, **options) -> Grader:
         options.setdefault("timeout", 1.0)
         options.setdefault("workers", 2)
+        if request.param == "warm" and "calls_per_process" not in options and "mode" not in options:
+            options["mode"] = "warm"
         if isinstance(reward, str) and "\n" not in reward and not reward.endswith(".py") and ":" not in reward:
             reward = hostile(reward)
         grader = Grader(reward, **options)

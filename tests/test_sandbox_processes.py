@@ -299,7 +299,8 @@ def test_call_killed_from_outside_is_crashed_and_the_rest_complete(make_grader):
 
 def test_benign_batch_keeps_flowing_beside_a_hung_call(make_grader):
     timeout = 2.0
-    grader = make_grader("by_input", workers=2, timeout=timeout)
+    # fresh mode: in warm mode the calls queued behind a hung call in its process wait for its timeout (docs/how-it-runs.md)
+    grader = make_grader("by_input", workers=2, timeout=timeout, mode="fresh")
     items = [("hang", "0")] + [("sleep:0.01", str(i)) for i in range(1, 21)]
     started = time.monotonic()
     finished = {}
