@@ -160,6 +160,12 @@ class Binding:
     def takes_fields(self) -> bool:
         return bool(self.fields) or self.any_field
 
+    def missing(self, row: Mapping) -> list[str]:
+        """What ``row`` lacks that the reward takes without a default: "ground_truth" (absent or null) first,
+        then each required field it does not have."""
+        absent = ["ground_truth"] if self.needs_ground_truth and row.get("ground_truth") is None else []
+        return absent + [name for name in self.required if name not in row]
+
     def arguments(self, item: object) -> tuple[str, Any, dict | None, int]:
         """``(completion, ground_truth, fields, size)`` for one row, or ``RowError`` saying what is wrong with it.
 

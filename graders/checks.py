@@ -148,12 +148,13 @@ def _check_rows_fit(run: _Run) -> None:
     """A ``ValueError`` when the examples cannot give the reward what its signature requires: a field no example
     has, or a ground truth (taken without a default) that some examples lack."""
     binding = run.graders["baseline"].binding
-    rows = [truth for truth in run.ground_truths if isinstance(truth, Row)]
+    rows = [{**truth.fields, "ground_truth": truth.ground_truth} if isinstance(truth, Row) else {"ground_truth": truth} for truth in run.ground_truths]
+    missing = [binding.missing(row) for row in rows] or [list(binding.required)]  # no examples: nothing fills a field
     for name in binding.required:
-        if not run.ground_truths or any(name not in truth.fields for truth in rows) or len(rows) < len(run.ground_truths):
+        if any(name in lacks for lacks in missing):
             raise ValueError(f"{binding.signature} requires the row field {name!r}: give examples whose rows all have it (--examples)")
-    absent = sum(isinstance(truth, Row) and truth.ground_truth is None for truth in run.ground_truths)
-    if absent and binding.needs_ground_truth:
+    absent = sum("ground_truth" in lacks for lacks in missing)
+    if absent:
         raise ValueError(
             f"examples without a ground truth ({absent} distinct rows): {binding.signature} takes one without a "
             "default: add their ground truths, or give the parameter a default (ground_truth=None) if the reward needs none"

@@ -29,9 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rewardkit.graders import Binding, Grader
-from rewardkit.graders.check_report import answer_text, as_row
 from rewardkit.graders.checks import CheckReport, run_checks
-from rewardkit.graders.probes import probe_completions
 from rewardkit.graders.hygiene import HygieneReport
 from rewardkit.graders.lint import Finding, lint_reward
 
@@ -41,7 +39,7 @@ from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects
 from .method_choice import CheckEvidence, Evidence, MethodAdvice, RewardEvidence, recommend_method
 from .options import REWARD_DESC, add_grader_options, grader_options
-from .probing import ProbeSummary, as_truth, probe_results, probe_summary, probeable
+from .probing import ProbeSummary, as_truth, probe_results, probe_rows, probe_summary, probeable
 from .report import graded_report, read_samples
 
 Stage = Literal["data", "lint", "checks", "probes", "samples"]
@@ -284,7 +282,7 @@ def run_preflight(
         items += probe_items(probes, samples=bool(samples))
         if grader.mode == "fresh" and _passed(checks, "determinism"):
             with console.status("warm mode") if console.is_terminal else contextlib.nullcontext():
-                items += warm_items(grader, reward, options, _probe_rows(probed) or [{**row, "completion": ""} for row in rows])
+                items += warm_items(grader, reward, options, probe_rows(probed)[1] or [{**row, "completion": ""} for row in rows])
         if samples:
             report, sample_items = _samples(grader, samples, score_range, console)
             items += sample_items
@@ -308,10 +306,6 @@ WARM_SAMPLE = 400  # calls preflight times in each mode
 
 def _passed(checks: CheckReport, name: str) -> bool:
     return any(r.property == name and r.passed and not r.skipped for r in checks.results)
-
-
-def _probe_rows(truths: Sequence) -> list:
-    return [as_row((completion, truth)) for truth in truths for kind in probe_completions(answer_text(truth)).values() for completion in kind]
 
 
 def warm_items(grader: Grader, reward: str, options: dict, rows: Sequence) -> list[Item]:
@@ -367,9 +361,7 @@ def fit_rows(lines: Sequence[tuple[int, dict]], binding: Binding, path: str) -> 
     or a ground truth it takes without a default (training stops on such a prompt)."""
     rows, items = [], []
     for number, row in lines:
-        missing = [name for name in binding.required if name not in row]
-        if binding.needs_ground_truth and row.get("ground_truth") is None:
-            missing.insert(0, "ground_truth")
+        missing = binding.missing(row)
         if missing:
             named = ", ".join(repr(name) for name in missing)
             items.append(Item(stage="data", severity="error", finding=f"{path}:{number}: no {named}, which {binding.signature} takes without a default", action=_FIX_LINE))

@@ -48,13 +48,19 @@ def as_truth(value: Any) -> Truth:
 
 
 
+def probe_rows(truths: Sequence[Truth]) -> tuple[list[dict[str, list[str]]], list]:
+    """Each ground truth's probe completions by kind, and all of them as the rows a ``Grader`` takes, in order."""
+    probes = [probe_completions(answer_text(truth)) for truth in truths]
+    rows = [as_row((completion, truth)) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
+    return probes, rows
+
+
 def probe_results(grader: Grader, truths: Sequence[Truth], console: Console | None = None) -> list[dict[str, list[GradeResult]]]:
     """Each ground truth's probe completions graded, by probe kind (what ``probe_summary`` reads); a bar on a terminal.
 
     ``truths`` are strings or ``Row``s whose ``answer_text`` is not None (``probeable``); a
     number ground truth is probed with its text and reaches the reward as the number."""
-    probes = [probe_completions(answer_text(truth)) for truth in truths]
-    items = [as_row((completion, truth)) for truth, kinds in zip(truths, probes) for completions in kinds.values() for completion in completions]
+    probes, items = probe_rows(truths)
     results: list[GradeResult] = [None] * len(items)  # type: ignore[list-item]  # every index is filled below
     with progress_bar(console or Console(stderr=True, quiet=True), len(items), "probing") as advance:
         for index, result in grader.iter_results(items):
