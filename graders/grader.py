@@ -19,7 +19,6 @@ and each Ray actor runs one such local grader.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import time
@@ -183,33 +182,44 @@ class Grader:
         """Yield ``(index, result)`` as calls complete, in completion order."""
         yield from self._results(self._submit(items), progress)
 
-    def _results(self, job: _Job, progress: Progress | None) -> Iterator[tuple[int, GradeResult]]:
+    def _results(self, job: _Job, progress: Progress | None, on_wait: Callable[[], None] | None = None) -> Iterator[tuple[int, GradeResult]]:
         done = 0
         try:
             while True:
+                if on_wait is not None and job.results.empty():
+                    on_wait()
                 entry = job.results.get()
                 if entry is _Job.END:
                     return
                 if isinstance(entry, BaseException):
                     raise entry
-                done += 1
-                if progress is not None:
-                    progress(done, job.total)
-                yield entry
+                for result in entry:
+                    done += 1
+                    if progress is not None:
+                        progress(done, job.total)
+                    yield result
         finally:
             job.cancelled = True
 
-    def iter_ordered(self, items: Iterable[Item], progress: Progress | None = None, window: int | None = None) -> Iterator[GradeResult]:
+    def iter_ordered(
+        self,
+        items: Iterable[Item],
+        progress: Progress | None = None,
+        window: int | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Iterator[GradeResult]:
         """Yield results in input order, each as soon as it and all before it are done.
 
         ``window``: read at most this many items ahead of the last one yielded (back-pressure: memory
-        stays flat on an input of any length, however slowly the results are consumed)."""
+        stays flat on an input of any length, however slowly the results are consumed). ``on_wait``:
+        called whenever no result is ready and the iterator is about to wait (``rewardkit grade`` flushes
+        its output then: once per batch of results, not once per line)."""
         if window is not None:
             _positive_int("window", window)
         job = self._submit(items, window=window)
         waiting: dict[int, GradeResult] = {}
         next_index = 0
-        for index, result in self._results(job, progress):
+        for index, result in self._results(job, progress, on_wait):
             waiting[index] = result
             while next_index in waiting:
                 yield waiting.pop(next_index)
@@ -222,10 +232,14 @@ class Grader:
 
     async def agrade_batch(self, items: Iterable[Item], progress: Progress | None = None) -> list[GradeResult]:
         """Grade every item without blocking the event loop; results in input order."""
+        import asyncio  # here, not at the top: ``rewardkit grade`` does not pay its import
+
         return await asyncio.to_thread(self.grade_batch, list(items), progress)
 
     async def aiter_results(self, items: Iterable[Item]) -> AsyncIterator[tuple[int, GradeResult]]:
         """Async version of ``iter_results``."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         results: asyncio.Queue = asyncio.Queue()
         job = self._submit(items, deliver=lambda entry: loop.call_soon_threadsafe(results.put_nowait, entry))
@@ -236,7 +250,8 @@ class Grader:
                     return
                 if isinstance(entry, BaseException):
                     raise entry
-                yield entry
+                for result in entry:
+                    yield result
         finally:
             job.cancelled = True
 

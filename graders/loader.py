@@ -24,7 +24,7 @@ RewardFunction = Callable[..., object]
 
 
 def describe(source: dict) -> str:
-    """A short name for a source dict (``RewardSource.model_dump()``)."""
+    """A short name for a source dict (``RewardSource.as_dict()``)."""
     kind, target, function = source["kind"], source["target"], source.get("function", "compute_reward")
     if kind in ("file", "module"):
         return f"{target}:{function}"

@@ -35,6 +35,7 @@ class _Job:
     def __init__(
         self, items: Iterable[Item], deliver: Callable[[object], None] | None, collect: bool = False, window: int | None = None
     ) -> None:
+        """``deliver`` gets lists of ``(index, result)``, then ``END``; or the exception that ended the job."""
         self.items = iter(enumerate(items))
         self.total = len(items) if isinstance(items, Sequence) else None
         self.results: queue.SimpleQueue = queue.SimpleQueue()
@@ -47,6 +48,10 @@ class _Job:
         # window: at most this many items taken from ``items`` and not yet consumed by the caller (``took``)
         self.window, self.pulled, self.taken, self.held = window, 0, 0, False
         self.wake: Callable[[], None] = lambda: None
+        # results completed in this round of the manager's loop, handed over together (``hand_over``): one
+        # thread switch per round, not per item
+        self.outbox: list[tuple[int, GradeResult]] = []
+        self.waiting: Callable[[_Job], None] = lambda job: None  # set by the manager: remember a job with an outbox
 
     def full(self) -> bool:
         """Whether the caller's backlog fills the window (manager thread); ``held`` is set first, so a
@@ -71,11 +76,20 @@ class _Job:
         if self.collected is not None:
             self.collected[index] = result
         else:
-            self.deliver((index, result))
+            if not self.outbox:
+                self.waiting(self)
+            self.outbox.append((index, result))
         self.finish_if_done()
+
+    def hand_over(self) -> None:
+        """Deliver the results completed since the last hand-over, as one list (manager thread)."""
+        if self.outbox:
+            batch, self.outbox = self.outbox, []
+            self.deliver(batch)
 
     def finish_if_done(self) -> None:
         if self.exhausted and self.outstanding == 0:
+            self.hand_over()
             self.deliver(_Job.END)
             self.outstanding = -1
 
@@ -102,6 +116,7 @@ class ManagerBase(abc.ABC):
         self.jobs: collections.deque[_Job] = collections.deque()
         self.incoming: collections.deque[_Job] = collections.deque()
         self.queue: collections.deque[_Work] = collections.deque()
+        self.handing_over: list[_Job] = []  # jobs with results completed in this round (``_Job.hand_over``)
         self.stopping = False
         self.failure: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="rewardkit-grader", daemon=True)
@@ -111,6 +126,7 @@ class ManagerBase(abc.ABC):
     def submit(self, job: _Job) -> None:
         if self.failure is not None:
             raise self.failure
+        job.waiting = self.handing_over.append
         self.incoming.append(job)
         self._wake()
         if self.failure is not None and not self.thread.is_alive():
@@ -132,6 +148,7 @@ class ManagerBase(abc.ABC):
         try:
             while not self.stopping:
                 self._step()
+                self._hand_over()
             self.failure = GraderClosed("the grader was closed before this call finished")
         except BaseException as exc:  # noqa: BLE001 - surface manager failures to every waiting caller
             self.failure = exc if isinstance(exc, SandboxFailure) else SandboxFailure(f"grader manager failed: {exc!r}")
@@ -167,6 +184,7 @@ class ManagerBase(abc.ABC):
                 job.exhausted = True
             except BaseException as exc:  # noqa: BLE001 - an item iterator that fails ends its job with the error
                 job.exhausted = True
+                job.hand_over()
                 job.deliver(exc)
             if job.exhausted:
                 self.jobs.popleft()
@@ -179,8 +197,14 @@ class ManagerBase(abc.ABC):
             except RowError as exc:
                 job.complete(index, invalid_input(str(exc), self.grader.failure_score))
 
+    def _hand_over(self) -> None:
+        for job in self.handing_over:
+            job.hand_over()
+        self.handing_over.clear()  # cleared in place: each job holds this list's append
+
     def _fail_all(self, exc: BaseException | None) -> None:
         """Answer every job still waiting: nobody blocks on a grader that has stopped."""
+        self._hand_over()  # what was completed before the end is delivered first
         if exc is None:
             return
         waiting = list(self.jobs) + list(self.incoming) + [w.job for w in self.queue] + [w.job for w in self._in_flight()]

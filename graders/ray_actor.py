@@ -31,7 +31,7 @@ class ActorGrader:
         """Load the reward; reply with where this actor runs and its sandbox's layers, or why it cannot start."""
         where = {"node": ray.util.get_node_ip_address(), "node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid()}
         try:
-            self.grader = Grader(RewardSource.model_validate(source), **options)
+            self.grader = Grader(RewardSource.from_dict(source), **options)
         except RewardLoadError as exc:
             return {**where, "error": "load", "message": exc.reason, "path": exc.path, "line": exc.line}
         except IsolationUnavailable as exc:
@@ -47,7 +47,7 @@ class ActorGrader:
 
     def grade(self, rows: list[dict]) -> list[dict]:
         """Grade rows (checked by the driver against the binding); results in order, as dicts."""
-        return [result.model_dump(mode="json") for result in self.grader.grade_batch(rows)]
+        return [result.to_dict() for result in self.grader.grade_batch(rows)]
 
     def close(self) -> None:
         if self.grader is not None:

@@ -32,7 +32,6 @@ import queue
 import time
 from typing import Iterable
 
-from pydantic import TypeAdapter
 
 from .binding import Binding
 from .errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
@@ -57,7 +56,6 @@ _BATCH_SLACK_SECONDS = 30.0  # transport and a zygote restart, on top of the cal
 _MAX_FAILED_STARTS = 3  # replacement actors that fail to start in a row before giving up
 _CLOSE_SECONDS = 5.0
 _CLOSE_WITHOUT_HEAD_SECONDS = 1.0  # Ray ends a driver whose head is gone soon: close what answers at once
-_RESULTS = TypeAdapter(list[GradeResult])
 _MISSING_REWARDKIT = "No module named 'rewardkit"
 
 
@@ -95,7 +93,7 @@ class RayManager(ManagerBase):
             raise ValueError(f"ray_actors={actors!r}: expected a positive integer")
         if type(retries) is not int or retries < 0:
             raise ValueError(f"ray_retries={retries!r}: expected a non-negative integer")
-        self.source = grader.source.shipped().model_dump()
+        self.source = grader.source.shipped().as_dict()
         self.events: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self.losses: dict[_Work, int] = {}
         self.retries = retries
@@ -336,13 +334,11 @@ class RayManager(ManagerBase):
 
 def _read_results(reply: object, expected: int) -> list[GradeResult]:
     """An actor's reply as validated results: one finite score per item sent."""
-    results = _RESULTS.validate_python(reply)
-    if len(results) != expected:
-        raise ValueError(f"{len(results)} results for {expected} items")
-    for result in results:
-        if not all(math.isfinite(score) for score in (result.score, *result.components.values())):
-            raise ValueError(f"a result with a non-finite score: {result.score!r}")
-    return results
+    if not isinstance(reply, list):
+        raise ValueError(f"expected a list of results, got {type(reply).__name__}")
+    if len(reply) != expected:
+        raise ValueError(f"{len(reply)} results for {expected} items")
+    return [GradeResult.from_dict(values) for values in reply]
 
 
 def _weaker(ours: list[LayerState], theirs: list[LayerState]) -> list[LayerState]:

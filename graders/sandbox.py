@@ -83,7 +83,7 @@ class Sandbox:
         self.reader = MessageReader(ours)
         init = {
             "plan": dataclasses.asdict(plan),
-            "source": source.model_dump(),
+            "source": source.as_dict(),
             "sys_path": [p for p in sys.path if p and os.path.isabs(p)],
             "seed": seed,
             "output_bytes": output_bytes,

@@ -7,35 +7,65 @@ loads the source (``loader.load_reward``).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib.machinery
+import json
 import os
 import re
 import sys
 from typing import Callable, Literal
 
-from pydantic import BaseModel, Field, JsonValue
-
 from .errors import RewardLoadError
 from .loader import describe, read_source
 
 SourceKind = Literal["file", "code", "module", "library", "pickle"]
+_KINDS = ("file", "code", "module", "library", "pickle")
 DEFAULT_FUNCTION = "compute_reward"
 _MODULE_SPEC = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<function>[A-Za-z_]\w*)$")
 _FILE_SPEC = re.compile(r"^(?P<path>.+\.py)(?::(?P<function>[A-Za-z_]\w*))?$")
 
 
-class RewardSource(BaseModel):
-    """A reward as the sandbox receives it: what kind, where, which function, with what parameters."""
+@dataclasses.dataclass(frozen=True)
+class RewardSource:
+    """A reward as the sandbox receives it: what kind, where, which function, with what parameters.
+
+    A dataclass (not a pydantic model) so that grading imports no pydantic; its fields are checked
+    when it is made, and it crosses to the zygote and to Ray actors as ``as_dict()``.
+    """
 
     kind: SourceKind
     target: str
     function: str = DEFAULT_FUNCTION
-    params: dict[str, JsonValue] = Field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)  # JSON values
     folder: str | None = None  # a folder the reward may read (its own), besides the libraries
     code: str | None = None  # a file's text, carried along for machines that do not have the file
 
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise ValueError(f"kind={self.kind!r}: expected one of {', '.join(_KINDS)}")
+        for name in ("target", "function"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name}={getattr(self, name)!r}: expected a string")
+        for name in ("folder", "code"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name}={getattr(self, name)!r}: expected a string or None")
+        if not isinstance(self.params, dict) or not all(isinstance(key, str) for key in self.params):
+            raise ValueError(f"params={self.params!r}: expected a dict with string keys")
+        try:
+            json.dumps(self.params, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"params: expected JSON values ({exc})") from None
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields as JSON values, as the zygote and Ray actors take them (``from_dict``)."""
+        return dataclasses.asdict(self)
+
     @classmethod
-    def parse(cls, spec: str, params: dict[str, JsonValue] | None = None) -> RewardSource:
+    def from_dict(cls, values: dict[str, object]) -> RewardSource:
+        return cls(**values)
+
+    @classmethod
+    def parse(cls, spec: str, params: dict[str, object] | None = None) -> RewardSource:
         """Classify ``spec``: ``library:NAME``, source code, ``path.py[:function]`` or ``module:function``."""
         params = dict(params or {})
         if spec.startswith("library:"):
@@ -77,10 +107,10 @@ class RewardSource(BaseModel):
         """
         if self.kind != "file" or self.code is not None:
             return self
-        return self.model_copy(update={"code": read_source(self.target)})
+        return dataclasses.replace(self, code=read_source(self.target))
 
     def describe(self) -> str:
-        return describe(self.model_dump())
+        return describe(self.as_dict())
 
 
 def _module_folder(module: str) -> str | None:

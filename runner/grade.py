@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-from typing import Iterable, Iterator
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
 
 from rewardkit.graders.watch import DEFAULT_STOP_AFTER
 
 from .jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
-from .options import REWARD_DESC, add_grader_options, start_grader
+from .options import REWARD_DESC, add_grader_options, grader_starting
 from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 INVALID_INPUT = Status.invalid_input.value  # the status of an output record for a malformed input line
 BATCH_LINES = 100  # lines looked at together for a reward that fails on every one of them (watch.FailureWatch)
@@ -49,21 +49,23 @@ def run(args: argparse.Namespace) -> int:
     --stop-after-failed-batches batches in a row, or the backend failed mid-run (a Ray cluster lost its head node).
 
     The input is read as grading goes, never whole: memory stays flat on a file of any size."""
-    console = Console(stderr=True)
-    total = count_lines(args.input)
-    of_total = f" of {total}" if total is not None else ""
-    counts: collections.Counter[str] = collections.Counter()
-    warn = lambda message: console.print(message, style="yellow", highlight=False, soft_wrap=True, markup=False)  # noqa: E731
-    batch: list[dict] = []
-    with stream_lines(args.input, read_grade_input, f"--input {args.input}") as lines:
-        grader = start_grader(args)
+    with stream_lines(args.input, read_grade_input, f"--input {args.input}") as lines, grader_starting(args) as started:
+        from rich.console import Console  # imported while the zygote starts
+        from rich.markup import escape
+
+        console = Console(stderr=True)
+        total = count_lines(args.input)
+        of_total = f" of {total}" if total is not None else ""
+        counts: collections.Counter[str] = collections.Counter()
+        warn = lambda message: console.print(message, style="yellow", highlight=False, soft_wrap=True, markup=False)  # noqa: E731
+        batch: list[dict] = []
+        grader = started()
         watch = FailureWatch(grader.source.describe(), args.stop_after_failed_batches, warn=warn)
         with grader, open_output(args.output) as out, progress_bar(console, total) as advance:
             try:
-                for line, record in graded_records(grader, lines, args.failure_score):
+                for line, record in graded_records(grader, lines, args.failure_score, on_wait=out.flush):
                     counts[record["status"]] += 1
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    out.flush()
                     if record["status"] == INVALID_INPUT:
                         warn(f"{args.input}:{line.number}: {record['error'].removeprefix(f'line {line.number}: ')}")
                     advance()
@@ -84,15 +86,19 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"[bold red]rewardkit grade: grading stopped[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
                 console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False, soft_wrap=True)
                 return 3
-    _print_summary(console, counts, grader)
+        _print_summary(console, counts, grader)
     return 1 if counts[INVALID_INPUT] else 0
 
 
-def graded_records(grader: Grader, lines: Iterable[Line], failure_score: float) -> Iterator[tuple[Line, dict]]:
+def graded_records(
+    grader: Grader, lines: Iterable[Line], failure_score: float, on_wait: Callable[[], None] | None = None
+) -> Iterator[tuple[Line, dict]]:
     """Each line with its output record (the input plus score, status, error, duration_ms), in input order, as soon as it is known.
 
     A malformed line gets status ``invalid_input`` and ``failure_score``; it is never dropped. ``lines`` is
-    read by the grader as it takes work, so only the lines in flight are held here (``read``).
+    read by the grader as it takes work, so only the lines in flight are held here (``read``). ``on_wait`` is
+    called before waiting for the next result (the caller flushes what it wrote: every line is on disk
+    as soon as no later result is ready).
     """
     read: collections.deque[Line] = collections.deque()  # lines the grader has taken and not yet answered, in order
 
@@ -102,7 +108,7 @@ def graded_records(grader: Grader, lines: Iterable[Line], failure_score: float) 
             if line.error is None:
                 yield line.record
 
-    for result in grader.iter_ordered(records(), window=WINDOW_LINES):
+    for result in grader.iter_ordered(records(), window=WINDOW_LINES, on_wait=on_wait):
         while read[0].error is not None:
             line = read.popleft()
             yield line, _output_record(line, None, failure_score)

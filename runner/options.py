@@ -8,8 +8,11 @@ help texts are named constants so the flags, config keys and docs cannot drift.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import threading
+from typing import Callable, Iterator
 
 from rewardkit.graders import Grader
 
@@ -131,6 +134,40 @@ def start_grader(args: argparse.Namespace) -> Grader:
         return Grader(args.reward, **options)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def grader_starting(args: argparse.Namespace) -> Iterator[Callable[[], Grader]]:
+    """``start_grader(args)`` in a thread; yields a function that waits for the grader (raising what starting raised).
+
+    Starting a grader is mostly waiting: for a new interpreter to import the reward in the zygote. Meanwhile
+    this process goes on importing what the command draws with and reading its input, so a short command
+    takes the slower of the two, not their sum. The grader is closed when the block ends, however it ends.
+    """
+    outcome: dict[str, object] = {}
+
+    def start() -> None:
+        try:
+            outcome["grader"] = start_grader(args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=start, name="rewardkit-start", daemon=True)
+    thread.start()
+
+    def wait() -> Grader:
+        thread.join()
+        if "error" in outcome:
+            raise outcome.pop("error")  # type: ignore[misc]
+        return outcome["grader"]  # type: ignore[return-value]
+
+    try:
+        yield wait
+    finally:
+        thread.join()
+        grader = outcome.get("grader")
+        if grader is not None:
+            grader.close()  # type: ignore[attr-defined]
 
 
 def parse_range(text: str | None, flag: str = "--range", example: str = "0,1") -> tuple[float, float] | None:

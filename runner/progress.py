@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @contextlib.contextmanager
@@ -21,18 +20,18 @@ def progress_bar(
     if not console.is_terminal:
         yield lambda: None
         return
+    # imported here: a command writing to a file or a pipe does not pay for rich.progress (~10 ms)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class _StatusColumn(ProgressColumn):
+        def render(self, task: object) -> Text:
+            return Text(status())
+
     columns: tuple[ProgressColumn, ...] = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     if status is not None:
-        columns += (_StatusColumn(status),)
+        columns += (_StatusColumn(),)
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(label, total=total, completed=completed)
         yield lambda: progress.advance(task)
 
-
-class _StatusColumn(ProgressColumn):
-    def __init__(self, status: Callable[[], str]) -> None:
-        super().__init__()
-        self.status = status
-
-    def render(self, task: Task) -> Text:
-        return Text(self.status())
