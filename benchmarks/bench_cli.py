@@ -44,13 +44,9 @@ def seconds(argv: list[str], repeat: int = 1) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 items and 3 one-line runs (a smoke run)")
-    args = parser.parse_args()
-    items, repeat, rounds = (2000, 3, 1) if args.quick else (20_000, 10, 3)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+def cli_figures(quick: bool = False) -> tuple[tuple[int, float, float], tuple[float, float]]:
+    """((items, Pool(2) seconds, rewardkit grade seconds), (one-line grade seconds, bare interpreter seconds)), best of the rounds."""
+    items, repeat, rounds = (2000, 3, 1) if quick else (20_000, 10, 3)
     with tempfile.TemporaryDirectory(prefix="rewardkit-bench-") as folder:
         reward, pool, data, one = (os.path.join(folder, name) for name in ("reward.py", "pool.py", "in.jsonl", "one.jsonl"))
         for path, text in ((reward, TRIVIAL), (pool, POOL_SCRIPT)):
@@ -63,15 +59,24 @@ def main() -> None:
         out = os.path.join(folder, "out.jsonl")
         grade = [sys.executable, "-m", "rewardkit.runner.cli", "grade", reward, "-i", data, "-o", out, "--workers", "2"]
         runs = [(seconds([sys.executable, pool, data, out]), seconds(grade + ["--mode", "warm"])) for _ in range(rounds)]
-        base, ours = min(r[0] for r in runs), min(r[1] for r in runs)
-        print(f"{items:,} trivial items, whole process: Pool(2) script {base:.2f} s, rewardkit grade --mode warm {ours:.2f} s, "
-              f"ratio {base / ours:.2f}x (floor 0.5x, goal 0.8x)")
+        many = (items, min(r[0] for r in runs), min(r[1] for r in runs))
         line = [sys.executable, "-m", "rewardkit.runner.cli", "grade", reward, "-i", one, "-o", out]
         bare = [sys.executable, "-c", "import json, multiprocessing"]
-        runs = [(seconds(bare, repeat), seconds(line, repeat)) for _ in range(rounds)]
-        base, ours = min(r[0] for r in runs) / repeat, min(r[1] for r in runs) / repeat
-        print(f"one-line rewardkit grade: {ours * 1000:.0f} ms vs python -c 'import json, multiprocessing' {base * 1000:.0f} ms, "
-              f"ratio {ours / base:.1f}x (floor 6x, goal 4x; lower is better)")
+        runs = [(seconds(line, repeat), seconds(bare, repeat)) for _ in range(rounds)]
+        return many, (min(r[0] for r in runs) / repeat, min(r[1] for r in runs) / repeat)
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 items and 3 one-line runs (a smoke run)")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    (items, base, ours), (line, bare) = cli_figures(args.quick)
+    print(f"{items:,} trivial items, whole process: Pool(2) script {base:.2f} s, rewardkit grade --mode warm {ours:.2f} s, "
+          f"ratio {base / ours:.2f}x (floor 0.5x, goal 0.8x)")
+    print(f"one-line rewardkit grade: {line * 1000:.0f} ms vs python -c 'import json, multiprocessing' {bare * 1000:.0f} ms, "
+          f"ratio {line / bare:.1f}x (floor 6x, goal 4x; lower is better)")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from .lazy import lazy_exports
 _EXPORTS = {
     "Grader": "grader",
     "GradeResult": "results",
+    "Scores": "results",
     "Status": "frames",
     "RewardSource": "sources",
     "LayerState": "layers",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Iterable
 from .errors import SandboxFailure
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
 from .frames import RETIRED_EXIT
-from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, failure
+from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, decode_silent, failure
 from .sandbox import Sandbox
 from .wire import encode_control, encode_request
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 _MAX_RESTARTS = 3
 _CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
+_MIN_CHUNK = 32  # calls a warm process takes at least while that many are queued (see _chunk_size)
 _SPARES_PER_WORKER = 1  # call processes kept forked and waiting, per worker, while a batch has work left
 _DRAIN_READS = 64  # reads of 64 KiB from an ended call's channel
 _EXIT_GRACE_SECONDS = 1.0  # a call process that sent all its results and has not exited by then is killed
@@ -172,8 +173,7 @@ class _Manager(ManagerBase):
         if free > 0:
             self._pull(max(free, workers * per_process if per_process > 1 else free))
         while free > 0 and self.queue:
-            size = 1 if per_process == 1 else min(per_process, max(1, math.ceil(len(self.queue) / workers)))
-            works = self._take(size)
+            works = self._take(1 if per_process == 1 else self._chunk_size(per_process, workers))
             chunk_id = next(iter(self.spares)) if self.spares else self._fork_spare()
             chunk = _Chunk(chunk_id, works, self.grader.timeout, self.spares.pop(chunk_id))
             self.chunks[chunk.id] = chunk
@@ -185,6 +185,17 @@ class _Manager(ManagerBase):
                 self._fork_spare()
         elif not self.chunks and self.spares:
             self._retire_spares()  # idle: no process is left waiting
+
+    def _chunk_size(self, per_process: int, workers: int) -> int:
+        """Calls for the next process: shrinking as the work left shrinks (guided self-scheduling).
+
+        A chunk is at most the work left shared by the workers, so the last chunks shrink and no core
+        sits idle long while another finishes; at least _MIN_CHUNK (a warm process's start, fork and
+        copy-on-write faults on a sympy-sized heap, is worth about ten calls of math-verify: smaller
+        chunks at the end cost more in starts than they save in idle time) and at most ``per_process``.
+        The work left counts the items of jobs of known length not yet pulled, not only the queue."""
+        left = len(self.queue) + sum(job.total - job.pulled for job in self.jobs if job.total is not None)
+        return min(per_process, max(_MIN_CHUNK, math.ceil(left / workers)))
 
     def _fork_spare(self) -> int:
         """Have the zygote fork a call process that confines itself and waits for its request on a new channel."""
@@ -316,18 +327,29 @@ class _Manager(ManagerBase):
         lines = bytes(buffer[: end - 1]).split(b"\n")
         del buffer[:end]
         now, total, failure_score = time.monotonic(), len(chunk.works), self.grader.failure_score
+        in_range = self.grader.score_range is None
         for line in lines:
             if chunk.position == total:
                 break  # anything after the last result is not owed and not read
             try:
-                call_id, result = decode_frame(line, failure_score=failure_score)
+                silent = decode_silent(line) if in_range else None  # a silent ok call: no result object built
+                if silent is None:
+                    call_id, result = decode_frame(line, failure_score=failure_score)
+                else:
+                    call_id = silent[0]
                 if call_id != chunk.position:
                     raise FrameError(f"frame for call {call_id} where call {chunk.position} was expected")
             except Exception as exc:  # noqa: BLE001 - whatever a call writes, it only ever ends that call
                 reason = exc if isinstance(exc, FrameError) else f"{type(exc).__name__}"
                 self._kill(chunk, Status.crashed, f"the result channel carried a malformed frame ({reason})")
                 return
-            self._complete(chunk, self._apply_range(result), now)
+            if silent is None:
+                self._complete(chunk, self._apply_range(result), now)
+            else:
+                work = chunk.works[chunk.position]
+                chunk.position += 1
+                chunk.started, chunk.deadline = now, now + self.grader.timeout
+                work.job.complete_ok(work.index, silent[1], silent[2])
         if chunk.position == total:
             del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
             self._close_channel(chunk)

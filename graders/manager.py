@@ -12,7 +12,7 @@ import abc
 import collections
 import queue
 import threading
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Sequence, Tuple, Union
 
 from .binding import RowError
 from .errors import GraderClosed, SandboxFailure
@@ -33,15 +33,21 @@ class _Job:
     END = object()
 
     def __init__(
-        self, items: Iterable[Item], deliver: Callable[[object], None] | None, collect: bool = False, window: int | None = None
+        self,
+        items: Iterable[Item],
+        deliver: Callable[[object], None] | None,
+        collect: bool | Literal["scores"] = False,
+        window: int | None = None,
     ) -> None:
         """``deliver`` gets lists of ``(index, result)``, then ``END``; or the exception that ended the job."""
         self.items = iter(enumerate(items))
         self.total = len(items) if isinstance(items, Sequence) else None
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self.deliver = deliver or self.results.put
-        # collect: results stay here and only the end is delivered (one thread handoff per batch, not per item)
-        self.collected: dict[int, GradeResult] | None = {} if collect else None
+        # collect: results stay here and only the end is delivered (one thread handoff per batch, not per item);
+        # "scores": only each item's score, status and error are kept (``Grader.scores``)
+        self.collected: dict[int, GradeResult] | None = {} if collect is True else None
+        self.scored: dict[int, tuple[float, Status, str | None]] | None = {} if collect == "scores" else None
         self.exhausted = False
         self.outstanding = 0
         self.cancelled = False
@@ -71,9 +77,20 @@ class _Job:
             self.held = False
             self.wake()
 
+    def complete_ok(self, index: int, score: float, duration_ms: float) -> None:
+        """An ok call's score (the frame fast path: a scores job builds no ``GradeResult``)."""
+        if self.scored is not None:
+            self.outstanding -= 1
+            self.scored[index] = (score, Status.ok, None)
+            self.finish_if_done()
+        else:
+            self.complete(index, GradeResult(score=score, status=Status.ok, duration_ms=duration_ms))
+
     def complete(self, index: int, result: GradeResult) -> None:
         self.outstanding -= 1
-        if self.collected is not None:
+        if self.scored is not None:
+            self.scored[index] = (result.score, result.status, result.error)
+        elif self.collected is not None:
             self.collected[index] = result
         else:
             if not self.outbox:

@@ -8,7 +8,7 @@ import math
 
 from .frames import MAX_COMPONENT_NAME, MAX_COMPONENTS, MAX_FRAME_BYTES, Status
 
-__all__ = ["GradeResult", "Status", "FrameError", "decode_frame", "failure", "MAX_FRAME_BYTES"]
+__all__ = ["GradeResult", "Scores", "Status", "FrameError", "decode_frame", "decode_silent", "failure", "MAX_FRAME_BYTES"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -83,24 +83,56 @@ class GradeResult:
 _FIELDS = {field.name for field in dataclasses.fields(GradeResult)}
 
 
+@dataclasses.dataclass(frozen=True)
+class Scores:
+    """What ``Grader.scores`` returns: one score and one status per item, in input order, and the error of
+    each item that is not ok (by index). No object is built per item: for training loops and bulk jobs
+    that need numbers, not records (``Grader.grade_batch`` gives the full ``GradeResult``s)."""
+
+    scores: list[float]
+    statuses: list[Status]
+    errors: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    @property
+    def ok(self) -> list[bool]:
+        """Whether each item's call ended ``ok``."""
+        return [status is Status.ok for status in self.statuses]
+
+    def failed(self) -> int:
+        """How many items did not end ``ok``."""
+        return sum(status is not Status.ok for status in self.statuses)
+
+
 class FrameError(ValueError):
     """A frame from a child was malformed: the child is treated as crashed."""
 
 
-def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult]:
-    """Parse one child frame into (call id, result); raise ``FrameError`` if it is malformed."""
-    if len(line) > MAX_FRAME_BYTES:
-        raise FrameError(f"frame of {len(line)} bytes exceeds {MAX_FRAME_BYTES}")
+def decode_silent(line: bytes) -> tuple[int, float, float] | None:
+    """``(call id, score, duration_ms)`` of a silent ok call's frame ``ID SCORE MICROSECONDS``, or None for any
+    other frame (``decode_frame`` reads those); raise ``FrameError`` for a malformed score."""
     parts = line.split(b" ")
     if len(parts) == 3 and 0 < len(parts[0]) <= 9 and parts[0].isdigit() and 0 < len(parts[2]) <= 15 and parts[2].isdigit():
-        # a silent ok call, ``ID SCORE MICROSECONDS``: the lengths checked above keep int() cheap and in range
+        # the lengths checked above keep int() cheap and in range
         try:
             score = float(parts[1])
         except ValueError:
             raise FrameError(f"malformed frame: score {parts[1][:40]!r}") from None
         if not math.isfinite(score):
             raise FrameError(f"score {score!r} is not a finite number")
-        return int(parts[0]), GradeResult(score=score, status=Status.ok, duration_ms=int(parts[2]) / 1000)
+        return int(parts[0]), score, int(parts[2]) / 1000
+    return None
+
+
+def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult]:
+    """Parse one child frame into (call id, result); raise ``FrameError`` if it is malformed."""
+    if len(line) > MAX_FRAME_BYTES:
+        raise FrameError(f"frame of {len(line)} bytes exceeds {MAX_FRAME_BYTES}")
+    silent = decode_silent(line)
+    if silent is not None:
+        return silent[0], GradeResult(score=silent[1], status=Status.ok, duration_ms=silent[2])
     try:
         head, _, rest = line.decode("ascii").rstrip("\n").partition(" ")
         call_id = int(head)

@@ -55,6 +55,7 @@ class Sandbox:
         warmup_timeout: float,
         restricted: bool = False,
         warm: bool = False,
+        warmup_stateless: bool = False,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
         self._log = tempfile.TemporaryFile()
@@ -90,6 +91,7 @@ class Sandbox:
             "warmup": [list(pair) for pair in warmup],
             "restricted": restricted,
             "warm": warm,
+            "warmup_stateless": warmup_stateless,
         }
         self.sock.sendall(encode_control(init))
         try:
@@ -127,6 +129,8 @@ class Sandbox:
                     return message
                 if op == "load_error":
                     raise RewardLoadError(message["message"], path=message.get("path"), line=message.get("line"))
+                if op == "warmup_left_state":
+                    raise WarmupFailed(f"the warm-up calls changed the reward's state ({message['trace']}); every call must see it as loaded")
                 if op == "refused":
                     missing = {s["name"]: s["detail"] for s in message["layers"] if not s["active"]}
                     raise IsolationUnavailable(missing)

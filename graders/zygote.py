@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import _signal
 import builtins
+import collections
 import gc
 import inspect
 import io
@@ -74,7 +75,15 @@ def main(control_fd: int) -> None:
         sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
         return
     sock.sendall(encode_control({"op": "loaded", "binding": takes.to_dict()}))
+    trace = _Trace(reward, None) if init.get("warmup_stateless") and init["warmup"] else None
+    contents = _contents(trace.module) if trace is not None else None
     _warm_up(reward, takes, init["warmup"], init["seed"])
+    left = trace.left_state() if trace is not None else None
+    if trace is not None and not left and _contents(trace.module) != contents:
+        left = "a changed list, dict or set at the top level of its module"
+    if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
+        sock.sendall(encode_control({"op": "warmup_left_state", "trace": left}))
+        return
     sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
     zygote = Zygote(sock, reader, reward, takes, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
     zygote.warm = bool(init.get("warm"))
@@ -396,6 +405,18 @@ class Zygote:
         return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
 
 
+def _contents(namespace: dict) -> dict[str, list[int]]:
+    """The identities of what each top-level list, dict, set or deque holds (once, around the warm-up calls:
+    an in-place change there would reach every call, which the per-call trace does not see)."""
+    held = {}
+    for name, value in list(namespace.items()):
+        if isinstance(value, dict):
+            held[name] = [id(item) for pair in value.items() for item in pair]
+        elif isinstance(value, (list, set, frozenset, collections.deque, bytearray)):
+            held[name] = [id(item) for item in value] if not isinstance(value, bytearray) else list(value)
+    return held
+
+
 class _Trace:
     """What a warm call process checks after each call: a call that left a thread running, a file in
     its directory, changed ``sys.modules``, or rebound a builtin or a top-level name of the reward's
@@ -404,7 +425,7 @@ class _Trace:
     or a removed module is. In-place changes to module-level objects, attributes patched on other
     modules and replaced ``sys.modules`` entries are not seen: warm mode is for trusted code."""
 
-    def __init__(self, reward: object, call_dir: str) -> None:
+    def __init__(self, reward: object, call_dir: str | None) -> None:
         self.module = getattr(inspect.unwrap(reward), "__globals__", None) or {}
         self.builtins = vars(builtins)
         self.call_dir = call_dir
@@ -421,20 +442,27 @@ class _Trace:
             for space, names, values in self.bindings
         )
 
-    def changed(self) -> bool:
-        if threading.active_count() != self.threads or self._rebound():
-            return True
-        try:
-            if os.listdir(self.call_dir):
-                return True
-        except OSError:
-            return True
+    def left_state(self) -> str | None:
+        """What the calls since this trace was made left that the next would see: a thread, a rebound name,
+        a removed module or a new top-level package (None: nothing)."""
+        if threading.active_count() != self.threads:
+            return "a thread left running"
+        if self._rebound():
+            return "a rebound top-level name of its module or a builtin"
         if len(sys.modules) != len(self.modules):
             now = set(sys.modules)
             if not self.modules <= now or any(name.partition(".")[0] not in self.packages for name in now - self.modules):
-                return True
+                return "a removed module or a new top-level package"
             self.modules = now  # lazily imported parts of packages the process had: the next call would import them too
-        return False
+        return None
+
+    def changed(self) -> bool:
+        if self.left_state():
+            return True
+        try:
+            return bool(os.listdir(self.call_dir))
+        except OSError:
+            return True
 
 
 class _Capture:

@@ -24,7 +24,7 @@ WORKERS_DESC = "calls run in parallel (default: the number of cores)"
 MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
 MODE_DESC = (
     "fresh: a fresh sandboxed process per call (the default for your own code); warm: a confined process serves up "
-    "to 256 calls and is replaced after any call that fails or leaves a thread, a new module or a rebound global "
+    "to 1,024 calls and is replaced after any call that fails or leaves a thread, a new module or a rebound global "
     "behind (the default for library rewards other than code; for trusted, stateless code)"
 )
 CALLS_PER_PROCESS_DESC = (

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rewardkit.graders import Grader, Status
+from rewardkit.graders.grader import WARM_CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 GSM8K = ROOT / "examples" / "gsm8k"
@@ -91,7 +92,7 @@ def test_warm_mode_scores_stateless_rewards_as_fresh_mode_does(reward):
 
 def test_defaults_by_trust_and_clear_errors():
     with Grader("library:math", workers=1) as library, Grader(str(GSM8K / "reward.py"), workers=1) as user:
-        assert (library.mode, library.calls_per_process) == ("warm", 256)
+        assert (library.mode, library.calls_per_process) == ("warm", WARM_CALLS)
         assert (user.mode, user.calls_per_process) == ("fresh", 1)
         assert library.summary()["mode"] == "warm"
     with Grader("library:code", workers=1) as code:
