@@ -146,15 +146,17 @@ def test_doctor_minimal_names_what_is_missing(capsys):
 
 
 def test_grade_imports_only_what_it_runs(tmp_path):
-    """``rewardkit grade`` starts fast: no hypothesis, plotting, MCP SDK, checks or advice behind it."""
+    """``rewardkit grade`` starts fast: no hypothesis, plotting, MCP SDK, checks, advice, pydantic, asyncio, or
+    rich's progress bar when its stderr is not a terminal."""
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"completion": "#### 4", "ground_truth": "4"}) + "\n")
     script = (
         "import sys\n"
         "from rewardkit.runner.cli import main\n"
         f"code = main(['grade', {str(EXAMPLE / 'reward.py')!r}, '-i', {str(source)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}])\n"
-        "heavy = ('hypothesis', 'matplotlib', 'mcp', 'rewardkit.runner.advise', 'rewardkit.graders.checks', 'rewardkit.runner.grpo')\n"
-        "print(code, sorted({m.split('.')[0] if not m.startswith('rewardkit') else m for m in sys.modules if m.startswith(heavy)}))\n"
+        "heavy = ('hypothesis', 'matplotlib', 'mcp', 'rewardkit.runner.advise', 'rewardkit.graders.checks', 'rewardkit.runner.grpo',\n"
+        "         'pydantic', 'asyncio', 'rich.progress')\n"
+        "print(code, sorted({m if m.startswith(('rewardkit', 'rich')) else m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr
