@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 _MAX_RESTARTS = 3
 _CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
-_MIN_CHUNK = 32  # calls a warm process takes at least while that many are queued (see _chunk_size)
 _SPARES_PER_WORKER = 1  # call processes kept forked and waiting, per worker, while a batch has work left
 _DRAIN_READS = 64  # reads of 64 KiB from an ended call's channel
 _EXIT_GRACE_SECONDS = 1.0  # a call process that sent all its results and has not exited by then is killed
@@ -189,13 +188,14 @@ class _Manager(ManagerBase):
     def _chunk_size(self, per_process: int, workers: int) -> int:
         """Calls for the next process: shrinking as the work left shrinks (guided self-scheduling).
 
-        A chunk is at most the work left shared by the workers, so the last chunks shrink and no core
-        sits idle long while another finishes; at least _MIN_CHUNK (a warm process's start, fork and
-        copy-on-write faults on a sympy-sized heap, is worth about ten calls of math-verify: smaller
-        chunks at the end cost more in starts than they save in idle time) and at most ``per_process``.
-        The work left counts the items of jobs of known length not yet pulled, not only the queue."""
+        A chunk is at most the work left shared by the workers (and at most ``per_process``), so the last
+        chunks shrink and no core sits idle long while another finishes, and a small batch is spread over
+        every worker. (Sharing it over twice the workers made more, smaller chunks at the end: a warm
+        process's start, fork and copy-on-write faults on a sympy-sized heap, is worth about ten calls of
+        math-verify, and those starts cost more than the idle time they saved.) The work left counts the
+        items of jobs of known length not yet pulled, not only the queue."""
         left = len(self.queue) + sum(job.total - job.pulled for job in self.jobs if job.total is not None)
-        return min(per_process, max(_MIN_CHUNK, math.ceil(left / workers)))
+        return min(per_process, max(1, math.ceil(left / workers)))
 
     def _fork_spare(self) -> int:
         """Have the zygote fork a call process that confines itself and waits for its request on a new channel."""

@@ -81,6 +81,9 @@ def main(control_fd: int) -> None:
     left = trace.left_state() if trace is not None else None
     if trace is not None and not left and _contents(trace.module) != contents:
         left = "a changed list, dict or set at the top level of its module"
+    if trace is not None and _orphans_of(os.getpid()):
+        left = "a process left running"
+        _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
     if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
         sock.sendall(encode_control({"op": "warmup_left_state", "trace": left}))
         return
@@ -570,6 +573,27 @@ def _unlinked_file() -> int:
     fd, path = tempfile.mkstemp()
     os.unlink(path)
     return fd
+
+
+def _end_children(seconds: float = 2.0) -> None:
+    """Kill and reap every process under the zygote (it is their subreaper), until none is left or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        children = _orphans_of(os.getpid())
+        if not children:
+            return
+        for pid in children:
+            for kill in (os.kill, os.killpg):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+        time.sleep(0.005)
 
 
 def _orphans_of(pid: int) -> list[int]:

@@ -25,6 +25,7 @@ FIRST_CALL_STATE = {
     "counter": "CALLS = 0\ndef compute_reward(c, g):\n    global CALLS\n    CALLS += 1\n    return float(CALLS)\n",
     "in_place": "SEEN = []\ndef compute_reward(c, g):\n    SEEN.append(c)\n    return float(len(SEEN))\n",
     "dict_value": "STATE = {'n': 0}\ndef compute_reward(c, g):\n    STATE['n'] += 1\n    return float(STATE['n'])\n",
+    "process": "import os, time\ndef compute_reward(c, g):\n    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n    return 1.0\n",
     "new_package": "import sys\ndef compute_reward(c, g):\n    first = 'wave' not in sys.modules\n    import wave\n    return 1.0 if first else 0.0\n",
 }
 STATELESS_WITH_CACHE_OF_IMPORTS = """
@@ -78,7 +79,7 @@ def test_warm_up_that_leaves_state_is_undone_so_warm_matches_fresh(kind):
     with Grader(reward, workers=1, mode="warm", calls_per_process=1) as grader:
         warm = grader.scores(items).scores
         skipped = grader.summary()["warmup_skipped"]
-    assert warm == fresh
+    assert warm == fresh  # for "process": the calls cannot fork (0.0, exception) in either mode
     assert skipped and "warm-up calls changed the reward's state" in skipped
 
 
