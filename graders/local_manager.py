@@ -19,17 +19,15 @@ import selectors
 import signal
 import socket
 import time
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from .errors import SandboxFailure
-from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
+from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
 from .frames import RETIRED_EXIT
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, decode_silent, failure
 from .sandbox import Sandbox
 from .wire import encode_control, encode_request
 
-if TYPE_CHECKING:
-    from .grader import Grader
 
 _MAX_RESTARTS = 3
 _CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
@@ -90,7 +88,7 @@ class _Chunk:
 class _Manager(ManagerBase):
     """Owns the sandbox, the work queue and the chunks in flight; runs in one thread."""
 
-    def __init__(self, grader: Grader, sandbox: Sandbox) -> None:
+    def __init__(self, grader: PoolSettings, sandbox: Sandbox) -> None:
         super().__init__(grader)
         self.sandbox = sandbox
         self.chunks: dict[int, _Chunk] = {}

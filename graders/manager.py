@@ -12,14 +12,16 @@ import abc
 import collections
 import queue
 import threading
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Protocol, Sequence, Tuple, Union
 
 from .binding import RowError
 from .errors import GraderClosed, SandboxFailure
 from .results import GradeResult, Status
 
 if TYPE_CHECKING:
-    from .grader import Grader
+    from .binding import Binding
+    from .sandbox import Sandbox
+    from .sources import RewardSource
 
 Item = Union[Tuple[str, object], Mapping[str, object]]  # (completion, ground_truth), or a row: see binding.py
 
@@ -125,10 +127,27 @@ class _Work:
         return {**(self.fields or {}), "completion": self.completion, "ground_truth": self.ground_truth}
 
 
+class PoolSettings(Protocol):
+    """What a manager reads from the grader it runs for. ``Grader`` (grader.py, above the managers) is one;
+    the managers never import it: imports in the runtime point one way, down."""
+
+    source: RewardSource
+    workers: int
+    timeout: float
+    calls_per_process: int
+    failure_score: float
+    score_range: tuple[float, float] | None
+    out_of_range: str
+    binding: Binding
+
+    def _start_sandbox(self) -> Sandbox:
+        """A new zygote with the reward loaded (a restart after the last one failed)."""
+
+
 class ManagerBase(abc.ABC):
     """What the local and the Ray manager share: jobs in from caller threads, work items out, one thread."""
 
-    def __init__(self, grader: Grader) -> None:
+    def __init__(self, grader: PoolSettings) -> None:
         self.grader = grader
         self.jobs: collections.deque[_Job] = collections.deque()
         self.incoming: collections.deque[_Job] = collections.deque()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Literal
+from typing import Any, Callable, Literal
 
 import ray
 from pydantic import BaseModel
 
 from .errors import IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
-from .grader import Grader
 from .layers import LayerState
 from .sources import RewardSource
 
@@ -25,13 +24,15 @@ class ActorGrader:
     """One Ray actor: a local sandboxed ``Grader``; takes and returns only JSON-able values."""
 
     def __init__(self) -> None:
-        self.grader: Grader | None = None
+        self.grader = None
 
-    def start(self, source: dict, options: dict) -> dict:
-        """Load the reward; reply with where this actor runs and its sandbox's layers, or why it cannot start."""
+    def start(self, source: dict, options: dict, local: Callable[..., Any]) -> dict:
+        """Load the reward into ``local(source, **options)``, the driver's ``Grader`` class (passed in, by
+        reference: this module sits below grader.py and does not import it); reply with where this actor
+        runs and its sandbox's layers, or why it cannot start."""
         where = {"node": ray.util.get_node_ip_address(), "node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid()}
         try:
-            self.grader = Grader(RewardSource.from_dict(source), **options)
+            self.grader = local(RewardSource.from_dict(source), **options)
         except RewardLoadError as exc:
             return {**where, "error": "load", "message": exc.reason, "path": exc.path, "line": exc.line}
         except IsolationUnavailable as exc:

@@ -36,9 +36,8 @@ from typing import Iterable
 from .binding import Binding
 from .errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
 from .frames import Status
-from .grader import Grader
 from .layers import LayerState
-from .manager import _KILL_GRACE_SECONDS, ManagerBase, _Work
+from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
 from .results import GradeResult, failure
 
 try:
@@ -87,7 +86,7 @@ class _Batch:
 class RayManager(ManagerBase):
     """Spreads work over Ray actors that each run a local sandboxed grader; runs in one thread."""
 
-    def __init__(self, grader: Grader, options: dict, address: str | None, actors: int | None, retries: int) -> None:
+    def __init__(self, grader: PoolSettings, options: dict, address: str | None, actors: int | None, retries: int) -> None:
         super().__init__(grader)
         if actors is not None and (type(actors) is not int or actors < 1):
             raise ValueError(f"ray_actors={actors!r}: expected a positive integer")
@@ -165,7 +164,7 @@ class RayManager(ManagerBase):
             max_task_retries=0,
             scheduling_strategy=placement,
         ).remote()
-        actor = _Actor(handle, handle.start.remote(self.source, self.options), time.monotonic() + self.load_timeout)
+        actor = _Actor(handle, handle.start.remote(self.source, self.options, type(self.grader)), time.monotonic() + self.load_timeout)
         self.actors.append(actor)
         actor.started.future().add_done_callback(lambda _: self.events.put(("started", actor)))
 

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rewardkit.graders.hygiene import HygieneReport, StepFigures
-from rewardkit.graders.recommendations import Recommendation, Severity
+from rewardkit.graders.hygiene.recommendations import Recommendation, Severity
 
 from .report_plots import Plot, plots
 

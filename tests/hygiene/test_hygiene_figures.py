@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 from rewardkit.graders.hygiene import SampleGroup, build_report
-from rewardkit.graders.recommendations import THRESHOLDS, Severity, docs_page
+from rewardkit.graders.hygiene.recommendations import THRESHOLDS, Severity, docs_page
 
 from hygiene_samples import HEALTHY_LENGTHS, HEALTHY_SCORES, constant, group, healthy
 
@@ -243,4 +243,4 @@ def test_json_round_trips():
 
 
 def test_the_recommendations_page_is_generated_from_the_rules():
-    assert DOCS_PAGE.read_text() == docs_page(), "regenerate: python -m rewardkit.graders.recommendations > docs/recommendations.md"
+    assert DOCS_PAGE.read_text() == docs_page(), "regenerate: python -m rewardkit.graders.hygiene > docs/recommendations.md"

@@ -8,40 +8,15 @@ runs every rule and returns what fired, errors first. Pure computation.
 
 from __future__ import annotations
 
-import enum
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-if TYPE_CHECKING:
-    from .hygiene import HygieneReport
+from .figures import HygieneReport, Recommendation, Severity
 
 __all__ = ["RULES", "THRESHOLDS", "Advice", "Recommendation", "Rule", "Severity", "Thresholds", "recommend"]
-
-
-class Severity(str, enum.Enum):
-    """How much a finding matters: ``error`` means fix it before training."""
-
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class Recommendation(BaseModel):
-    """A finding about the samples and the action it calls for."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str  # the rule's name, as on the recommendations page
-    severity: Severity
-    finding: str  # what the figures show
-    action: str  # what to do next
-    figures: list[str]  # the report keys the finding is about
 
 
 class Thresholds(BaseModel):
@@ -409,7 +384,7 @@ def docs_page() -> str:
     lines = [
         "# Hygiene report recommendations",
         "",
-        "<!-- Generated from graders/recommendations.py: python -m rewardkit.graders.recommendations > docs/recommendations.md -->",
+        "<!-- Generated from graders/hygiene/recommendations.py: python -m rewardkit.graders.hygiene > docs/recommendations.md -->",
         "",
         "`rewardkit report` (and `build_report` in Python) runs these rules on the report's figures. Each one that "
         "fires adds `{code, severity, finding, action, figures}` to `recommendations`: `error` means fix it before "
@@ -430,6 +405,3 @@ def docs_page() -> str:
         lines.append(f"| `{name}` | {getattr(THRESHOLDS, name):g} | {_cell(field.description or '')} |")
     return "\n".join(lines) + "\n"
 
-
-if __name__ == "__main__":
-    print(docs_page(), end="")

@@ -11,6 +11,7 @@ one group, so ``scores_PG[p][g]`` is completion ``g`` of group ``p``.
 
 from __future__ import annotations
 
+import enum
 import math
 import statistics
 from collections import Counter
@@ -18,8 +19,7 @@ from typing import Any, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, FiniteFloat, NonNegativeInt, model_validator
 
-from .frames import Status
-from .recommendations import Recommendation, recommend
+from ..frames import Status
 
 __all__ = [
     "Bin", "ComponentSummary", "Disagreement", "HygieneReport", "LatencyPercentiles", "MalformedLine",
@@ -32,6 +32,30 @@ TRUNCATED_STOP_REASONS = frozenset({"length", "max_tokens"})  # OpenAI/vLLM/Tink
 HISTOGRAM_BINS = 20  # bins of a histogram; scores with at most this many distinct values get one bar per value
 MAX_CHANGE_EXAMPLES = 10  # stored-vs-fresh disagreements listed one by one
 _PER_COMPLETION = ("stop_reasons", "num_tokens", "scores", "statuses", "components")
+
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters: ``error`` means fix it before training."""
+
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Recommendation(BaseModel):
+    """A finding about the samples and the action it calls for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str  # the rule's name, as on the recommendations page
+    severity: Severity
+    finding: str  # what the figures show
+    action: str  # what to do next
+    figures: list[str]  # the report keys the finding is about
 
 
 class SampleGroup(BaseModel):
@@ -167,14 +191,14 @@ class HygieneReport(SignalFigures):
     malformed_lines: list[MalformedLine] = Field(default_factory=list)
 
 
-def build_report(
+def measure(
     groups: Sequence[SampleGroup],
     *,
     score_range: tuple[float, float] | None = None,
     fresh_scores: Sequence[Sequence[float]] | None = None,
     latencies_ms: Sequence[float] | None = None,
 ) -> HygieneReport:
-    """The hygiene report of ``groups``.
+    """The hygiene report of ``groups`` with every figure and no recommendations yet (``build_report`` adds them).
 
     The figures use ``fresh_scores`` (one list per group, from grading here) when
     given, else each group's stored ``scores``; with both, ``disagreement`` says
@@ -230,7 +254,7 @@ def build_report(
         group_std_histogram=_std_histogram([_mean_std(scores_G)[1] for scores_G in scores_PG], (high - low) / 2),
         recommendations=[],
     )
-    return report.model_copy(update={"recommendations": recommend(report)})
+    return report
 
 
 def _name(group: SampleGroup, index: int) -> str:
