@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rewards import HANG, MATH_VERIFY, TRIVIAL, math_items, trivial_items  # noqa: E402
 
 from rewardkit.graders import Grader  # noqa: E402
-from rewardkit.graders.grader import WARMUP_EXAMPLES  # noqa: E402
+from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
 
 ROUNDS = 3
 

@@ -31,7 +31,7 @@ from rewards import BUSY_20MS, MATH_VERIFY, TRIVIAL, math_items, trivial_items  
 import ray  # noqa: E402
 
 from rewardkit.graders import Grader  # noqa: E402
-from rewardkit.graders.grader import WARMUP_EXAMPLES  # noqa: E402
+from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
 
 
 def rate(grader: Grader, items: list[tuple[str, str]]) -> float:

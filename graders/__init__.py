@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from .lazy import lazy_exports
 
 _EXPORTS = {
-    "Grader": "grader",
-    "GradeResult": "results",
-    "Scores": "results",
-    "Status": "frames",
-    "RewardSource": "sources",
-    "LayerState": "layers",
-    "LAYER_NAMES": "layers",
-    "LAYER_TITLES": "layers",
+    "Grader": "runtime.grader",
+    "GradeResult": "runtime.results",
+    "Scores": "runtime.results",
+    "Status": "runtime.frames",
+    "RewardSource": "runtime.sources",
+    "LayerState": "runtime.layers",
+    "LAYER_NAMES": "runtime.layers",
+    "LAYER_TITLES": "runtime.layers",
     "RewardkitError": "errors",
     "RewardLoadError": "errors",
     "IsolationUnavailable": "errors",
@@ -27,54 +27,54 @@ _EXPORTS = {
     "BackendUnavailable": "errors",
     "ClusterLost": "errors",
     "RewardFailing": "errors",
-    "FailureWatch": "watch",
-    "Binding": "binding",
-    "MAX_ROW_BYTES": "binding",
+    "FailureWatch": "runtime.watch",
+    "Binding": "runtime.binding",
+    "MAX_ROW_BYTES": "runtime.binding",
     "Finding": "lint",
     "lint_reward": "lint",
     "lint_source": "lint",
     # property checks, and what users test their own rewards with (hypothesis is imported only on use)
-    "run_checks": "checks",
-    "CheckReport": "check_report",
-    "PropertyResult": "check_report",
-    "PROPERTIES": "check_report",
-    "ANSWER_FORMATS": "probes",
-    "probe_completions": "probes",
-    "correct_formats": "probes",
-    "wrong_answers": "probes",
-    "unrelated_texts": "probes",
-    "robustness_inputs": "probes",
-    "answers_in_format": "strategies",
-    "completions_around": "strategies",
-    "correct_completions": "strategies",
-    "distractor_answers": "strategies",
-    "ground_truths": "strategies",
-    "ground_truths_like": "strategies",
-    "hostile_completions": "strategies",
-    "reasoning_texts": "strategies",
-    "truncations": "strategies",
-    "unrelated_completions": "strategies",
-    "wrong_completions": "strategies",
+    "run_checks": "checks.properties",
+    "CheckReport": "checks.report",
+    "PropertyResult": "checks.report",
+    "PROPERTIES": "checks.report",
+    "ANSWER_FORMATS": "checks.probes",
+    "probe_completions": "checks.probes",
+    "correct_formats": "checks.probes",
+    "wrong_answers": "checks.probes",
+    "unrelated_texts": "checks.probes",
+    "robustness_inputs": "checks.probes",
+    "answers_in_format": "checks.strategies",
+    "completions_around": "checks.strategies",
+    "correct_completions": "checks.strategies",
+    "distractor_answers": "checks.strategies",
+    "ground_truths": "checks.strategies",
+    "ground_truths_like": "checks.strategies",
+    "hostile_completions": "checks.strategies",
+    "reasoning_texts": "checks.strategies",
+    "truncations": "checks.strategies",
+    "unrelated_completions": "checks.strategies",
+    "wrong_completions": "checks.strategies",
     "assert_ok": "pytest_plugin",
     "assert_score": "pytest_plugin",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .binding import MAX_ROW_BYTES, Binding
+    from .runtime.binding import MAX_ROW_BYTES, Binding
     from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardFailing, RewardkitError, RewardLoadError, SandboxFailure
-    from .watch import FailureWatch
-    from .frames import Status
-    from .grader import Grader
-    from .layers import LAYER_NAMES, LAYER_TITLES, LayerState
-    from .check_report import PROPERTIES, CheckReport, PropertyResult
-    from .checks import run_checks
+    from .runtime.watch import FailureWatch
+    from .runtime.frames import Status
+    from .runtime.grader import Grader
+    from .runtime.layers import LAYER_NAMES, LAYER_TITLES, LayerState
+    from .checks.report import PROPERTIES, CheckReport, PropertyResult
+    from .checks.properties import run_checks
     from .lint import Finding, lint_reward, lint_source
-    from .probes import ANSWER_FORMATS, correct_formats, probe_completions, robustness_inputs, unrelated_texts, wrong_answers
+    from .checks.probes import ANSWER_FORMATS, correct_formats, probe_completions, robustness_inputs, unrelated_texts, wrong_answers
     from .pytest_plugin import assert_ok, assert_score
-    from .results import GradeResult
-    from .sources import RewardSource
-    from .strategies import (
+    from .runtime.results import GradeResult
+    from .runtime.sources import RewardSource
+    from .checks.strategies import (
         answers_in_format,
         completions_around,
         correct_completions,

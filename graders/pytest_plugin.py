@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
 
-from .frames import Status
+from .runtime.frames import Status
 
 if TYPE_CHECKING:
-    from .grader import Grader
-    from .results import GradeResult
+    from .runtime.grader import Grader
+    from .runtime.results import GradeResult
 
 REWARD_DESC = (
     "the reward the reward_grader fixture loads when a test calls reward_grader() without one: a .py file, "
@@ -47,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def reward_grader(pytestconfig: pytest.Config) -> Iterator[Callable[..., Grader]]:
     """``reward_grader(reward=None, **grader_options) -> Grader``: a sandboxed grader shared by the session."""
-    from .grader import Grader
+    from .runtime.grader import Grader
 
     graders: dict[tuple[str, str], Grader] = {}
 

@@ -165,7 +165,7 @@ class compose(Reward):
         return {name: float(reward(completion, ground_truth)) for name, reward in self.rewards.items()}
 
     def __call__(self, completion: str, ground_truth: object = None) -> float:
-        from rewardkit.graders.frames import record_components
+        from rewardkit.graders.runtime.frames import record_components
 
         scores = self.parts(completion, ground_truth)
         record_components(scores)

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rewardkit.graders.check_report import PROPERTIES, CheckReport, Counterexample
+from rewardkit.graders.checks.report import PROPERTIES, CheckReport, Counterexample
 from rewardkit.graders.checks import run_checks
-from rewardkit.graders.probes import ANSWER_FORMATS
+from rewardkit.graders.checks.probes import ANSWER_FORMATS
 
 from .errors import UsageError
 from .jsonl import read_examples, read_lines

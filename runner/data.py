@@ -11,7 +11,7 @@ import json
 
 from rich.console import Console
 
-from rewardkit.graders.probes import ANSWER_FORMATS, fill
+from rewardkit.graders.checks.probes import ANSWER_FORMATS, fill
 
 from .data_summary import InspectReport, ParseReport, TableSummary, sample_evenly, summarize_parsing, summarize_table
 from .datasource import SOURCE_DESC, add_column_options, columns_from, read_table

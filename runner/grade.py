@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
 
-from rewardkit.graders.watch import DEFAULT_STOP_AFTER
+from rewardkit.graders.runtime.watch import DEFAULT_STOP_AFTER
 
 from .jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
 from .options import REWARD_DESC, add_grader_options, grader_starting

@@ -97,7 +97,7 @@ def read_grade_input(stream: IO[str]) -> Iterator[Line]:
     """Yield each non-blank line of a grade input: a JSON object with a string ``completion``.
 
     ``ground_truth`` is any JSON value (``None`` when absent); the other fields are
-    the reward's to take by name (``graders/binding.py`` checks the rest of the row).
+    the reward's to take by name (``graders/runtime/binding.py`` checks the rest of the row).
     """
     for line in read_objects(stream):
         record = line.record or {}

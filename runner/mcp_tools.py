@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 
 from rewardkit.graders import Grader
-from rewardkit.graders.check_report import PROPERTIES
+from rewardkit.graders.checks.report import PROPERTIES
 from rewardkit.graders.checks import run_checks
 from rewardkit.graders.hygiene import SignalFigures, build_report
 from rewardkit.graders.lint import SEVERITIES, lint_reward

@@ -7,7 +7,7 @@ reference responses. "Verified" is not taken on trust; it is what the evidence s
 - the data has ground truths to verify against (``DataEvidence.answers``);
 - the reward loads, and passes the determinism and gold-consistency property checks
   (``rewardkit.graders.checks.run_checks``);
-- on probe completions around real ground truths (``rewardkit.graders.probes``, summed up by
+- on probe completions around real ground truths (``rewardkit.graders.checks.probes``, summed up by
   ``probing.probe_summary``) it gives signal: the best right answer scores above every wrong,
   cut-off, unrelated and empty one for nearly every ground truth probed (``SIGNAL_SHARE``).
 
@@ -42,7 +42,7 @@ class DataEvidence(BaseModel):
 
 
 class PropertyLike(Protocol):
-    """The fields of ``rewardkit.graders.check_report.PropertyResult`` used here."""
+    """The fields of ``rewardkit.graders.checks.report.PropertyResult`` used here."""
 
     property: str
     passed: bool

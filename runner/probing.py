@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 
 from rewardkit.graders import Grader, GradeResult
-from rewardkit.graders.check_report import Row, Truth, answer_text, as_row, kind_of
-from rewardkit.graders.probes import probe_completions
+from rewardkit.graders.checks.report import Row, Truth, answer_text, as_row, kind_of
+from rewardkit.graders.checks.probes import probe_completions
 
 from .progress import progress_bar
 

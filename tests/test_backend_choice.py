@@ -43,7 +43,7 @@ def test_the_local_backend_never_imports_ray():
 
 def test_missing_ray_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # as if ray were not installed
-    monkeypatch.delitem(sys.modules, "rewardkit.graders.ray_backend", raising=False)
+    monkeypatch.delitem(sys.modules, "rewardkit.graders.runtime.ray_backend", raising=False)
     with pytest.raises(BackendUnavailable, match=r"backend='ray' needs Ray: pip install 'rewardkit\[ray\]'"):
         Grader(CODE, backend="ray")
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from rewardkit.graders import Grader, GradeResult, RewardSource, Scores, Status
-from rewardkit.graders.grader import WARMUP_EXAMPLES
+from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES
 from rewardkit.runner.cli import build_parser
 from rewardkit.runner.errors import UsageError
 from rewardkit.runner.options import grader_starting

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rewardkit.graders import Grader, RewardLoadError, Status
-from rewardkit.graders.binding import MAX_ROW_BYTES
+from rewardkit.graders.runtime.binding import MAX_ROW_BYTES
 from rewardkit.runner.cli import main
 
 COUNTDOWN = '''

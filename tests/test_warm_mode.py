@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rewardkit.graders import Grader, Status
-from rewardkit.graders.grader import WARM_CALLS
+from rewardkit.graders.runtime.grader import WARM_CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 GSM8K = ROOT / "examples" / "gsm8k"

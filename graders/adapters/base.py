@@ -6,10 +6,10 @@ import os
 import threading
 from typing import Callable, Mapping, Sequence
 
-from ..grader import Grader
-from ..results import GradeResult
-from ..sources import RewardSource
-from ..watch import DEFAULT_STOP_AFTER, FailureWatch
+from ..runtime.grader import Grader
+from ..runtime.results import GradeResult
+from ..runtime.sources import RewardSource
+from ..runtime.watch import DEFAULT_STOP_AFTER, FailureWatch
 
 RewardSpec = str | RewardSource | Callable[[str, str], object]
 

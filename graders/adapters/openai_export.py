@@ -14,9 +14,9 @@ import importlib.util
 import os
 import sys
 
-from ..binding import Binding
+from ..runtime.binding import Binding
 from ..errors import RewardkitError
-from ..sources import RewardSource
+from ..runtime.sources import RewardSource
 
 MAX_SOURCE_BYTES = 256_000
 # Import names of the third-party packages in OpenAI's python grader image (2025-05-08).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..results import GradeResult
+from ..runtime.results import GradeResult
 from .base import RewardSpec, SandboxedReward
 
 # End-of-turn markers that decoding with skip_special_tokens=False leaves after the response.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import collections
 from typing import Mapping, Sequence
 
-from ..results import GradeResult
+from ..runtime.results import GradeResult
 from .base import RewardSpec, SandboxedReward, completion_text
 
 Completion = str | Sequence[Mapping[str, object]]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..results import GradeResult
+from ..runtime.results import GradeResult
 from .base import RewardSpec, SandboxedReward
 
 

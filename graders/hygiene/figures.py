@@ -19,7 +19,7 @@ from typing import Any, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, FiniteFloat, NonNegativeInt, model_validator
 
-from ..frames import Status
+from ..runtime.frames import Status
 
 __all__ = [
     "Bin", "ComponentSummary", "Disagreement", "HygieneReport", "LatencyPercentiles", "MalformedLine",

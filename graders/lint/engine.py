@@ -17,8 +17,8 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import RewardLoadError
-from ..loader import read_source
-from ..sources import DEFAULT_FUNCTION, RewardSource
+from ..runtime.loader import read_source
+from ..runtime.sources import DEFAULT_FUNCTION, RewardSource
 from . import rules as _rules  # noqa: F401 - registers every rule
 from .model import Module
 from .registry import RULES, Rule, Severity

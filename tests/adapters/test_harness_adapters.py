@@ -25,7 +25,7 @@ from rewardkit.graders.adapters import (
 
 GSM8K = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gsm8k", "reward.py")
 COMPONENTS = """
-from rewardkit.graders.frames import record_components
+from rewardkit.graders.runtime.frames import record_components
 
 def compute_reward(completion, ground_truth):
     correct = float(completion.strip().endswith(ground_truth))

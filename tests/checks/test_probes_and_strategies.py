@@ -21,7 +21,7 @@ from rewardkit.graders import (
     unrelated_completions,
     wrong_completions,
 )
-from rewardkit.graders.probes import as_number, distractors, robustness_inputs
+from rewardkit.graders.checks.probes import as_number, distractors, robustness_inputs
 
 GROUND_TRUTHS = ["42", "0", "7", "-3", "0.50", "1,050", "B", "Paris", "\\frac{1}{2}"]
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -99,7 +99,7 @@ def test_importing_rewardkit_graders_does_not_import_hypothesis():
 
 
 def test_every_cause_names_lint_rules_that_exist():
-    from rewardkit.graders.check_report import CAUSES
+    from rewardkit.graders.checks.report import CAUSES
     from rewardkit.graders.lint import RULES
 
     named = [part.strip() for cause in CAUSES.values() if cause.lint_rule for part in cause.lint_rule.split(",")]

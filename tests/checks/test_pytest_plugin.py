@@ -77,7 +77,7 @@ def test_the_plugin_is_registered_and_cheap_for_projects_that_do_not_use_it(pyte
     result = pytester.runpytest("-p", "no:cacheprovider", "--trace-config")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*rewardkit*pytest_plugin*"])
-    code = "import sys, rewardkit.graders.pytest_plugin; print(sorted(m for m in ('pydantic', 'hypothesis', 'rewardkit.graders.grader') if m in sys.modules))"
+    code = "import sys, rewardkit.graders.pytest_plugin; print(sorted(m for m in ('pydantic', 'hypothesis', 'rewardkit.graders.runtime.grader') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 

@@ -182,7 +182,7 @@ def test_every_format_renders(tmp_path, capsys):
 
 
 COMPONENT_REWARD = '''
-from rewardkit.graders.frames import record_components
+from rewardkit.graders.runtime.frames import record_components
 
 def compute_reward(completion, ground_truth):
     if completion == "no":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rewardkit.graders.checks import run_checks
-from rewardkit.graders.probes import ANSWER_FORMATS, fill
+from rewardkit.graders.checks.probes import ANSWER_FORMATS, fill
 from rewardkit.library import REWARDS, choice_answer, math_answer, reward_class, string_match
 
 ANSWER_REWARDS = {"math", "numeric", "string", "choice"}  # the ground truth is an answer a completion can state

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rewardkit.graders.frames import take_components
+from rewardkit.graders.runtime.frames import take_components
 from rewardkit.library import LibraryError, build, compose, length_penalty, math_answer, think_format
 from rewardkit.library.formula import FormulaError, bounds, evaluate, parse_formula
 

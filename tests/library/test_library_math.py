@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rewardkit.graders.frames import take_components
+from rewardkit.graders.runtime.frames import take_components
 from rewardkit.library import GoldUnparseable, math_answer, numeric_answer
 from rewardkit.library.numeric import parse_number
 

@@ -6,7 +6,7 @@ import os
 
 from sandbox_helpers import descendants, process_table
 
-ZYGOTE_MARK = "rewardkit.graders.zygote"
+ZYGOTE_MARK = "rewardkit.graders.runtime.zygote"
 
 
 def command_line(pid: int) -> str:

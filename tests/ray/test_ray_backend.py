@@ -19,7 +19,7 @@ import pytest
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardkit[ray]')")
 
 from rewardkit.graders import Grader, RewardLoadError, Status  # noqa: E402
-from rewardkit.graders import ray_backend  # noqa: E402
+from rewardkit.graders.runtime import ray_backend  # noqa: E402
 from ray_helpers import rewardkit_processes  # noqa: E402
 from rewardkit.runner.cli import main as cli_main  # noqa: E402
 from sandbox_helpers import hostile, wait_for  # noqa: E402

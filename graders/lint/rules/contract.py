@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ...binding import Binding
+from ...runtime.binding import Binding
 from ..model import Module
 from ..registry import Hit, rule
 
@@ -202,7 +202,7 @@ def non_number_return(module: Module) -> Iterator[Hit]:
 
     Use instead:
         Return a float (`0.0` for no answer). Report sub-scores with
-        `rewardkit.graders.frames.record_components({"format": 1.0})`.
+        `rewardkit.graders.runtime.frames.record_components({"format": 1.0})`.
 
     Not flagged:
         `True`/`False` (they count as 1.0/0.0), and helper functions.

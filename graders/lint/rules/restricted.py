@@ -37,7 +37,7 @@ def restricted_python(module: Module) -> Iterator[Hit]:
     Not flagged:
         Anything without `--restricted`: RestrictedPython is an optional extra layer, not the sandbox.
     """
-    from ...restricted import violations  # RestrictedPython is imported only when asked for
+    from ...runtime.restricted import violations  # RestrictedPython is imported only when asked for
 
     for violation in violations(module.source, module.path):
         yield violation, f"RestrictedPython rejects this: {violation.message}"

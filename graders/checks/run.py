@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
-from .check_report import CAUSES, Counterexample, Item, Observation, PropertyResult, Row, Truth, answer_hint, as_row
-from .frames import Status
-from .grader import Grader
+from .report import CAUSES, Counterexample, Item, Observation, PropertyResult, Row, Truth, answer_hint, as_row
+from ..runtime.frames import Status
+from ..runtime.grader import Grader
 from .probes import probe_completions, robustness_inputs
-from .results import GradeResult
-from .sources import RewardSource
+from ..runtime.results import GradeResult
+from ..runtime.sources import RewardSource
 from .strategies import completions_around, ground_truths, ground_truths_like
 
 Progress = Callable[[str, int, int], None]  # (property, done, total)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Literal
 import ray
 from pydantic import BaseModel
 
-from .errors import IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+from ..errors import IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
 from .layers import LayerState
 from .sources import RewardSource
 

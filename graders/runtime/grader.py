@@ -24,7 +24,7 @@ import os
 import time
 from typing import AsyncIterator, Callable, Iterable, Iterator, Literal, Sequence
 
-from .errors import GraderClosed
+from ..errors import GraderClosed
 from .layers import Isolation, LayerState, Limits
 from .local_manager import _Manager
 from .binding import Binding, RowError

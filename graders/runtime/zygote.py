@@ -38,7 +38,7 @@ import traceback
 from time import perf_counter as _clock
 
 from .binding import Binding
-from .errors import RewardLoadError
+from ..errors import RewardLoadError
 from . import frames
 from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux

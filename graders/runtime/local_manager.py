@@ -21,7 +21,7 @@ import socket
 import time
 from typing import Iterable
 
-from .errors import SandboxFailure
+from ..errors import SandboxFailure
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
 from .frames import RETIRED_EXIT
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, decode_silent, failure

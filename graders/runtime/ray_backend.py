@@ -34,7 +34,7 @@ from typing import Iterable
 
 
 from .binding import Binding
-from .errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
+from ..errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
 from .frames import Status
 from .layers import LayerState
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work

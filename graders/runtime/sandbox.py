@@ -21,12 +21,12 @@ import time
 
 from .binding import Binding
 from .environment import sandbox_environment
-from .errors import IsolationUnavailable, RewardLoadError, SandboxFailure
+from ..errors import IsolationUnavailable, RewardLoadError, SandboxFailure
 from .layers import Isolation, LayerState, Limits, SandboxPlan
 from .sources import RewardSource
 from .wire import MessageReader, encode_control
 
-_BOOTSTRAP = "import sys; del sys.path[0]; from rewardkit.graders.zygote import main; main(int(sys.argv[1]))"
+_BOOTSTRAP = "import sys; del sys.path[0]; from rewardkit.graders.runtime.zygote import main; main(int(sys.argv[1]))"
 _SYSTEM_READ_PATHS = (
     "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
     "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",

@@ -16,8 +16,8 @@ from typing import Any, Mapping, Union
 
 from pydantic import BaseModel, Field, PrivateAttr, computed_field
 
-from .frames import Status
-from .results import GradeResult
+from ..runtime.frames import Status
+from ..runtime.results import GradeResult
 
 PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
 _PREVIEW_CHARS = 2000

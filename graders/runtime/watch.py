@@ -18,7 +18,7 @@ import logging
 import threading
 from typing import Callable, Sequence
 
-from .errors import RewardFailing
+from ..errors import RewardFailing
 from .results import GradeResult
 
 DEFAULT_STOP_AFTER = 3

@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Callable, Iterable, Literal, Mapping, Protocol, Sequence, Tuple, Union
 
 from .binding import RowError
-from .errors import GraderClosed, SandboxFailure
+from ..errors import GraderClosed, SandboxFailure
 from .results import GradeResult, Status
 
 if TYPE_CHECKING:

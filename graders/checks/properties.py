@@ -62,9 +62,9 @@ from typing import Callable, Collection, Mapping, Sequence
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .check_report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, Truth
-from .check_report import Row, answer_hint, answer_text, as_row, kind_of, preview
-from .check_run import (
+from .report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, Truth
+from .report import Row, answer_hint, answer_text, as_row, kind_of, preview
+from .run import (
     _CLOCK_ATTEMPTS,
     _CLOCK_ITEMS,
     _CONFIRM_REPEATS,
@@ -78,10 +78,10 @@ from .check_run import (
     _status_problem,
     _TooSlow,
 )
-from .frames import Status
+from ..runtime.frames import Status
 from .probes import ANSWER_FORMATS, fill, probe_completions
-from .results import GradeResult
-from .sources import RewardSource
+from ..runtime.results import GradeResult
+from ..runtime.sources import RewardSource
 from .strategies import correct_completions, hostile_completions
 from .strategies import unrelated_completions, wrong_completions
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import importlib
-import inspect
 import linecache
 import os
 import sys
@@ -18,7 +17,7 @@ import types
 from typing import Callable
 
 from .binding import Binding
-from .errors import RewardLoadError
+from ..errors import RewardLoadError
 
 RewardFunction = Callable[..., object]
 

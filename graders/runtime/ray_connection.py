@@ -19,7 +19,7 @@ from typing import Callable
 
 import ray
 
-from .errors import BackendUnavailable
+from ..errors import BackendUnavailable
 
 _PROBE_SECONDS = 1.0  # between two probes of the head, and the TCP connect timeout of one
 _HEAD_LOST_MAX_SECONDS = 20.0  # the head is lost after this long unreachable, or a quarter of Ray's own reconnect timeout if shorter

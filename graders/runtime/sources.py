@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Callable, Literal
 
-from .errors import RewardLoadError
+from ..errors import RewardLoadError
 from .loader import describe, read_source
 
 SourceKind = Literal["file", "code", "module", "library", "pickle"]

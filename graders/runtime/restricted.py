@@ -36,7 +36,7 @@ from typing import Callable, NamedTuple, Sequence
 from RestrictedPython import CompileResult, PrintCollector, RestrictingNodeTransformer, compile_restricted_exec, safe_builtins
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr_raise
 
-from .errors import RewardLoadError
+from ..errors import RewardLoadError
 
 # Modules a reward typically needs for parsing and comparing answers.
 ALLOWED_MODULES = (
