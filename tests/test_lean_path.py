@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 
 import pytest
 from rewardkit.graders import Grader, GradeResult, RewardSource, Scores, Status
@@ -150,3 +151,20 @@ def test_grader_starting_closes_the_grader_however_the_block_ends(tmp_path):
     with pytest.raises(RuntimeError):  # failing before waiting: the grader that started is closed all the same
         with grader_starting(_args(str(reward))):
             raise RuntimeError("input unreadable")
+
+
+def test_a_grader_started_in_a_thread_that_ends_keeps_its_zygote():
+    """The zygote's parent-death signal follows the thread that started it: a grader made in a worker thread
+    (or by asyncio.to_thread, or by grade's early start) must not lose its zygote when that thread ends."""
+    import threading
+
+    made: list[Grader] = []
+    worker = threading.Thread(target=lambda: made.append(Grader(PICKY, workers=1, mode="fresh")))
+    worker.start()
+    worker.join()
+    with made[0] as grader:
+        zygote = grader._manager.sandbox.process
+        time.sleep(0.3)  # a SIGKILL on the thread's end lands well within this
+        assert zygote.poll() is None
+        assert grader.grade("a 1", "1").score == 1.0
+        assert grader._manager.sandbox.process is zygote and grader._manager.restarts == 0

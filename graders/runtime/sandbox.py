@@ -17,7 +17,9 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
+from concurrent.futures import Future
 
 from .binding import Binding
 from .environment import sandbox_environment
@@ -36,6 +38,47 @@ _SYSTEM_READ_PATHS = (
 
 class WarmupFailed(SandboxFailure):
     """The reward loaded, but its warm-up calls hung or ended the zygote; start again without them."""
+
+
+class _Spawner:
+    """Starts every zygote from one long-lived thread.
+
+    The zygote asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and the kernel
+    means the parent *thread*: a zygote started from a thread that then ends (a worker thread, an
+    ``asyncio.to_thread``, ``rewardkit grade`` starting its grader while it sets up) was SIGKILLed with
+    it and silently restarted by the manager. This thread lives as long as the process (daemon; started
+    again in a forked child, where it does not exist)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: list = []
+        self.ready = threading.Condition(self.lock)
+        self.pid = -1
+
+    def popen(self, *args: object, **kwargs: object) -> subprocess.Popen:
+        future: Future = Future()
+        with self.lock:
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.requests = []
+                threading.Thread(target=self._serve, name="rewardkit-spawner", daemon=True).start()
+            self.requests.append((future, args, kwargs))
+            self.ready.notify()
+        return future.result()
+
+    def _serve(self) -> None:
+        while True:
+            with self.lock:
+                while not self.requests:
+                    self.ready.wait()
+                future, args, kwargs = self.requests.pop(0)
+            try:
+                future.set_result(subprocess.Popen(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - the caller's thread raises it
+                future.set_exception(exc)
+
+
+_SPAWNER = _Spawner()
 
 
 class Sandbox:
@@ -68,7 +111,7 @@ class Sandbox:
             parent_pid=os.getpid(),
         )
         try:
-            self.process = subprocess.Popen(
+            self.process = _SPAWNER.popen(
                 [sys.executable, "-s", "-c", _BOOTSTRAP, str(theirs.fileno())],
                 env=sandbox_environment(self.temp_dir, hash_seed=hash_seed),
                 pass_fds=(theirs.fileno(),),

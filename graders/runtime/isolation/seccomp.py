@@ -29,9 +29,36 @@ _DENIED_EVERYWHERE = (
 _DENIED_IN_CALLS = ("fork", "vfork", "unshare")
 
 
+_SONAMES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}  # what pyseccomp looks up, by their usual sonames
+
+
 def load_library() -> None:
-    """Import pyseccomp (it finds and loads libseccomp); raises ImportError or RuntimeError."""
-    import pyseccomp  # noqa: F401
+    """Import pyseccomp (it finds and loads libseccomp); raises ImportError or RuntimeError.
+
+    pyseccomp finds libc and libseccomp with ``ctypes.util.find_library``, which runs ``ldconfig -p``
+    once per name (~5 ms of the zygote's start, on the path of every grader). While it is imported,
+    a name whose usual soname the dynamic loader opens is answered with that soname; anything else
+    goes to ``find_library`` as before."""
+    import ctypes
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+
+    def known_first(name: str) -> str | None:
+        soname = _SONAMES.get(name)
+        if soname is not None:
+            try:
+                ctypes.CDLL(soname)
+                return soname
+            except OSError:
+                pass
+        return find_library(name)
+
+    ctypes.util.find_library = known_first
+    try:
+        import pyseccomp  # noqa: F401
+    finally:
+        ctypes.util.find_library = find_library
 
 
 def _new_filter():
