@@ -9,6 +9,7 @@ Read it bottom-up; every module imports only modules below it (``tests/test_impo
                  manager.py          jobs in from caller threads, work out, results handed back in batches
     zygote       sandbox.py          starts the zygote (exec, never fork) and waits until it is ready
                  zygote.py           loads the reward, forks and confines call processes, runs the calls
+                 warm.py             what a warm call (or the zygote's warm-up) left for the next one
                  wire.py, frames.py  requests in, one text frame per call out; results.py reads them
                  layers.py           which kernel layers apply (isolation/: Landlock, seccomp, namespaces)
     sources      sources.py          RewardSource: what a reward is, parsed without running it

@@ -344,9 +344,7 @@ class _Manager(ManagerBase):
             if silent is None:
                 self._complete(chunk, self._apply_range(result), now)
             else:
-                work = chunk.works[chunk.position]
-                chunk.position += 1
-                chunk.started, chunk.deadline = now, now + self.grader.timeout
+                work = self._advance(chunk, now)
                 work.job.complete_ok(work.index, silent[1], silent[2])
         if chunk.position == total:
             del self.chunks[chunk.id]  # its slot is free now; the process's exit is only bookkeeping
@@ -354,11 +352,15 @@ class _Manager(ManagerBase):
             self.finishing[chunk.id] = now + _EXIT_GRACE_SECONDS
 
     def _complete(self, chunk: _Chunk, result: GradeResult, now: float | None = None) -> None:
+        work = self._advance(chunk, time.monotonic() if now is None else now)
+        work.job.complete(work.index, result)
+
+    def _advance(self, chunk: _Chunk, now: float) -> _Work:
+        """The chunk's next call is answered: move past it, and give the one after it its full timeout."""
         work = chunk.works[chunk.position]
         chunk.position += 1
-        chunk.started = now = time.monotonic() if now is None else now
-        chunk.deadline = now + self.grader.timeout
-        work.job.complete(work.index, result)
+        chunk.started, chunk.deadline = now, now + self.grader.timeout
+        return work
 
     def _apply_range(self, result: GradeResult) -> GradeResult:
         score_range = self.grader.score_range

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import selectors
 import shutil
 import socket
@@ -51,27 +52,23 @@ class _Spawner:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.requests: list = []
-        self.ready = threading.Condition(self.lock)
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
         self.pid = -1
 
     def popen(self, *args: object, **kwargs: object) -> subprocess.Popen:
-        future: Future = Future()
         with self.lock:
             if self.pid != os.getpid():
                 self.pid = os.getpid()
-                self.requests = []
-                threading.Thread(target=self._serve, name="rewardkit-spawner", daemon=True).start()
-            self.requests.append((future, args, kwargs))
-            self.ready.notify()
+                self.requests = queue.SimpleQueue()
+                threading.Thread(target=self._serve, args=(self.requests,), name="rewardkit-spawner", daemon=True).start()
+        future: Future = Future()
+        self.requests.put((future, args, kwargs))
         return future.result()
 
-    def _serve(self) -> None:
+    @staticmethod
+    def _serve(requests: queue.SimpleQueue) -> None:
         while True:
-            with self.lock:
-                while not self.requests:
-                    self.ready.wait()
-                future, args, kwargs = self.requests.pop(0)
+            future, args, kwargs = requests.get()
             try:
                 future.set_result(subprocess.Popen(*args, **kwargs))
             except BaseException as exc:  # noqa: BLE001 - the caller's thread raises it

@@ -18,12 +18,8 @@ validation. User code never runs in the caller.
 from __future__ import annotations
 
 import _signal
-import builtins
-import collections
 import gc
-import inspect
 import io
-import operator
 import os
 import random
 import select
@@ -32,7 +28,6 @@ import signal
 import socket
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from time import perf_counter as _clock
@@ -44,6 +39,7 @@ from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
 from .loader import RewardFunction, binding, load_reward
+from .warm import Trace, warm_up_leftovers
 from .wire import MessageReader, encode_control, frame, read_request, send_all
 
 _CHILD_FAILED = 70
@@ -75,15 +71,15 @@ def main(control_fd: int) -> None:
         sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
         return
     sock.sendall(encode_control({"op": "loaded", "binding": takes.to_dict()}))
-    trace = _Trace(reward, None) if init.get("warmup_stateless") and init["warmup"] else None
-    contents = _contents(trace.module) if trace is not None else None
-    _warm_up(reward, takes, init["warmup"], init["seed"])
-    left = trace.left_state() if trace is not None else None
-    if trace is not None and not left and _contents(trace.module) != contents:
-        left = "a changed list, dict or set at the top level of its module"
-    if trace is not None and _orphans_of(os.getpid()):
-        left = "a process left running"
-        _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
+    warm_up = lambda: _warm_up(reward, takes, init["warmup"], init["seed"])  # noqa: E731
+    left = None
+    if init.get("warmup_stateless") and init["warmup"]:  # automatic warm-up calls: kept only if they leave nothing
+        left = warm_up_leftovers(reward, warm_up)
+        if _orphans_of(os.getpid()):
+            left = "a process left running"
+            _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
+    else:
+        warm_up()
     if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
         sock.sendall(encode_control({"op": "warmup_left_state", "trace": left}))
         return
@@ -334,19 +330,7 @@ class Zygote:
         """Kill every child and wait for all descendants re-parented here, then clean the temp dir."""
         for child in list(self.children.values()):
             self._kill(child)
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline:
-            for pid in _orphans_of(os.getpid()):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                time.sleep(0.002)
+        _end_children()
         shutil.rmtree(self.plan.temp_dir, ignore_errors=True)
 
     # ---- in the forked child -------------------------------------------------
@@ -366,7 +350,7 @@ class Zygote:
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
         capture = _Capture(self.output_bytes, self.streams)
-        watch = _Trace(self.reward, call_dir) if self.warm and len(calls) > 1 else None
+        watch = Trace(self.reward, call_dir) if self.warm and len(calls) > 1 else None
         for call_id, (completion, ground_truth, fields) in enumerate(calls):
             frame = self._call(call_id, completion, ground_truth, fields, capture)
             send_all(results, frame)
@@ -406,66 +390,6 @@ class Zygote:
         if status is not Status.ok:
             return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr)
         return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
-
-
-def _contents(namespace: dict) -> dict[str, list[int]]:
-    """The identities of what each top-level list, dict, set or deque holds (once, around the warm-up calls:
-    an in-place change there would reach every call, which the per-call trace does not see)."""
-    held = {}
-    for name, value in list(namespace.items()):
-        if isinstance(value, dict):
-            held[name] = [id(item) for pair in value.items() for item in pair]
-        elif isinstance(value, (list, set, frozenset, collections.deque, bytearray)):
-            held[name] = [id(item) for item in value] if not isinstance(value, bytearray) else list(value)
-    return held
-
-
-class _Trace:
-    """What a warm call process checks after each call: a call that left a thread running, a file in
-    its directory, changed ``sys.modules``, or rebound a builtin or a top-level name of the reward's
-    module leaves state the next call would see, so the process retires. Submodules of packages
-    already imported (sympy loading a printer on first use) are not a trace; a new top-level package
-    or a removed module is. In-place changes to module-level objects, attributes patched on other
-    modules and replaced ``sys.modules`` entries are not seen: warm mode is for trusted code."""
-
-    def __init__(self, reward: object, call_dir: str | None) -> None:
-        self.module = getattr(inspect.unwrap(reward), "__globals__", None) or {}
-        self.builtins = vars(builtins)
-        self.call_dir = call_dir
-        self.threads = threading.active_count()
-        self.modules = set(sys.modules)
-        self.packages = {name.partition(".")[0] for name in self.modules}
-        # each namespace with its names and values as they were: compared by identity, in C (map/operator.is_),
-        # ~5 us a call for the ~160 builtins where building {name: id} dicts took ~30 us
-        self.bindings = [(space, list(space), list(space.values())) for space in (self.module, self.builtins)]
-
-    def _rebound(self) -> bool:
-        return any(
-            len(space) != len(names) or not all(map(operator.is_, space.values(), values)) or list(space) != names
-            for space, names, values in self.bindings
-        )
-
-    def left_state(self) -> str | None:
-        """What the calls since this trace was made left that the next would see: a thread, a rebound name,
-        a removed module or a new top-level package (None: nothing)."""
-        if threading.active_count() != self.threads:
-            return "a thread left running"
-        if self._rebound():
-            return "a rebound top-level name of its module or a builtin"
-        if len(sys.modules) != len(self.modules):
-            now = set(sys.modules)
-            if not self.modules <= now or any(name.partition(".")[0] not in self.packages for name in now - self.modules):
-                return "a removed module or a new top-level package"
-            self.modules = now  # lazily imported parts of packages the process had: the next call would import them too
-        return None
-
-    def changed(self) -> bool:
-        if self.left_state():
-            return True
-        try:
-            return bool(os.listdir(self.call_dir))
-        except OSError:
-            return True
 
 
 class _Capture:
@@ -592,8 +516,8 @@ def _end_children(seconds: float = 2.0) -> None:
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
         except ChildProcessError:
-            pass
-        time.sleep(0.005)
+            return
+        time.sleep(0.002)
 
 
 def _orphans_of(pid: int) -> list[int]:
