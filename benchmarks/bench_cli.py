@@ -1,9 +1,9 @@
-"""Whole-process figures of ``rewardkit grade`` (issue 14), each against a baseline run here, alternately, best of 3.
+"""Whole-process figures of ``rewardbox grade`` (issue 14), each against a baseline run here, alternately, best of 3.
 
     python benchmarks/bench_cli.py [--quick]
 
-  rewardkit grade --mode warm, 20,000 trivial items   vs a multiprocessing.Pool(2) script doing the same JSONL in/out job
-  a one-line rewardkit grade                          vs python -c "import json, multiprocessing", run as many times
+  rewardbox grade --mode warm, 20,000 trivial items   vs a multiprocessing.Pool(2) script doing the same JSONL in/out job
+  a one-line rewardbox grade                          vs python -c "import json, multiprocessing", run as many times
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ def seconds(argv: list[str], repeat: int = 1) -> float:
 
 
 def cli_figures(quick: bool = False) -> tuple[tuple[int, float, float], tuple[float, float]]:
-    """((items, Pool(2) seconds, rewardkit grade seconds), (one-line grade seconds, bare interpreter seconds)), best of the rounds."""
+    """((items, Pool(2) seconds, rewardbox grade seconds), (one-line grade seconds, bare interpreter seconds)), best of the rounds."""
     items, repeat, rounds = (2000, 3, 1) if quick else (20_000, 10, 3)
-    with tempfile.TemporaryDirectory(prefix="rewardkit-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rewardbox-bench-") as folder:
         reward, pool, data, one = (os.path.join(folder, name) for name in ("reward.py", "pool.py", "in.jsonl", "one.jsonl"))
         for path, text in ((reward, TRIVIAL), (pool, POOL_SCRIPT)):
             with open(path, "w") as f:
@@ -57,10 +57,10 @@ def cli_figures(quick: bool = False) -> tuple[tuple[int, float, float], tuple[fl
         with open(one, "w") as f:
             f.write(json.dumps({"completion": "the answer is 4", "ground_truth": "4"}) + "\n")
         out = os.path.join(folder, "out.jsonl")
-        grade = [sys.executable, "-m", "rewardkit.runner.cli", "grade", reward, "-i", data, "-o", out, "--workers", "2"]
+        grade = [sys.executable, "-m", "rewardbox.runner.cli", "grade", reward, "-i", data, "-o", out, "--workers", "2"]
         runs = [(seconds([sys.executable, pool, data, out]), seconds(grade + ["--mode", "warm"])) for _ in range(rounds)]
         many = (items, min(r[0] for r in runs), min(r[1] for r in runs))
-        line = [sys.executable, "-m", "rewardkit.runner.cli", "grade", reward, "-i", one, "-o", out]
+        line = [sys.executable, "-m", "rewardbox.runner.cli", "grade", reward, "-i", one, "-o", out]
         bare = [sys.executable, "-c", "import json, multiprocessing"]
         runs = [(seconds(line, repeat), seconds(bare, repeat)) for _ in range(rounds)]
         return many, (min(r[0] for r in runs) / repeat, min(r[1] for r in runs) / repeat)
@@ -73,9 +73,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     (items, base, ours), (line, bare) = cli_figures(args.quick)
-    print(f"{items:,} trivial items, whole process: Pool(2) script {base:.2f} s, rewardkit grade --mode warm {ours:.2f} s, "
+    print(f"{items:,} trivial items, whole process: Pool(2) script {base:.2f} s, rewardbox grade --mode warm {ours:.2f} s, "
           f"ratio {base / ours:.2f}x (floor 0.5x, goal 0.8x)")
-    print(f"one-line rewardkit grade: {line * 1000:.0f} ms vs python -c 'import json, multiprocessing' {bare * 1000:.0f} ms, "
+    print(f"one-line rewardbox grade: {line * 1000:.0f} ms vs python -c 'import json, multiprocessing' {bare * 1000:.0f} ms, "
           f"ratio {line / bare:.1f}x (floor 6x, goal 4x; lower is better)")
 
 

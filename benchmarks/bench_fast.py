@@ -4,8 +4,8 @@
 
   1. library:math, default configuration (warm), 5,000 unseen items, 2 workers  vs the same reward in a serial in-process loop
   2. a user-written math-verify reward file, mode="warm", same                    vs that function in a serial in-process loop
-  3. rewardkit grade --mode warm, 20,000 trivial items, whole process            vs a multiprocessing.Pool(2) script, whole process
-  4. a one-line rewardkit grade, whole process                                   vs python -c "import json, multiprocessing"
+  3. rewardbox grade --mode warm, 20,000 trivial items, whole process            vs a multiprocessing.Pool(2) script, whole process
+  4. a one-line rewardbox grade, whole process                                   vs python -c "import json, multiprocessing"
   5. fresh mode, trivial reward                                                   vs a fresh interpreter per call
   6. fresh mode, trivial reward                                                   vs a bare fork server (no isolation)
 Rows 1, 2, 5 and 6 alternate ours and the baseline over rounds on fresh items and give the median ratio: the machines
@@ -28,8 +28,8 @@ from bench_grader import bare_fork_server, fresh_interpreter  # noqa: E402
 from bench_library import gsm8k_items  # noqa: E402
 from rewards import MATH_VERIFY, TRIVIAL, trivial_items  # noqa: E402
 
-from rewardkit.graders import Grader  # noqa: E402
-from rewardkit.library import math_answer  # noqa: E402
+from rewardbox.graders import Grader  # noqa: E402
+from rewardbox.library import math_answer  # noqa: E402
 
 ROUNDS = 3
 
@@ -105,12 +105,12 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    with tempfile.TemporaryDirectory(prefix="rewardkit-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="rewardbox-bench-") as folder:
         math_rows(500 if args.quick else 5000, folder)
         (many, pool, ours), (line, bare) = cli_figures(quick=args.quick)
-        row(3, f"rewardkit grade --mode warm, {many:,} trivial items, whole process vs Pool(2)", [pool / ours], 0.5, 0.8)
-        print(f"   Pool(2) script {pool:.2f} s, rewardkit grade {ours:.2f} s (best of the runs)")
-        row(4, "one-line rewardkit grade vs python -c 'import json, multiprocessing'", [line / bare], 6, 4, lower_is_better=True)
+        row(3, f"rewardbox grade --mode warm, {many:,} trivial items, whole process vs Pool(2)", [pool / ours], 0.5, 0.8)
+        print(f"   Pool(2) script {pool:.2f} s, rewardbox grade {ours:.2f} s (best of the runs)")
+        row(4, "one-line rewardbox grade vs python -c 'import json, multiprocessing'", [line / bare], 6, 4, lower_is_better=True)
         print(f"   {line * 1000:.0f} ms vs {bare * 1000:.0f} ms (best of the runs)")
         fresh_rows(400 if args.quick else 2000, folder)
 

@@ -27,8 +27,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rewards import HANG, MATH_VERIFY, TRIVIAL, math_items, trivial_items  # noqa: E402
 
-from rewardkit.graders import Grader  # noqa: E402
-from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
+from rewardbox.graders import Grader  # noqa: E402
+from rewardbox.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
 
 ROUNDS = 3
 
@@ -143,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     scale = 0.25 if args.quick else 1.0
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
-    folder = tempfile.mkdtemp(prefix="rewardkit-bench-")
+    folder = tempfile.mkdtemp(prefix="rewardbox-bench-")
     paths = {}
     for name, text in (("trivial", TRIVIAL), ("math", MATH_VERIFY), ("hang", HANG)):
         paths[name] = os.path.join(folder, f"{name}.py")

@@ -21,8 +21,8 @@ import subprocess
 import sys
 import time
 
-from rewardkit.graders import Grader
-from rewardkit.library import math_answer
+from rewardbox.graders import Grader
+from rewardbox.library import math_answer
 
 _IMPORT_TIME = "import time; t = time.perf_counter(); import math_verify; print(time.perf_counter() - t)"
 

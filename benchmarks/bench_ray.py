@@ -30,8 +30,8 @@ from rewards import BUSY_20MS, MATH_VERIFY, TRIVIAL, math_items, trivial_items  
 
 import ray  # noqa: E402
 
-from rewardkit.graders import Grader  # noqa: E402
-from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
+from rewardbox.graders import Grader  # noqa: E402
+from rewardbox.graders.runtime.grader import WARMUP_EXAMPLES  # noqa: E402
 
 
 def rate(grader: Grader, items: list[tuple[str, str]]) -> float:
@@ -98,7 +98,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Ray {ray.__version__}, {platform.platform()}")
     print(f"{args.workers} sandboxed processes: one local pool of {args.workers} vs {args.workers} Ray actors of 1")
     ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False, logging_level="WARNING", object_store_memory=200 * 2**20)
-    folder = tempfile.mkdtemp(prefix="rewardkit-bench-")
+    folder = tempfile.mkdtemp(prefix="rewardbox-bench-")
     try:
         paths = {}
         for name, text in (("trivial", TRIVIAL), ("math", MATH_VERIFY)):

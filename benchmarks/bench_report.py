@@ -1,4 +1,4 @@
-"""Time of ``rewardkit report --format json`` over pre-scored samples, as a ratio against parsing the same JSONL.
+"""Time of ``rewardbox report --format json`` over pre-scored samples, as a ratio against parsing the same JSONL.
 
     python benchmarks/bench_report.py [--completions 100000] [--group-size 16] [--chars 400] [--repeat 3]
 
@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 
-from rewardkit.runner.cli import main
+from rewardbox.runner.cli import main
 
 
 def write_samples(path: str, completions: int, group_size: int, chars: int) -> None:
@@ -52,7 +52,7 @@ def parse_only(path: str) -> None:
 def report_json(path: str, output: str) -> None:
     code = main(["report", path, "--format", "json", "-o", output])
     if code != 0:
-        raise RuntimeError(f"rewardkit report exited {code}")
+        raise RuntimeError(f"rewardbox report exited {code}")
 
 
 def timed(function, *args) -> float:
@@ -78,7 +78,7 @@ def run() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"input: {report['num_completions']:,} completions in {report['num_groups']:,} groups, {len(report['steps'])} steps, {size_mb:.0f} MB")
     print(f"baseline, json.loads of every line:   {baseline:6.2f} s")
-    print(f"rewardkit report --format json:       {candidate:6.2f} s  (target < 5 s: {'met' if candidate < 5 else 'NOT met'})")
+    print(f"rewardbox report --format json:       {candidate:6.2f} s  (target < 5 s: {'met' if candidate < 5 else 'NOT met'})")
     print(f"ratio report / parse:                 {candidate / baseline:6.2f}x")
 
 

@@ -1,9 +1,9 @@
 """mkdocs hooks: each command's reference from its argparse parser, and the package where mkdocstrings can read it.
 
-- ``<!-- rewardkit-cli: NAME -->`` on a page becomes ``rewardkit NAME``'s reference.
-- ``<!-- rewardkit-readme -->`` (the home page) becomes the README, its ``docs/`` links made site links.
-- pyproject maps ``rewardkit.graders`` to ``graders/`` (and so on) with ``package-dir``, a layout
-  griffe cannot search; ``build/docs-api/rewardkit`` links the three folders under one package
+- ``<!-- rewardbox-cli: NAME -->`` on a page becomes ``rewardbox NAME``'s reference.
+- ``<!-- rewardbox-readme -->`` (the home page) becomes the README, its ``docs/`` links made site links.
+- pyproject maps ``rewardbox.graders`` to ``graders/`` (and so on) with ``package-dir``, a layout
+  griffe cannot search; ``build/docs-api/rewardbox`` links the three folders under one package
   for it (``paths`` in mkdocs.yml). Nothing there is imported.
 """
 
@@ -13,10 +13,10 @@ import os
 import re
 from pathlib import Path
 
-from rewardkit.runner.cli_reference import command_reference
+from rewardbox.runner.cli_reference import command_reference
 
 ROOT = Path(__file__).resolve().parent.parent
-API_TREE = ROOT / "build" / "docs-api" / "rewardkit"
+API_TREE = ROOT / "build" / "docs-api" / "rewardbox"
 
 
 def _link_packages() -> None:
@@ -30,8 +30,8 @@ def _link_packages() -> None:
 
 _link_packages()  # at import, before mkdocstrings reads any page
 
-_MARKER = re.compile(r"<!-- rewardkit-cli: ([a-z-]+) -->")
-_README = "<!-- rewardkit-readme -->"
+_MARKER = re.compile(r"<!-- rewardbox-cli: ([a-z-]+) -->")
+_README = "<!-- rewardbox-readme -->"
 
 
 def on_page_markdown(markdown: str, **_: object) -> str:

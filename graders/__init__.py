@@ -1,4 +1,4 @@
-"""rewardkit.graders: load user reward code into a sandbox and grade completions with it.
+"""rewardbox.graders: load user reward code into a sandbox and grade completions with it.
 
 Names are imported lazily: the sandbox's zygote imports modules of this package
 and must stay small (every megabyte it holds is copied by each fork).
@@ -19,7 +19,7 @@ _EXPORTS = {
     "LayerState": "runtime.layers",
     "LAYER_NAMES": "runtime.layers",
     "LAYER_TITLES": "runtime.layers",
-    "RewardkitError": "errors",
+    "RewardboxError": "errors",
     "RewardLoadError": "errors",
     "IsolationUnavailable": "errors",
     "GraderClosed": "errors",
@@ -62,7 +62,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from .runtime.binding import MAX_ROW_BYTES, Binding
-    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardFailing, RewardkitError, RewardLoadError, SandboxFailure
+    from .errors import BackendUnavailable, ClusterLost, GraderClosed, IsolationUnavailable, RewardFailing, RewardboxError, RewardLoadError, SandboxFailure
     from .runtime.watch import FailureWatch
     from .runtime.frames import Status
     from .runtime.grader import Grader

@@ -1,10 +1,10 @@
-"""Errors rewardkit raises to its caller.
+"""Errors rewardbox raises to its caller.
 
 Failures of user reward code during a call are never raised: they are values
 (a ``GradeResult`` with a status). What is raised is a programmer's or an
 operator's mistake, named at once::
 
-    RewardkitError
+    RewardboxError
     ├── RewardLoadError        the reward cannot be loaded (syntax, missing function, arity, import)
     ├── IsolationUnavailable   isolation="strict" asked for layers this machine cannot give
     ├── GraderClosed           the grader was used after close()
@@ -17,11 +17,11 @@ operator's mistake, named at once::
 from __future__ import annotations
 
 
-class RewardkitError(Exception):
-    """Base class of every error rewardkit raises."""
+class RewardboxError(Exception):
+    """Base class of every error rewardbox raises."""
 
 
-class RewardLoadError(RewardkitError):
+class RewardLoadError(RewardboxError):
     """The reward source cannot be loaded; the message names file and line."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
@@ -32,7 +32,7 @@ class RewardLoadError(RewardkitError):
         super().__init__(f"{where}{message}")
 
 
-class IsolationUnavailable(RewardkitError):
+class IsolationUnavailable(RewardboxError):
     """isolation="strict" was asked for and at least one layer is missing."""
 
     def __init__(self, missing: dict[str, str]) -> None:
@@ -40,19 +40,19 @@ class IsolationUnavailable(RewardkitError):
         reasons = "; ".join(f"{name}: {why}" for name, why in missing.items())
         super().__init__(
             f"isolation='strict' refuses to run: {len(missing)} layer(s) unavailable ({reasons}). "
-            "Run `rewardkit doctor` for details, or use isolation='standard' to run with what is available."
+            "Run `rewardbox doctor` for details, or use isolation='standard' to run with what is available."
         )
 
 
-class GraderClosed(RewardkitError):
+class GraderClosed(RewardboxError):
     """The grader was used after close()."""
 
 
-class SandboxFailure(RewardkitError):
+class SandboxFailure(RewardboxError):
     """The sandbox process could not be started or died outside any call."""
 
 
-class BackendUnavailable(RewardkitError):
+class BackendUnavailable(RewardboxError):
     """backend="ray" cannot start: ray is not installed, the cluster cannot be reached, or it cannot host the actors."""
 
 
@@ -60,7 +60,7 @@ class ClusterLost(SandboxFailure):
     """backend="ray": the head node of the Ray cluster became unreachable; every waiting call ends with this."""
 
 
-class RewardFailing(RewardkitError):
+class RewardFailing(RewardboxError):
     """Every item of ``stop_after`` batches in a row failed with the same status: training on it would learn nothing."""
 
     def __init__(self, message: str, *, status: str = "exception", batches: int = 1) -> None:

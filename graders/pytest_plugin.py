@@ -1,6 +1,6 @@
-"""rewardkit's pytest plugin: test your reward in the sandbox, with readable failures.
+"""rewardbox's pytest plugin: test your reward in the sandbox, with readable failures.
 
-Installed with rewardkit (entry point ``pytest11``), so it loads in every pytest
+Installed with rewardbox (entry point ``pytest11``), so it loads in every pytest
 session; it only adds an option and a fixture, and imports nothing heavy until a
 test asks for a grader::
 
@@ -9,8 +9,8 @@ test asks for a grader::
         assert_score(result, 1.0)   # on failure: score 0.0, expected 1.0; status=exception error=Traceback ...
 
 ``reward_grader(reward=None, **grader_options)`` returns a ``Grader``; without
-``reward`` it loads the one given by ``--rewardkit-reward`` or the ini option
-``rewardkit_reward``. Graders are shared by the session (one sandbox per distinct
+``reward`` it loads the one given by ``--rewardbox-reward`` or the ini option
+``rewardbox_reward``. Graders are shared by the session (one sandbox per distinct
 reward and options, started on first use, ~100 ms) and closed at its end, so the
 fixture also works inside hypothesis ``@given`` tests; do not close them yourself.
 """
@@ -35,12 +35,12 @@ REWARD_DESC = (
     "the reward the reward_grader fixture loads when a test calls reward_grader() without one: a .py file, "
     "'module:function' or 'library:NAME' (a file in the ini option is relative to the ini file)"
 )
-_OPTION = "--rewardkit-reward"
-_INI = "rewardkit_reward"
+_OPTION = "--rewardbox-reward"
+_INI = "rewardbox_reward"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("rewardkit").addoption(_OPTION, dest=_INI, metavar="REWARD", help=REWARD_DESC)
+    parser.getgroup("rewardbox").addoption(_OPTION, dest=_INI, metavar="REWARD", help=REWARD_DESC)
     parser.addini(_INI, help=REWARD_DESC, default=None)
 
 

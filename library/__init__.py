@@ -1,11 +1,11 @@
-"""rewardkit.library: ready rewards, correct on the cases hand-written reward functions get wrong.
+"""rewardbox.library: ready rewards, correct on the cases hand-written reward functions get wrong.
 
 Three ways to use one:
 
 * as a grader source: ``Grader("library:math", params={...})`` or
-  ``rewardkit grade library:math --param on_unparseable_gold=string_match``
+  ``rewardbox grade library:math --param on_unparseable_gold=string_match``
   (the sandbox calls ``build(name, params)``);
-* as a Python factory: ``from rewardkit.library import math_answer``;
+* as a Python factory: ``from rewardbox.library import math_answer``;
   ``math_answer(float_rounding=4)`` returns a picklable callable;
 * as a part of ``compose`` (weighted sums, gates, min/max, formulas).
 
@@ -108,4 +108,4 @@ def __getattr__(name: str) -> object:
             return getattr(importlib.import_module(f".{module}", __name__), cls)
     if name in _OTHER_EXPORTS:
         return getattr(importlib.import_module(f".{_OTHER_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'rewardkit.library' has no attribute {name!r}")
+    raise AttributeError(f"module 'rewardbox.library' has no attribute {name!r}")

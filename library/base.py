@@ -125,4 +125,4 @@ def require(module: str, extra: str) -> None:
     except ModuleNotFoundError as exc:
         if exc.name != module.split(".")[0]:
             raise
-        raise ModuleNotFoundError(f"this reward needs {module}: pip install 'rewardkit[{extra}]'", name=exc.name) from None
+        raise ModuleNotFoundError(f"this reward needs {module}: pip install 'rewardbox[{extra}]'", name=exc.name) from None

@@ -24,7 +24,7 @@ adds is a harness whose verdicts the model's code cannot write for itself:
   ``timeout``);
 * after each test the builtins module, ``sys.stdout``/``stdin``/``stderr``, the
   recursion limit and trace hooks are put back, and what the code wrote is
-  bounded (``max_output_bytes``); importing ``rewardkit`` from the code is refused.
+  bounded (``max_output_bytes``); importing ``rewardbox`` from the code is refused.
 
 What an in-process harness cannot prevent, and the sandbox only confines to
 this one score: code written to search the interpreter for the harness
@@ -58,7 +58,7 @@ from .base import Example, GoldUnparseable, Reward
 _FENCE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _THINK = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
 _PYTHON_LANGUAGES = ("python", "py", "python3")
-_CANONICAL = "__rewardkit_canonical__"
+_CANONICAL = "__rewardbox_canonical__"
 _REFIRE_SECONDS = 0.1
 _MAX_DEPTH = 100
 _MAX_NODES = 1_000_000
@@ -280,8 +280,8 @@ _builtins = builtins.__dict__
 
 
 def _guarded_import(name: str, *args: Any, **kwargs: Any) -> Any:
-    if name == "rewardkit" or name.startswith("rewardkit."):
-        raise ImportError("the code under test may not import rewardkit")
+    if name == "rewardbox" or name.startswith("rewardbox."):
+        raise ImportError("the code under test may not import rewardbox")
     return _real_import(name, *args, **kwargs)
 
 

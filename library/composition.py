@@ -53,7 +53,7 @@ class compose(Reward):
     Range: computed from the parts' ranges and the formula (None when a part's
     range is unknown or the formula divides by something that can be zero).
 
-    >>> from rewardkit.library import math_answer, think_format
+    >>> from rewardbox.library import math_answer, think_format
     >>> reward = compose(rewards={"format": think_format(), "correct": math_answer()}, gate=["format"])
     >>> reward("<think>6 * 7</think><answer>42</answer>", "42"), reward("The answer is 42", "42")
     (1.0, 0.0)
@@ -165,7 +165,7 @@ class compose(Reward):
         return {name: float(reward(completion, ground_truth)) for name, reward in self.rewards.items()}
 
     def __call__(self, completion: str, ground_truth: object = None) -> float:
-        from rewardkit.graders.runtime.frames import record_components
+        from rewardbox.graders.runtime.frames import record_components
 
         scores = self.parts(completion, ground_truth)
         record_components(scores)

@@ -118,7 +118,7 @@ class math_answer(Reward):
                 f"math_answer: math-verify cannot parse the ground truth {ground_truth[:200]!r} as math; "
                 "fix the data, or set on_unparseable_gold='string_match' to compare normalized strings"
             )
-        from rewardkit.graders.runtime.frames import record_components
+        from rewardbox.graders.runtime.frames import record_components
 
         record_components({"gold_unparseable": 1.0})
         answer = extract(completion, self.extractors)

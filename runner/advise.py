@@ -1,8 +1,8 @@
-"""``rewardkit advise --data DATA [--reward REWARD]``: GRPO or SFT, from evidence, with the reasons.
+"""``rewardbox advise --data DATA [--reward REWARD]``: GRPO or SFT, from evidence, with the reasons.
 
 ``collect_evidence`` does the I/O (reads the data, runs the determinism and gold-consistency
 checks and the probes in the sandbox); ``method_choice.recommend_method`` decides. Both are
-public so ``rewardkit preflight`` can run the same steps, or pass checks it already ran.
+public so ``rewardbox preflight`` can run the same steps, or pass checks it already ran.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Mapping, Sequence
 
 from rich.console import Console
 
-from rewardkit.graders import Grader, RewardLoadError
-from rewardkit.graders.checks import run_checks
+from rewardbox.graders import Grader, RewardLoadError
+from rewardbox.graders.checks import run_checks
 
 from .check import ANSWER_FORMATS_DESC, parse_answer_formats
 from .data_summary import sample_evenly
@@ -34,7 +34,7 @@ from .probing import as_truth, probe_results, probe_summary, probeable
 CHECK_TRUTHS = 10  # ground truths the checks build their inputs around
 PROBE_TRUTHS = 20  # ground truths probed for signal
 ADVISE_REWARD_DESC = "the reward to verify: a .py file, 'module:function', 'library:NAME' or source code (none: SFT or neither)"
-MAX_EXAMPLES_DESC = "generated inputs per property check (default 20; rewardkit check runs 100)"
+MAX_EXAMPLES_DESC = "generated inputs per property check (default 20; rewardbox check runs 100)"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

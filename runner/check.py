@@ -1,4 +1,4 @@
-"""``rewardkit check``: property checks of a reward in the sandbox, one verdict per property."""
+"""``rewardbox check``: property checks of a reward in the sandbox, one verdict per property."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rewardkit.graders.checks.report import PROPERTIES, CheckReport, Counterexample
-from rewardkit.graders.checks import run_checks
-from rewardkit.graders.checks.probes import ANSWER_FORMATS
+from rewardbox.graders.checks.report import PROPERTIES, CheckReport, Counterexample
+from rewardbox.graders.checks import run_checks
+from rewardbox.graders.checks.probes import ANSWER_FORMATS
 
 from .errors import UsageError
 from .jsonl import read_examples, read_lines
@@ -138,7 +138,7 @@ def _progress(console: Console) -> Iterator:
 
 def render(report: CheckReport, console: Console) -> None:
     """The report as text: one line per property, then each failure's counterexample and likely causes."""
-    console.print(f"rewardkit check {escape(report.reward)} ({report.seconds:.1f} s)")
+    console.print(f"rewardbox check {escape(report.reward)} ({report.seconds:.1f} s)")
     console.print()
     for result in report.results:
         mark = "[yellow]SKIP[/]" if result.skipped else ("[green]PASS[/]" if result.passed else "[bold red]FAIL[/]")
@@ -178,7 +178,7 @@ def _render_counterexample(found: Counterexample, console: Console) -> None:
         console.print(f"{pad}likely causes:")
         for number, cause in enumerate(found.causes, start=1):
             console.print(f"{pad}  {number}. {escape(cause.explanation)}.")
-            lint = f" (rewardkit lint: {cause.lint_rule})" if cause.lint_rule else ""
+            lint = f" (rewardbox lint: {cause.lint_rule})" if cause.lint_rule else ""
             console.print(f"{pad}     Fix: {escape(cause.fix)}{escape(lint)}.")
 
 

@@ -1,9 +1,9 @@
-"""The ``rewardkit`` command line.
+"""The ``rewardbox`` command line.
 
 Each command lives in its own module with ``add_parser(commands)`` and ``run(args)``;
 this file only lists them. Shared option help texts live in ``options.py``. A
-command's module is imported only when that command runs (``rewardkit grade`` does
-not pay for hypothesis, the MCP SDK or the trainer); ``rewardkit --help`` imports all.
+command's module is imported only when that command runs (``rewardbox grade`` does
+not pay for hypothesis, the MCP SDK or the trainer); ``rewardbox --help`` imports all.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from rewardkit.graders.errors import BackendUnavailable, IsolationUnavailable, RewardLoadError
+from rewardbox.graders.errors import BackendUnavailable, IsolationUnavailable, RewardLoadError
 
 from .errors import UsageError
 
@@ -27,7 +27,7 @@ COMMANDS = {
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or of the command ``only`` alone (what ``main`` runs)."""
     parser = argparse.ArgumentParser(
-        prog="rewardkit",
+        prog="rewardbox",
         description="Reward functions for RL post-training: sandboxed grading, diagnostics and training.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -47,12 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        parser.exit(2, f"rewardkit {args.command}: error: {exc}\n")
+        parser.exit(2, f"rewardbox {args.command}: error: {exc}\n")
     except (RewardLoadError, IsolationUnavailable, BackendUnavailable) as exc:
         from rich.console import Console
 
         failed = "cannot start the grading backend" if isinstance(exc, BackendUnavailable) else "cannot load the reward"
-        Console(stderr=True).print(f"[bold red]rewardkit {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[bold red]rewardbox {args.command}: {failed}[/]: {exc}", highlight=False, soft_wrap=True)
         return 2
     except BrokenPipeError:
         return 1

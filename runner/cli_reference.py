@@ -1,8 +1,8 @@
-"""The reference of each ``rewardkit`` command as Markdown, made from its argparse parser (so it cannot drift).
+"""The reference of each ``rewardbox`` command as Markdown, made from its argparse parser (so it cannot drift).
 
 The documentation site puts it at the end of each command's page (``docs/hooks.py``)::
 
-    python -m rewardkit.runner.cli_reference grade      # the same text, for a terminal or a diff
+    python -m rewardbox.runner.cli_reference grade      # the same text, for a terminal or a diff
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 
 def command_reference(name: str) -> str:
-    """Usage, description and a table of every option of ``rewardkit NAME`` (and of its sub-commands)."""
+    """Usage, description and a table of every option of ``rewardbox NAME`` (and of its sub-commands)."""
     from .cli import build_parser
 
     commands = _subcommands(build_parser())

@@ -26,7 +26,7 @@ def load_config(path: str, **overrides: object) -> RunConfig:
     ``reward``, ``prompts`` and ``data`` files are relative to the config file; ``overrides``
     (those not None) win over the file.
     """
-    import tomllib  # Python 3.11+, as the tinker SDK is; imported here so `rewardkit --help` works on 3.10
+    import tomllib  # Python 3.11+, as the tinker SDK is; imported here so `rewardbox --help` works on 3.10
     try:
         with open(path, "rb") as stream:
             raw = stream.read()

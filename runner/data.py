@@ -1,4 +1,4 @@
-"""``rewardkit data inspect SOURCE``: size, columns and first rows of a data source, and what it can train.
+"""``rewardbox data inspect SOURCE``: size, columns and first rows of a data source, and what it can train.
 
 With ``--reward``, it also counts the ground truths the reward can parse: each one written in
 the common answer formats and graded in the sandbox (``data_summary`` says how it is counted).
@@ -11,7 +11,7 @@ import json
 
 from rich.console import Console
 
-from rewardkit.graders.checks.probes import ANSWER_FORMATS, fill
+from rewardbox.graders.checks.probes import ANSWER_FORMATS, fill
 
 from .data_summary import InspectReport, ParseReport, TableSummary, sample_evenly, summarize_parsing, summarize_table
 from .datasource import SOURCE_DESC, add_column_options, columns_from, read_table
@@ -117,7 +117,7 @@ def _roles(table: TableSummary) -> str:
 def _parse_lines(parse: ParseReport) -> list[str]:
     structured = (
         [f"  {parse.structured} ground truths are objects, lists or booleans: no answer format writes them, so they are not "
-         "checked here (rewardkit check tests a reward on them)"]
+         "checked here (rewardbox check tests a reward on them)"]
         if parse.structured else []
     )  # fmt: skip
     if not parse.checked:
@@ -132,7 +132,7 @@ def _parse_lines(parse: ParseReport) -> list[str]:
     ]
     lines += structured
     if parse.failed_calls:
-        lines.append(f"  {parse.failed_calls} calls failed (exception, timeout, ...): run rewardkit grade to see them")
+        lines.append(f"  {parse.failed_calls} calls failed (exception, timeout, ...): run rewardbox grade to see them")
     lines += [
         f"  not parsed: {item.ground_truth!r} (best {'-' if item.best_score is None else f'{item.best_score:g}'}"
         + (f" as {item.best_format})" if item.best_format else ")")

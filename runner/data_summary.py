@@ -1,4 +1,4 @@
-"""What ``rewardkit data inspect`` reports about a data source, as pure functions over its rows and scores.
+"""What ``rewardbox data inspect`` reports about a data source, as pure functions over its rows and scores.
 
 "Can the reward parse a ground truth?" is measured the way the gold-consistency check
 measures it: the ground truth is written in each common answer format (plain, ``\\boxed{}``,

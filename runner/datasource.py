@@ -9,7 +9,7 @@ A source is named by one string::
     DIR                          a Hugging Face dataset saved with ``save_to_disk`` (a DatasetDict: ``split``)
     hf:NAME                      ``datasets.load_dataset(NAME, split=...)``: needs the Hugging Face Hub
 
-pyarrow and ``datasets`` are imported only for the sources that need them (``rewardkit[data]``).
+pyarrow and ``datasets`` are imported only for the sources that need them (``rewardbox[data]``).
 Which column holds the prompt, the ground truth and the reference response is a ``Columns``;
 a missing column is an error naming the column, the flag or config key that chose it, and the
 columns the source has.
@@ -36,7 +36,7 @@ SPLIT_DESC = "the split of a Hugging Face dataset (default: train)"
 SOURCE_DESC = "a .jsonl, .csv or .parquet file, a folder saved by datasets' save_to_disk, or hf:NAME (needs the Hugging Face Hub)"
 MESSAGES_COLUMN = "messages"  # a conversation ending with the assistant's reply: an SFT example by itself
 _FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-_DATA_EXTRA = "pip install 'rewardkit[data]'"
+_DATA_EXTRA = "pip install 'rewardbox[data]'"
 
 
 class SourceError(UsageError):

@@ -1,4 +1,4 @@
-"""``rewardkit doctor``: which isolation layers work on this machine, and why not."""
+"""``rewardbox doctor``: which isolation layers work on this machine, and why not."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import platform
 from rich.console import Console
 from rich.table import Table
 
-from rewardkit.graders import LAYER_TITLES, Grader
-from rewardkit.graders.errors import IsolationUnavailable
+from rewardbox.graders import LAYER_TITLES, Grader
+from rewardbox.graders.errors import IsolationUnavailable
 
 from .options import FORMAT_DESC, ISOLATION_DESC
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rewardkit.graders.errors import RewardkitError
+from rewardbox.graders.errors import RewardboxError
 
 
-class UsageError(RewardkitError):
+class UsageError(RewardboxError):
     """A bad flag or input file, named with where it came from; the CLI exits with status 2."""

@@ -1,12 +1,12 @@
-"""``rewardkit export-openai``: write a reward as a self-contained OpenAI python grader."""
+"""``rewardbox export-openai``: write a reward as a self-contained OpenAI python grader."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from rewardkit.graders import RewardLoadError
-from rewardkit.graders.adapters.openai_export import MAX_SOURCE_BYTES, ExportError, export_openai_grader
+from rewardbox.graders import RewardLoadError
+from rewardbox.graders.adapters.openai_export import MAX_SOURCE_BYTES, ExportError, export_openai_grader
 
 from .options import REWARD_DESC
 
@@ -31,10 +31,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         source = export_openai_grader(args.reward, answer_field=args.answer_field, output_field=args.output_field)
     except ExportError as exc:
-        print(f"rewardkit export-openai: cannot export: {exc}", file=sys.stderr)
+        print(f"rewardbox export-openai: cannot export: {exc}", file=sys.stderr)
         return 1
     except (RewardLoadError, SyntaxError, OSError) as exc:
-        print(f"rewardkit export-openai: cannot read the reward: {exc}", file=sys.stderr)
+        print(f"rewardbox export-openai: cannot read the reward: {exc}", file=sys.stderr)
         return 2
     if args.output == "-":
         sys.stdout.write(source)

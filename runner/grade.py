@@ -1,4 +1,4 @@
-"""``rewardkit grade``: a JSONL file of completions in, the same lines with scores out, in input order."""
+"""``rewardbox grade``: a JSONL file of completions in, the same lines with scores out, in input order."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import collections
 import json
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from rewardkit.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
+from rewardbox.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
 
-from rewardkit.graders.runtime.watch import DEFAULT_STOP_AFTER
+from rewardbox.graders.runtime.watch import DEFAULT_STOP_AFTER
 
 from .jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
 from .options import REWARD_DESC, add_grader_options, grader_starting
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 console.print(f"[red]stopped: {sum(counts.values())}{of_total} lines written (--stop-after-failed-batches 0 grades on)[/]")
                 return 3
             except SandboxFailure as exc:
-                console.print(f"[bold red]rewardkit grade: grading stopped[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
+                console.print(f"[bold red]rewardbox grade: grading stopped[/]: {escape(str(exc))}", highlight=False, soft_wrap=True)
                 console.print(f"[yellow]{sum(counts.values())}{of_total} lines written to {args.output}, in input order[/]", highlight=False, soft_wrap=True)
                 return 3
         _print_summary(console, counts, grader)

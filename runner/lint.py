@@ -1,4 +1,4 @@
-"""``rewardkit lint``: find reward bugs in the source with the RK rules, without running it."""
+"""``rewardbox lint``: find reward bugs in the source with the RK rules, without running it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from rewardkit.graders.lint import SEVERITIES, Finding, lint_reward, select_rules
+from rewardbox.graders.lint import SEVERITIES, Finding, lint_reward, select_rules
 
 from .errors import UsageError
 from .options import FORMAT_DESC, REWARD_DESC
@@ -15,7 +15,7 @@ SELECT_DESC = "only these rules: comma-separated codes or prefixes, e.g. RK120,R
 IGNORE_DESC = "skip these rules: comma-separated codes or prefixes, e.g. RK140,RK141"
 LINT_RESTRICTED_DESC = (
     "also report what RestrictedPython's compiler rejects (RK190), i.e. what stops the reward from loading "
-    "with `rewardkit grade --restricted` / Grader(restricted=True)"
+    "with `rewardbox grade --restricted` / Grader(restricted=True)"
 )
 
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     select, ignore = _codes("--select", args.select), _codes("--ignore", args.ignore)
     findings = lint_reward(args.reward, select, ignore, restricted=args.restricted)  # a RewardLoadError exits 2 in cli.main
     if args.reward.startswith("library:"):
-        print(f"rewardkit lint: {args.reward} is one of rewardkit's own rewards, linted by its test suite: nothing to check", file=sys.stderr)
+        print(f"rewardbox lint: {args.reward} is one of rewardbox's own rewards, linted by its test suite: nothing to check", file=sys.stderr)
     if args.format == "json":
         print(json.dumps([finding.model_dump() for finding in findings], indent=2, ensure_ascii=False))
     else:

@@ -1,4 +1,4 @@
-"""``rewardkit mcp``: rewardkit's tools for an agent, served with the Model Context Protocol over stdio.
+"""``rewardbox mcp``: rewardbox's tools for an agent, served with the Model Context Protocol over stdio.
 
 ::
 
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from rich.console import Console
 
-from rewardkit.graders.errors import RewardkitError
+from rewardbox.graders.errors import RewardboxError
 
 from .errors import UsageError
 from .options import add_sandbox_options, sandbox_options
@@ -46,7 +46,7 @@ OUTPUT_DIR_DESC = (
     "default: a new folder in the temporary directory, printed at start and named in every result"
 )
 INSTRUCTIONS = """\
-rewardkit checks and runs reward functions for RL post-training (GRPO) in a sandbox.
+rewardbox checks and runs reward functions for RL post-training (GRPO) in a sandbox.
 A reward is a .py file defining compute_reward(completion, ground_truth) -> float, 'module:function' or 'library:NAME'.
 Before training on a reward: lint_reward (static), check_reward (property tests), preflight (everything, one verdict).
 On data: grade (a JSONL of completions), hygiene_report (sampled groups: is there a learning signal?).
@@ -58,18 +58,18 @@ TRAINING = (
 )
 REWARD_TOOLS = ("lint_reward", "check_reward", "grade", "hygiene_report", "preflight")
 TRAINING_TOOLS = ("train_open", "train_grpo_step", "sample", "save", "load", "train_close")
-logger = logging.getLogger("rewardkit.mcp")
+logger = logging.getLogger("rewardbox.mcp")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "mcp",
-        help="serve rewardkit's tools to an agent over MCP (stdio)",
+        help="serve rewardbox's tools to an agent over MCP (stdio)",
         description="Serve lint_reward, check_reward, grade, hygiene_report, preflight and the GRPO small-step tools "
         "(train_open, train_grpo_step, sample, save, load, train_close) with the Model Context Protocol over stdin and "
         "stdout, for an MCP client to start. Tools take file paths and return short summaries; full outputs go to "
         "--output-dir. The sandbox options below apply to every grader the tools start (the agent cannot change them). "
-        "Needs the mcp extra: pip install 'rewardkit[mcp]'.",
+        "Needs the mcp extra: pip install 'rewardbox[mcp]'.",
     )
     parser.add_argument("--output-dir", metavar="DIR", help=OUTPUT_DIR_DESC)
     add_sandbox_options(parser.add_argument_group("sandbox (every grader the tools start)"))
@@ -81,19 +81,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         from mcp.server.mcpserver import MCPServer  # noqa: F401 - only to fail early with the install hint
     except ImportError as exc:
-        raise UsageError(f"{exc}: rewardkit mcp needs the MCP SDK: pip install 'rewardkit[mcp]'") from None
+        raise UsageError(f"{exc}: rewardbox mcp needs the MCP SDK: pip install 'rewardbox[mcp]'") from None
     from .mcp_tools import Outputs, Tools
 
     options = sandbox_options(args)
-    outputs = Outputs(args.output_dir or tempfile.mkdtemp(prefix="rewardkit-mcp-"))
+    outputs = Outputs(args.output_dir or tempfile.mkdtemp(prefix="rewardbox-mcp-"))
     try:
         from .mcp_training import Training
     except ImportError as exc:  # Python 3.10, or no train extra
-        training, training_note = None, f"Training tools are unavailable here ({exc}): they need Python 3.11+ and rewardkit[train]."
+        training, training_note = None, f"Training tools are unavailable here ({exc}): they need Python 3.11+ and rewardbox[train]."
     else:
         training, training_note = Training(outputs), TRAINING
     server = build_server(Tools(outputs, options), training, outputs, training_note)
-    Console(stderr=True).print(f"rewardkit mcp: serving over stdio; outputs in {outputs.root}", highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"rewardbox mcp: serving over stdio; outputs in {outputs.root}", highlight=False, soft_wrap=True)
     try:
         server.run("stdio")
     except KeyboardInterrupt:
@@ -112,8 +112,8 @@ def build_server(tools: Tools, training: Training | None, outputs: Outputs, trai
     from mcp.server.mcpserver import MCPServer
 
     server = MCPServer(
-        "rewardkit",
-        version=importlib.metadata.version("rewardkit"),
+        "rewardbox",
+        version=importlib.metadata.version("rewardbox"),
         instructions=INSTRUCTIONS.format(training=training_note, cwd=os.getcwd(), outputs=outputs.root),
     )
     log_path = outputs.root / "server.log"
@@ -127,7 +127,7 @@ def build_server(tools: Tools, training: Training | None, outputs: Outputs, trai
 def as_tool(function: Callable[..., Any], log_path: Path) -> Callable[..., Any]:
     """``function`` with every exception turned into the SDK's ``ToolError``, whose message the agent reads.
 
-    rewardkit's own errors and ``ValueError`` already say what is wrong and where (a reward's
+    rewardbox's own errors and ``ValueError`` already say what is wrong and where (a reward's
     file:line, an argument, a file's line); anything else is unexpected and keeps its type.
     Every call is logged, with the traceback of an unexpected error, which the message says is in ``log_path``.
     """
@@ -138,7 +138,7 @@ def as_tool(function: Callable[..., Any], log_path: Path) -> Callable[..., Any]:
         started = time.monotonic()
         try:
             result = function(*args, **kwargs)
-        except (RewardkitError, ValueError) as exc:
+        except (RewardboxError, ValueError) as exc:
             logger.info("%s failed after %.1f s: %s", function.__name__, time.monotonic() - started, exc)
             raise ToolError(str(exc)) from exc
         except OSError as exc:

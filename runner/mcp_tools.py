@@ -1,4 +1,4 @@
-"""What the reward tools of ``rewardkit mcp`` do: file paths in, full outputs written to files, a compact summary out.
+"""What the reward tools of ``rewardbox mcp`` do: file paths in, full outputs written to files, a compact summary out.
 
 ``Tools`` holds the output directory and the sandbox options the server was started
 with; each public method is one tool (lint_reward, check_reward, grade,
@@ -25,11 +25,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from rewardkit.graders import Grader
-from rewardkit.graders.checks.report import PROPERTIES
-from rewardkit.graders.checks import run_checks
-from rewardkit.graders.hygiene import SignalFigures, build_report
-from rewardkit.graders.lint import SEVERITIES, lint_reward
+from rewardbox.graders import Grader
+from rewardbox.graders.checks.report import PROPERTIES
+from rewardbox.graders.checks import run_checks
+from rewardbox.graders.hygiene import SignalFigures, build_report
+from rewardbox.graders.lint import SEVERITIES, lint_reward
 
 from . import check as check_command
 from . import preflight as preflight_command
@@ -154,7 +154,7 @@ class Outputs:
 
 
 class Tools:
-    """rewardkit's tools over one output directory, with the sandbox options every grader gets."""
+    """rewardbox's tools over one output directory, with the sandbox options every grader gets."""
 
     def __init__(self, outputs: Outputs, sandbox_options: dict) -> None:
         self.outputs = outputs
@@ -331,7 +331,7 @@ class Tools:
         score_range: CheckRange = preflight_command.DEFAULT_RANGE,
         params: Params = None,
     ) -> PreflightSummary:
-        """Everything rewardkit knows about a reward before training on it, in one verdict: pass, warn or fail.
+        """Everything rewardbox knows about a reward before training on it, in one verdict: pass, warn or fail.
 
         Lints the source, checks its properties on the ground truths of `data_path`, probes the
         reward with right and wrong answers derived from each ground truth, and grades

@@ -1,4 +1,4 @@
-"""The training tools of ``rewardkit mcp``: one GRPO session, opened from a config file, driven a step at a time.
+"""The training tools of ``rewardbox mcp``: one GRPO session, opened from a config file, driven a step at a time.
 
 ``Training`` wraps the small-step API of ``grpo.trainer.Trainer`` (``train_grpo_step``,
 ``sample``, ``save``, ``load``) for an agent: ``train_open(config_path)`` opens the
@@ -123,7 +123,7 @@ class Training:
             self._close()
             config = load_config(config_path, backend=backend, log_dir=log_dir)
             if not isinstance(config, TrainConfig):
-                raise UsageError(f"{config_path}: method = {config.method!r}: the training tools run GRPO; train SFT with `rewardkit train`")
+                raise UsageError(f"{config_path}: method = {config.method!r}: the training tools run GRPO; train SFT with `rewardbox train`")
             trainer = open_run(config, config_path, resume=resume, runs_root=str(self.outputs.root / "runs"))
             assert isinstance(trainer, Trainer)
             self._trainer = trainer

@@ -6,14 +6,14 @@ reference responses. "Verified" is not taken on trust; it is what the evidence s
 
 - the data has ground truths to verify against (``DataEvidence.answers``);
 - the reward loads, and passes the determinism and gold-consistency property checks
-  (``rewardkit.graders.checks.run_checks``);
-- on probe completions around real ground truths (``rewardkit.graders.checks.probes``, summed up by
+  (``rewardbox.graders.checks.run_checks``);
+- on probe completions around real ground truths (``rewardbox.graders.checks.probes``, summed up by
   ``probing.probe_summary``) it gives signal: the best right answer scores above every wrong,
   cut-off, unrelated and empty one for nearly every ground truth probed (``SIGNAL_SHARE``).
 
 Without all three, a reward would train on noise; SFT is then the method if the data holds
 reference responses, and neither method can start if it does not. Every reason cites the
-evidence it rests on, so ``rewardkit advise`` and ``rewardkit preflight`` can print them as they are.
+evidence it rests on, so ``rewardbox advise`` and ``rewardbox preflight`` can print them as they are.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class DataEvidence(BaseModel):
 
 
 class PropertyLike(Protocol):
-    """The fields of ``rewardkit.graders.checks.report.PropertyResult`` used here."""
+    """The fields of ``rewardbox.graders.checks.report.PropertyResult`` used here."""
 
     property: str
     passed: bool
@@ -78,7 +78,7 @@ class RewardEvidence(BaseModel):
     reward: str
     load_error: str | None = None
     checks: list[CheckEvidence] = Field(default_factory=list)
-    probes: ProbeSummary | None = None  # rewardkit preflight's figures over probed ground truths
+    probes: ProbeSummary | None = None  # rewardbox preflight's figures over probed ground truths
 
 
 class Evidence(BaseModel):
@@ -104,7 +104,7 @@ def recommend_method(evidence: Evidence) -> MethodAdvice:
         return _fallback(data, reasons, steps)
     if reward.load_error is not None:
         reasons.append(f"the reward {reward.reward} does not load: {reward.load_error}")
-        return _fallback(data, reasons, [f"fix the reward so it loads (rewardkit lint {reward.reward})"])
+        return _fallback(data, reasons, [f"fix the reward so it loads (rewardbox lint {reward.reward})"])
     if not data.answers:
         reasons.append(
             f"no row has a ground truth (column '{data.answer_column}'), so the reward has nothing to verify a completion against"
@@ -114,16 +114,16 @@ def recommend_method(evidence: Evidence) -> MethodAdvice:
     verified, findings = _verified(reward)
     reasons += findings
     if verified:
-        steps = [f"rewardkit train with method = \"grpo\" and reward = {reward.reward!r}"]
+        steps = [f"rewardbox train with method = \"grpo\" and reward = {reward.reward!r}"]
         if data.responses:
             steps.append("the data also holds reference responses: a short SFT run first (method = \"sft\") can warm-start GRPO")
         return MethodAdvice(method="grpo", reasons=reasons, next_steps=steps)
     failed = any(not check.passed and not check.skipped for check in reward.checks)
     if not failed and reward.probes is not None and reward.probes.prompts == 0:  # structured ground truths: nothing failed
-        step = (f"verify the reward on real completions: rewardkit preflight {reward.reward} --data {data.source} "
+        step = (f"verify the reward on real completions: rewardbox preflight {reward.reward} --data {data.source} "
                 "--samples SAMPLES.jsonl (sampled groups); GRPO once it shows signal there")
         return _fallback(data, reasons, [step])
-    return _fallback(data, reasons, [f"fix the reward (rewardkit check {reward.reward} shows the failing inputs), then run advise again"])
+    return _fallback(data, reasons, [f"fix the reward (rewardbox check {reward.reward} shows the failing inputs), then run advise again"])
 
 
 def _verified(reward: RewardEvidence) -> tuple[bool, list[str]]:
@@ -163,9 +163,9 @@ def _fallback(data: DataEvidence, reasons: list[str], steps: list[str]) -> Metho
     """SFT when the data holds reference responses; otherwise neither method can start."""
     if data.responses:
         reasons.append(f"{data.responses} of {data.rows} rows hold a reference response (column '{data.response_column}') to learn from")
-        return MethodAdvice(method="sft", reasons=reasons, next_steps=[*steps, 'rewardkit train with method = "sft"'])
+        return MethodAdvice(method="sft", reasons=reasons, next_steps=[*steps, 'rewardbox train with method = "sft"'])
     reasons.append(f"no row has a reference response (column '{data.response_column}'), so SFT has nothing to learn from either")
-    steps = [*steps, "write a reward (rewardkit.library has ready ones) or add reference responses (--response-column)"]
+    steps = [*steps, "write a reward (rewardbox.library has ready ones) or add reference responses (--response-column)"]
     return MethodAdvice(method="neither", reasons=reasons, next_steps=steps)
 
 

@@ -14,7 +14,7 @@ import math
 import threading
 from typing import Callable, Iterator
 
-from rewardkit.graders import Grader
+from rewardbox.graders import Grader
 
 from .errors import UsageError
 
@@ -43,7 +43,7 @@ FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash,
 BACKEND_DESC = (
     "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
     "sandboxed pool of --workers processes (default there: the CPU count of the smallest Ray node); "
-    "needs the ray extra and rewardkit on every node"
+    "needs the ray extra and rewardbox on every node"
 )
 RAY_ADDRESS_DESC = (
     "the Ray cluster to use with --backend ray: HOST:PORT of its head (the GCS port, 6379 by default), "
@@ -152,7 +152,7 @@ def grader_starting(args: argparse.Namespace) -> Iterator[Callable[[], Grader]]:
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by wait()
             outcome["error"] = exc
 
-    thread = threading.Thread(target=start, name="rewardkit-start", daemon=True)
+    thread = threading.Thread(target=start, name="rewardbox-start", daemon=True)
     thread.start()
 
     def wait() -> Grader:

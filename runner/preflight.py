@@ -1,4 +1,4 @@
-"""``rewardkit preflight``: lint, property checks, grading and the hygiene report of a reward, one verdict for CI.
+"""``rewardbox preflight``: lint, property checks, grading and the hygiene report of a reward, one verdict for CI.
 
 ::
 
@@ -28,10 +28,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rewardkit.graders import Binding, Grader
-from rewardkit.graders.checks import CheckReport, run_checks
-from rewardkit.graders.hygiene import HygieneReport
-from rewardkit.graders.lint import Finding, lint_reward
+from rewardbox.graders import Binding, Grader
+from rewardbox.graders.checks import CheckReport, run_checks
+from rewardbox.graders.hygiene import HygieneReport
+from rewardbox.graders.lint import Finding, lint_reward
 
 from .advise import data_evidence
 from .datasource import Columns, SourceError, read_table
@@ -51,7 +51,7 @@ DATA_DESC = (
     'prompts JSONL, one {"prompt": ..., "ground_truth": any JSON value (optional), ...fields} a line: the rows to '
     "check and probe with (text and number ground truths are probed; a reward naming other fields gets them)"
 )
-SAMPLES_DESC = "sampled groups JSONL (as for rewardkit report): graded with REWARD and reported; without it, REWARD is probed"
+SAMPLES_DESC = "sampled groups JSONL (as for rewardbox report): graded with REWARD and reported; without it, REWARD is probed"
 FAIL_ON_DESC = "exit 1 on a verdict of fail (error, default) or also on warn (warning)"
 MAX_EXAMPLES_DESC = "generated inputs per property check (default 40; more finds rarer failures and takes longer)"
 PROBE_PROMPTS_DESC = "ground truths from --data to probe with, at most (default 50)"
@@ -83,7 +83,7 @@ class PreflightReport(BaseModel):
     checks: CheckReport
     probes: ProbeSummary
     report: HygieneReport | None
-    method: MethodAdvice | None  # GRPO or SFT, from the checks and probes (as ``rewardkit advise``); None if --data cannot say
+    method: MethodAdvice | None  # GRPO or SFT, from the checks and probes (as ``rewardbox advise``); None if --data cannot say
     seconds: float
 
 
@@ -116,7 +116,7 @@ def check_items(report: CheckReport) -> list[Item]:
                 stage="checks",
                 severity="warning" if result.property in CHECK_WARNINGS else "error",
                 finding=f"{result.property} failed: {result.details}{shown}",
-                action=causes or f"run `rewardkit check REWARD --format json` for the shrunk counterexample of {result.property}",
+                action=causes or f"run `rewardbox check REWARD --format json` for the shrunk counterexample of {result.property}",
             )
         )
     return items
@@ -198,7 +198,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "preflight",
         help="lint, property checks, grading and hygiene report of a reward: one verdict for CI",
-        description="Run everything rewardkit knows about REWARD before training on it: lint its source, check its "
+        description="Run everything rewardbox knows about REWARD before training on it: lint its source, check its "
         "properties (determinism, range, robustness, gold consistency, latency) on the ground truths of --data, and "
         "either grade --samples and report their hygiene or probe the reward with completions derived from each "
         "ground truth. Prints what was checked, what failed and what to do, and a verdict: pass, warn or fail. "
@@ -333,7 +333,7 @@ def warm_items(grader: Grader, reward: str, options: dict, rows: Sequence) -> li
 
 
 def _advise(data: str, reward: str, checks: CheckReport, probes: ProbeSummary | None) -> MethodAdvice | None:
-    """``rewardkit advise``'s recommendation from the evidence preflight already has (None when --data has malformed lines)."""
+    """``rewardbox advise``'s recommendation from the evidence preflight already has (None when --data has malformed lines)."""
     try:
         table = read_table(data)
     except SourceError:
@@ -402,7 +402,7 @@ def stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
         r = result.report
         lines.append(("samples", f"{r.num_groups} groups, {r.num_completions} completions: reward mean {r.reward_mean:.3f}, no signal {r.no_signal_fraction:.0%} (ALL-min {r.all_min_fraction:.0%}, ALL-max {r.all_max_fraction:.0%})"))
     if result.method is not None:
-        lines.append(("method", f"{result.method.method.upper()} (as rewardkit advise; all reasons in --format json): {result.method.reasons[-1]}"))
+        lines.append(("method", f"{result.method.method.upper()} (as rewardbox advise; all reasons in --format json): {result.method.reasons[-1]}"))
     return lines
 
 

@@ -1,6 +1,6 @@
 """Probing a reward with completions derived from each ground truth: can it tell a right answer from a wrong one?
 
-Shared by ``rewardkit preflight`` and ``rewardkit advise``: ``probe_results`` grades
+Shared by ``rewardbox preflight`` and ``rewardbox advise``: ``probe_results`` grades
 ``probes.probe_completions`` of each ground truth in the sandbox, ``probe_summary``
 (pure) turns the results into the figures both commands judge by.
 """
@@ -12,9 +12,9 @@ from typing import Any, Sequence
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from rewardkit.graders import Grader, GradeResult
-from rewardkit.graders.checks.report import Row, Truth, answer_text, as_row, kind_of
-from rewardkit.graders.checks.probes import probe_completions
+from rewardbox.graders import Grader, GradeResult
+from rewardbox.graders.checks.report import Row, Truth, answer_text, as_row, kind_of
+from rewardbox.graders.checks.probes import probe_completions
 
 from .progress import progress_bar
 

@@ -1,6 +1,6 @@
-"""``rewardkit report``: the hygiene report of sampled GRPO groups, graded here or with stored scores.
+"""``rewardbox report``: the hygiene report of sampled GRPO groups, graded here or with stored scores.
 
-The pieces are also what ``rewardkit preflight`` and ``rewardkit mcp`` build on:
+The pieces are also what ``rewardbox preflight`` and ``rewardbox mcp`` build on:
 ``read_samples`` (a JSONL file into groups plus the lines it had to leave out),
 ``graded_report`` (the report of groups graded fresh, through ``grade_groups``:
 scores, statuses, components and latencies from a grader) and ``write_report``
@@ -16,8 +16,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 
-from rewardkit.graders import Grader, GradeResult
-from rewardkit.graders.hygiene import HygieneReport, MalformedLine, SampleGroup, build_report
+from rewardbox.graders import Grader, GradeResult
+from rewardbox.graders.hygiene import HygieneReport, MalformedLine, SampleGroup, build_report
 
 from .errors import UsageError
 from .jsonl import open_output, read_lines, read_objects

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from rewardkit.graders.hygiene import Bin, HygieneReport
+from rewardbox.graders.hygiene import Bin, HygieneReport
 
 from .errors import UsageError
 
@@ -35,7 +35,7 @@ def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise UsageError("plots need matplotlib: pip install 'rewardkit[report]' (or use --format text or json)") from None
+        raise UsageError("plots need matplotlib: pip install 'rewardbox[report]' (or use --format text or json)") from None
 
 
 def plots(report: HygieneReport) -> list[Plot]:

@@ -17,8 +17,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from rewardkit.graders.hygiene import HygieneReport, StepFigures
-from rewardkit.graders.hygiene.recommendations import Recommendation, Severity
+from rewardbox.graders.hygiene import HygieneReport, StepFigures
+from rewardbox.graders.hygiene.recommendations import Recommendation, Severity
 
 from .report_plots import Plot, plots
 

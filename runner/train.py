@@ -1,4 +1,4 @@
-"""``rewardkit train CONFIG.toml``: a GRPO or SFT run (``method`` in the config) on Tinker, or offline.
+"""``rewardbox train CONFIG.toml``: a GRPO or SFT run (``method`` in the config) on Tinker, or offline.
 
 GRPO prints one summary line per step; SFT one line per evaluation (training and validation
 loss), with the truncation counts of its data first. A progress bar shows the phase on a terminal.
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
     except TrainError as exc:
-        say(f"[bold red]rewardkit train: {exc}[/]")
+        say(f"[bold red]rewardbox train: {exc}[/]")
         return 1
     try:
         with trainer:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 _train_sft(trainer, config, console, say)
     except TrainError as exc:
-        say(f"[bold red]rewardkit train: stopped at step {trainer.step}: {exc}[/]\nlogs in {trainer.log.log_dir}")
+        say(f"[bold red]rewardbox train: stopped at step {trainer.step}: {exc}[/]\nlogs in {trainer.log.log_dir}")
         return 1
     except KeyboardInterrupt:
         say(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]")
@@ -107,7 +107,7 @@ def open_run(config: TrainConfig | SFTConfig, config_path: str, *, resume: bool 
         from .grpo.trainer import open_trainer  # tinker and numpy load only for training
         from .sft.trainer import open_sft_trainer
     except ImportError as exc:
-        raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardkit[train]'") from None
+        raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardbox[train]'") from None
     log_dir = config.log_dir or os.path.join(runs_root, os.path.splitext(os.path.basename(config_path))[0])
     opener = open_trainer if isinstance(config, TrainConfig) else open_sft_trainer
     return opener(config, log_dir=log_dir, resume=resume)  # type: ignore[arg-type]

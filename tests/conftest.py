@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from rewardkit.graders import Grader
+from rewardbox.graders import Grader
 from sandbox_helpers import (
     SECRET,
     SECRET_VARIABLES,

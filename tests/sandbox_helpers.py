@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from rewardkit.graders import Grader
+from rewardbox.graders import Grader
 
 HOSTILE = Path(__file__).parent / "hostile"
 SECRET = "sk-test-secret"

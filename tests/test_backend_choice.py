@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import BackendUnavailable, Grader, RewardLoadError, RewardSource, Status
-from rewardkit.runner.cli import main
+from rewardbox.graders import BackendUnavailable, Grader, RewardLoadError, RewardSource, Status
+from rewardbox.runner.cli import main
 
 CODE = "def compute_reward(completion, ground_truth):\n    return 1.0\n"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "gsm8k"
@@ -31,20 +31,20 @@ def test_cli_ray_flags_without_backend_ray_are_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*arguments, "--ray-address", "127.0.0.1:6379"])
     assert exit_info.value.code == 2
-    assert "rewardkit grade: error: --ray-address needs --backend ray" in capsys.readouterr().err
+    assert "rewardbox grade: error: --ray-address needs --backend ray" in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
 
 
 def test_the_local_backend_never_imports_ray():
-    script = f"import sys\nfrom rewardkit.graders import Grader\nwith Grader({CODE!r}, workers=1) as g:\n    assert g.grade('a', 'b').ok\nprint('ray' in sys.modules)"
+    script = f"import sys\nfrom rewardbox.graders import Grader\nwith Grader({CODE!r}, workers=1) as g:\n    assert g.grade('a', 'b').ok\nprint('ray' in sys.modules)"
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert process.stdout.strip() == "False", process.stderr
 
 
 def test_missing_ray_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # as if ray were not installed
-    monkeypatch.delitem(sys.modules, "rewardkit.graders.runtime.ray_backend", raising=False)
-    with pytest.raises(BackendUnavailable, match=r"backend='ray' needs Ray: pip install 'rewardkit\[ray\]'"):
+    monkeypatch.delitem(sys.modules, "rewardbox.graders.runtime.ray_backend", raising=False)
+    with pytest.raises(BackendUnavailable, match=r"backend='ray' needs Ray: pip install 'rewardbox\[ray\]'"):
         Grader(CODE, backend="ray")
 
 

@@ -1,4 +1,4 @@
-"""``rewardkit grade`` and ``rewardkit doctor`` as a user runs them."""
+"""``rewardbox grade`` and ``rewardbox doctor`` as a user runs them."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import Grader
-from rewardkit.runner.cli import main
+from rewardbox.graders import Grader
+from rewardbox.runner.cli import main
 
 from sandbox_helpers import IS_LINUX_ROOT, wait_for
 
@@ -113,7 +113,7 @@ def test_ctrl_c_leaves_valid_partial_output_and_no_process(tmp_path):
     reward.write_text(SLOW_REWARD)
     data = write_jsonl(tmp_path / "in.jsonl", [{"completion": str(i), "ground_truth": str(i)} for i in range(200)])
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "rewardkit.runner.cli", "grade", str(reward), "-i", str(data), "-o", str(out), "--workers", "2"]
+    command = [sys.executable, "-m", "rewardbox.runner.cli", "grade", str(reward), "-i", str(data), "-o", str(out), "--workers", "2"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert wait_for(lambda: out.exists() and out.read_text().count("\n") >= 4, timeout=20.0)
     process.send_signal(signal.SIGINT)
@@ -146,17 +146,17 @@ def test_doctor_minimal_names_what_is_missing(capsys):
 
 
 def test_grade_imports_only_what_it_runs(tmp_path):
-    """``rewardkit grade`` starts fast: no hypothesis, plotting, MCP SDK, checks, advice, pydantic, asyncio, or
+    """``rewardbox grade`` starts fast: no hypothesis, plotting, MCP SDK, checks, advice, pydantic, asyncio, or
     rich's progress bar when its stderr is not a terminal."""
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"completion": "#### 4", "ground_truth": "4"}) + "\n")
     script = (
         "import sys\n"
-        "from rewardkit.runner.cli import main\n"
+        "from rewardbox.runner.cli import main\n"
         f"code = main(['grade', {str(EXAMPLE / 'reward.py')!r}, '-i', {str(source)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}])\n"
-        "heavy = ('hypothesis', 'matplotlib', 'mcp', 'rewardkit.runner.advise', 'rewardkit.graders.checks', 'rewardkit.runner.grpo',\n"
+        "heavy = ('hypothesis', 'matplotlib', 'mcp', 'rewardbox.runner.advise', 'rewardbox.graders.checks', 'rewardbox.runner.grpo',\n"
         "         'pydantic', 'asyncio', 'rich.progress')\n"
-        "print(code, sorted({m if m.startswith(('rewardkit', 'rich')) else m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
+        "print(code, sorted({m if m.startswith(('rewardbox', 'rich')) else m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rewardkit.runner.cli import build_parser
-from rewardkit.runner.cli_reference import _subcommands, command_reference
+from rewardbox.runner.cli import build_parser
+from rewardbox.runner.cli_reference import _subcommands, command_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -15,7 +15,7 @@ DOCS = ROOT / "docs"
 @pytest.mark.parametrize("name", list(_subcommands(build_parser())))
 def test_every_command_has_a_page_whose_reference_lists_each_of_its_options(name):
     page = (DOCS / "commands" / f"{name}.md").read_text()
-    assert f"<!-- rewardkit-cli: {name} -->" in page
+    assert f"<!-- rewardbox-cli: {name} -->" in page
     reference = command_reference(name)
     for action in build_parser()._subparsers._group_actions[0].choices[name]._actions:
         for option in action.option_strings:

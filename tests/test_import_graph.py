@@ -12,7 +12,7 @@ import import_graph  # noqa: E402
 
 def test_no_import_circle():
     """The runtime reads bottom-up (sources/loader -> zygote, wire -> managers -> faces), hygiene figures ->
-    recommendations -> report: none of rewardkit's modules imports one that imports it back."""
+    recommendations -> report: none of rewardbox's modules imports one that imports it back."""
     assert import_graph.cycles(import_graph.graph()) == []
 
 

@@ -7,30 +7,30 @@ import importlib.metadata
 import subprocess
 import sys
 
-import rewardkit.graders as graders
+import rewardbox.graders as graders
 
 
-def test_every_name_rewardkit_graders_exports_resolves():
+def test_every_name_rewardbox_graders_exports_resolves():
     for name in graders.__all__:
         assert getattr(graders, name) is not None, name
 
 
 def test_the_paths_users_import_from():
-    from rewardkit.graders import Grader, GradeResult, Scores, Status
-    from rewardkit.graders.adapters import TRLReward
-    from rewardkit.graders.checks import CheckReport, run_checks
-    from rewardkit.graders.hygiene import HygieneReport, SampleGroup, build_report
-    from rewardkit.graders.hygiene.recommendations import RULES, Recommendation
-    from rewardkit.graders.lint import lint_source
+    from rewardbox.graders import Grader, GradeResult, Scores, Status
+    from rewardbox.graders.adapters import TRLReward
+    from rewardbox.graders.checks import CheckReport, run_checks
+    from rewardbox.graders.hygiene import HygieneReport, SampleGroup, build_report
+    from rewardbox.graders.hygiene.recommendations import RULES, Recommendation
+    from rewardbox.graders.lint import lint_source
 
-    assert Grader.__module__ == "rewardkit.graders.runtime.grader"
+    assert Grader.__module__ == "rewardbox.graders.runtime.grader"
     assert {GradeResult, Scores, Status, TRLReward, CheckReport, run_checks, HygieneReport, SampleGroup, build_report, lint_source}
-    assert Recommendation is importlib.import_module("rewardkit.graders.hygiene").Recommendation and RULES
+    assert Recommendation is importlib.import_module("rewardbox.graders.hygiene").Recommendation and RULES
 
 
 def test_the_pytest_plugin_entry_point_loads():
-    (entry,) = [e for e in importlib.metadata.entry_points(group="pytest11") if e.name == "rewardkit"]
-    assert entry.value == "rewardkit.graders.pytest_plugin"
+    (entry,) = [e for e in importlib.metadata.entry_points(group="pytest11") if e.name == "rewardbox"]
+    assert entry.value == "rewardbox.graders.pytest_plugin"
     plugin = entry.load()
     assert callable(plugin.assert_score) and callable(plugin.assert_ok)
 
@@ -38,8 +38,8 @@ def test_the_pytest_plugin_entry_point_loads():
 def test_checks_and_hygiene_reports_load_without_hypothesis():
     code = (
         "import sys\n"
-        "from rewardkit.graders.checks import CheckReport\n"
-        "from rewardkit.graders.checks.probes import ANSWER_FORMATS\n"
+        "from rewardbox.graders.checks import CheckReport\n"
+        "from rewardbox.graders.checks.probes import ANSWER_FORMATS\n"
         "print('hypothesis' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,5 +1,5 @@
 """The lean grading path (issue 14): the bulk ``Grader.scores`` API, warm mode's automatic warm-up, results
-crossing threads in batches, and ``rewardkit grade`` starting its grader while it sets up."""
+crossing threads in batches, and ``rewardbox grade`` starting its grader while it sets up."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import json
 import time
 
 import pytest
-from rewardkit.graders import Grader, GradeResult, RewardSource, Scores, Status
-from rewardkit.graders.runtime.grader import WARMUP_EXAMPLES
-from rewardkit.runner.cli import build_parser
-from rewardkit.runner.errors import UsageError
-from rewardkit.runner.options import grader_starting
+from rewardbox.graders import Grader, GradeResult, RewardSource, Scores, Status
+from rewardbox.graders.runtime.grader import WARMUP_EXAMPLES
+from rewardbox.runner.cli import build_parser
+from rewardbox.runner.errors import UsageError
+from rewardbox.runner.options import grader_starting
 
 PICKY = """
 def compute_reward(completion, ground_truth):

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import Grader, RewardLoadError, Status
-from rewardkit.graders.runtime.binding import MAX_ROW_BYTES
-from rewardkit.runner.cli import main
+from rewardbox.graders import Grader, RewardLoadError, Status
+from rewardbox.graders.runtime.binding import MAX_ROW_BYTES
+from rewardbox.runner.cli import main
 
 COUNTDOWN = '''
 def compute_reward(completion, ground_truth):

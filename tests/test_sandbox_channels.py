@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from rewardkit.graders import Status
+from rewardbox.graders import Status
 from sandbox_helpers import descendants, wait_for, zygote_pid
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="these tests read /proc")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from rewardkit.graders import LAYER_NAMES, Grader, RewardLoadError, Status
+from rewardbox.graders import LAYER_NAMES, Grader, RewardLoadError, Status
 from sandbox_helpers import IS_LINUX_ROOT, descendants, hostile, wait_for
 
 # ---- load errors -------------------------------------------------------------------------------------
@@ -16,7 +16,7 @@ from sandbox_helpers import IS_LINUX_ROOT, descendants, hostile, wait_for
     [
         ("syntax_error", 5, ["syntax"]),
         ("wrong_arity", 4, ["compute_reward()", "no positional parameter for the completion"]),
-        ("missing_import", 3, ["ModuleNotFoundError", "rewardkit_no_such_module_xyz"]),
+        ("missing_import", 3, ["ModuleNotFoundError", "rewardbox_no_such_module_xyz"]),
         ("raises_at_import", 5, ["RuntimeError", "cannot configure the reward"]),
     ],
 )

@@ -17,7 +17,7 @@ import sys
 import uuid
 
 import pytest
-from rewardkit.graders import Status
+from rewardbox.graders import Status
 from sandbox_helpers import HOSTILE, IS_LINUX_ROOT, SECRET, SECRET_VARIABLES, hostile
 
 pytestmark = pytest.mark.skipif(not IS_LINUX_ROOT, reason="the confinement layers are asserted for root on Linux")
@@ -69,7 +69,7 @@ def test_secrets_are_not_visible_anywhere(make_grader, secret_env):
 
 _LAUNCHED_CALLER = """
 import json, sys
-from rewardkit.graders import Grader
+from rewardbox.graders import Grader
 with Grader(sys.argv[1], timeout=2.0, workers=1) as grader:
     result = grader.grade(sys.argv[2], "")
 print(json.dumps({"status": result.status.value, "score": result.score, "stdout": result.stdout}))

@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from rewardkit.graders import Grader, GraderClosed, RewardkitError, Status
+from rewardbox.graders import Grader, GraderClosed, RewardboxError, Status
 from sandbox_helpers import (
     descendants,
     hostile,
@@ -346,7 +346,7 @@ def test_forged_control_message_from_import_time_code_never_hangs_the_caller(mak
         finished, outcome = run_bounded(lambda: grader.grade_batch([("x", "1"), ("x", "2")]), timeout=5.0)
         assert finished, "grade_batch hangs after the zygote wrote a malformed control message"
         if isinstance(outcome, BaseException):
-            assert isinstance(outcome, RewardkitError), repr(outcome)
+            assert isinstance(outcome, RewardboxError), repr(outcome)
         else:
             assert [(r.status, r.score) for r in outcome] == [(Status.ok, 1.0), (Status.ok, 2.0)]
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import RewardLoadError, Status
-from rewardkit.runner.cli import main
+from rewardbox.graders import RewardLoadError, Status
+from rewardbox.runner.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "gsm8k" / "reward.py"
 PLAIN = r'''
@@ -81,7 +81,7 @@ def test_the_example_reward_is_rejected_for_its_private_helpers(make_grader):
         make_grader(str(EXAMPLE), restricted=True, workers=1)
     assert (info.value.path, info.value.line) == (str(EXAMPLE), 27)
     assert '"_NUMBER" is an invalid variable name because it starts with "_"' in str(info.value)
-    assert "more: `rewardkit lint --restricted` lists them" in str(info.value)
+    assert "more: `rewardbox lint --restricted` lists them" in str(info.value)
 
 
 def test_guards_stop_escapes_at_call_time(make_grader):

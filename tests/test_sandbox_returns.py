@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from rewardkit.graders import Grader, Status
+from rewardbox.graders import Grader, Status
 from sandbox_helpers import hostile
 
 # ---- return values ----------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_from_function_never_runs_in_the_caller():
 # ---- components and the pinned hash seed ----------------------------------------------------------------
 
 COMPONENTS_REWARD = """
-from rewardkit.graders.runtime.frames import record_components
+from rewardbox.graders.runtime.frames import record_components
 
 def compute_reward(completion, ground_truth):
     if completion == "bad-name":
@@ -240,7 +240,7 @@ def test_hash_seed_must_be_a_valid_pythonhashseed():
 
 
 def test_components_recorded_in_process_never_hit_the_per_call_cap():
-    from rewardkit.graders.runtime.frames import MAX_COMPONENTS, record_components, take_components
+    from rewardbox.graders.runtime.frames import MAX_COMPONENTS, record_components, take_components
 
     take_components()
     for call in range(3 * MAX_COMPONENTS):  # many differently named terms over a long in-process session

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import Grader, Status
-from rewardkit.graders.runtime.grader import WARM_CALLS
+from rewardbox.graders import Grader, Status
+from rewardbox.graders.runtime.grader import WARM_CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 GSM8K = ROOT / "examples" / "gsm8k"

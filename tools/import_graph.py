@@ -1,10 +1,10 @@
-"""The import graph of rewardkit's modules, and the circles in it.
+"""The import graph of rewardbox's modules, and the circles in it.
 
 Every import counts: at module level, inside functions, and under ``if TYPE_CHECKING:``
 (an import that dodges a cycle at run time is a cycle for a reader all the same).
 
     python tools/import_graph.py                  # every circle, smallest first (exit 1 when there is one)
-    python tools/import_graph.py --edges graders  # the edges among rewardkit.graders' modules
+    python tools/import_graph.py --edges graders  # the edges among rewardbox.graders' modules
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = {"graders": "rewardkit.graders", "runner": "rewardkit.runner", "library": "rewardkit.library"}
+PACKAGES = {"graders": "rewardbox.graders", "runner": "rewardbox.runner", "library": "rewardbox.library"}
 
 
 def modules() -> dict[str, Path]:
@@ -31,7 +31,7 @@ def modules() -> dict[str, Path]:
 
 
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
-    """The rewardkit modules ``name`` imports, wherever in the file the import stands."""
+    """The rewardbox modules ``name`` imports, wherever in the file the import stands."""
     is_package = path.name == "__init__.py"
     base = name.split(".") if is_package else name.split(".")[:-1]
     targets = set()

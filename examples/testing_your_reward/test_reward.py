@@ -1,6 +1,6 @@
-"""A user's tests for reward.py, with rewardkit's pytest plugin and hypothesis strategies.
+"""A user's tests for reward.py, with rewardbox's pytest plugin and hypothesis strategies.
 
-Run from this folder with ``python -m pytest``. Every call runs in rewardkit's sandbox
+Run from this folder with ``python -m pytest``. Every call runs in rewardbox's sandbox
 (``reward_grader()`` loads the reward named in pytest.ini), and a failing assertion shows the
 call's status and error, e.g. ``score 0.0, expected 1.0; status=exception error=Traceback ...``.
 """
@@ -8,7 +8,7 @@ call's status and error, e.g. ``score 0.0, expected 1.0; status=exception error=
 import pytest
 from hypothesis import given, settings
 
-from rewardkit.graders import (
+from rewardbox.graders import (
     assert_ok,
     assert_score,
     correct_completions,

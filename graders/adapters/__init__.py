@@ -1,4 +1,4 @@
-"""Rewards in the native shape of other training harnesses, graded in rewardkit's sandbox.
+"""Rewards in the native shape of other training harnesses, graded in rewardbox's sandbox.
 
 Each adapter wraps any reward source (a ``.py`` file, ``module:function``,
 ``library:NAME``, source code or a Python function) and never imports the

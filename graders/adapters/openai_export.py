@@ -15,7 +15,7 @@ import os
 import sys
 
 from ..runtime.binding import Binding
-from ..errors import RewardkitError
+from ..errors import RewardboxError
 from ..runtime.sources import RewardSource
 
 MAX_SOURCE_BYTES = 256_000
@@ -25,7 +25,7 @@ OPENAI_IMAGE_PACKAGES = frozenset(
 )
 
 
-class ExportError(RewardkitError):
+class ExportError(RewardboxError):
     """The reward cannot run as an OpenAI python grader; the message says why."""
 
 
@@ -42,7 +42,7 @@ def export_openai_grader(reward: str | RewardSource, *, answer_field: str = "gro
         raise ExportError(f"{origin} defines its own top-level 'grade', which the exported entry point would replace; rename it")
     digest = hashlib.sha256(code.encode()).hexdigest()[:16]
     exported = (
-        f"# OpenAI python grader exported by rewardkit from {os.path.basename(origin)} (sha256 {digest}).\n"
+        f"# OpenAI python grader exported by rewardbox from {os.path.basename(origin)} (sha256 {digest}).\n"
         f"{code.rstrip()}\n\n\n"
         "def grade(sample: dict, item: dict) -> float:\n"
         f'    """The reward of sample[{output_field!r}] against item[{answer_field!r}] (as it is: any JSON value), '
@@ -92,7 +92,7 @@ def _reward_code(source: RewardSource) -> tuple[str, str]:
         path = spec.origin
     else:
         raise ExportError(
-            f"a {source.kind} reward cannot be exported: it needs rewardkit (or a pickled closure) at grading time, "
+            f"a {source.kind} reward cannot be exported: it needs rewardbox (or a pickled closure) at grading time, "
             "which the OpenAI grader image does not have; write the reward as one .py file"
         )
     with open(path, encoding="utf-8") as handle:

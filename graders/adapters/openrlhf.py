@@ -6,7 +6,7 @@ file and calls ``reward_func(queries, prompts, labels)`` in a thread
 prompt plus response, special tokens included; the result is
 ``{"rewards", "scores", "extra_logs"}``. In that file::
 
-    from rewardkit.graders.adapters import OpenRLHFReward
+    from rewardbox.graders.adapters import OpenRLHFReward
     reward_func = OpenRLHFReward("my_reward.py")
 """
 
@@ -28,7 +28,7 @@ class OpenRLHFReward(SandboxedReward):
     decoded BOS may precede it), without trailing end-of-turn markers
     (``end_markers``). ``rewards`` and ``scores`` are the scores (torch tensors when
     torch is importable, as OpenRLHF expects; lists otherwise); ``extra_logs``
-    holds ``rewardkit_ok`` per query.
+    holds ``rewardbox_ok`` per query.
     """
 
     def __init__(self, reward: RewardSpec, *, end_markers: Sequence[str] = END_MARKERS, name: str | None = None, params: dict | None = None, **grader_options: object) -> None:
@@ -62,5 +62,5 @@ def _tensors(results: list[GradeResult]) -> dict:
     try:
         import torch
     except ImportError:
-        return {"rewards": scores, "scores": scores, "extra_logs": {"rewardkit_ok": ok}}
-    return {"rewards": torch.tensor(scores), "scores": torch.tensor(scores), "extra_logs": {"rewardkit_ok": torch.tensor(ok)}}
+        return {"rewards": scores, "scores": scores, "extra_logs": {"rewardbox_ok": ok}}
+    return {"rewards": torch.tensor(scores), "scores": torch.tensor(scores), "extra_logs": {"rewardbox_ok": torch.tensor(ok)}}

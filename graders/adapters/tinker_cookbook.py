@@ -18,11 +18,11 @@ class TinkerCookbookReward(SandboxedReward):
     """A sandboxed reward for tinker-cookbook environments: ``score`` for text, ``step_result`` for an action."""
 
     async def score(self, response: str, ground_truth: object, **fields: object) -> tuple[float, dict[str, float]]:
-        """The reward of ``response`` and metrics for the training log (``rewardkit_ok`` and the reward's components).
+        """The reward of ``response`` and metrics for the training log (``rewardbox_ok`` and the reward's components).
 
         ``ground_truth`` is any JSON value; ``fields`` reach a reward that names them."""
         result = await self.agrade_row({**fields, "completion": response, "ground_truth": ground_truth})
-        return result.score, {"rewardkit_ok": float(result.ok), **result.components}
+        return result.score, {"rewardbox_ok": float(result.ok), **result.components}
 
     async def step_result(self, renderer: object, action: list[int], ground_truth: object, **fields: object) -> object:
         """Parse ``action`` with ``renderer``, score its text and end the episode with a ``StepResult``.

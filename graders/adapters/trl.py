@@ -33,7 +33,7 @@ class TRLReward(SandboxedReward):
     (exception, timeout, crash, invalid return) scores ``failure_score``, or ``None``
     with ``failed_as_none=True``, which TRL leaves out of that sample's sum. When
     TRL passes ``log_metric``, the share of each status is logged as
-    ``rewardkit/<name>/<status>``; a batch that failed entirely is also a warning in
+    ``rewardbox/<name>/<status>``; a batch that failed entirely is also a warning in
     the log, and ``stop_after_failed_batches`` of them in a row stop training with
     ``RewardFailing``.
     """
@@ -82,7 +82,7 @@ class TRLReward(SandboxedReward):
         if callable(log_metric) and results:
             counts = collections.Counter(result.status.value for result in results)
             for status, count in counts.items():
-                log_metric(f"rewardkit/{self.__name__}/{status}", count / len(results))
+                log_metric(f"rewardbox/{self.__name__}/{status}", count / len(results))
         return [None if (self.failed_as_none and not result.ok) else result.score for result in results]
 
 

@@ -14,7 +14,7 @@ reaches the reward as it is; a reward that takes ``data_source`` or
 
 In the file verl loads::
 
-    from rewardkit.graders.adapters import VerlReward
+    from rewardbox.graders.adapters import VerlReward
     compute_score = VerlReward("my_reward.py", timeout=5)
 """
 
@@ -32,16 +32,16 @@ class _VerlOutput(SandboxedReward):
         super().__init__(reward, name=name, params=params, **grader_options)
 
     def _output(self, result: GradeResult) -> float | dict[str, float]:
-        """The score, or with ``return_dict`` the score, ``rewardkit_ok`` (1.0/0.0) and the reward's components."""
+        """The score, or with ``return_dict`` the score, ``rewardbox_ok`` (1.0/0.0) and the reward's components."""
         if not self.return_dict:
             return result.score
-        return {"score": result.score, "rewardkit_ok": float(result.ok), **result.components}
+        return {"score": result.score, "rewardbox_ok": float(result.ok), **result.components}
 
 
 class VerlReward(_VerlOutput):
     """``compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs)`` for verl's per-sample managers.
 
-    ``return_dict=True`` returns ``{"score", "rewardkit_ok", **components}`` so
+    ``return_dict=True`` returns ``{"score", "rewardbox_ok", **components}`` so
     verl logs failures and sub-scores in ``reward_extra_info``. Keep the components
     the same for every sample (verl gathers each key into one column).
     """

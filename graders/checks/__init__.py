@@ -4,7 +4,7 @@
 
     properties.py   run_checks: each property, run with hypothesis and on probe completions
     run.py          the graders a check run uses, and turning results into counterexamples
-    report.py       CheckReport and its parts (pure data: what `rewardkit check` prints and writes)
+    report.py       CheckReport and its parts (pure data: what `rewardbox check` prints and writes)
     probes.py       probe completions around real ground truths (right, wrong, hedged, hostile, in each format)
     strategies.py   hypothesis strategies users reuse in their own tests
 

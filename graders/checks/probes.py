@@ -10,7 +10,7 @@ and at the minimum (``unrelated``, ``empty``)::
     >>> "#### 43" in probes["wrong"]
     True
 
-No hypothesis here: ``rewardkit preflight`` and ``rewardkit check`` use these
+No hypothesis here: ``rewardbox preflight`` and ``rewardbox check`` use these
 lists as they are; ``strategies.py`` builds its generators from the same pieces.
 """
 

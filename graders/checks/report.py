@@ -1,8 +1,8 @@
-"""What ``rewardkit check`` reports: a result per property, the counterexample, and the likely causes.
+"""What ``rewardbox check`` reports: a result per property, the counterexample, and the likely causes.
 
 Pure data (pydantic), shared by ``checks.py``, which produces it, and the
-renderers (``rewardkit check`` text and JSON, ``rewardkit preflight``). Each cause
-says what was observed, what to do about it, and which ``rewardkit lint`` rule
+renderers (``rewardbox check`` text and JSON, ``rewardbox preflight``). Each cause
+says what was observed, what to do about it, and which ``rewardbox lint`` rule
 finds it in the source.
 """
 

@@ -74,7 +74,7 @@ class _Run:
         self.durations: list[tuple[GradeResult, Item]] = []  # baseline calls on ordinary inputs, for the latency property
         self.timeouts = 0  # ordinary inputs that timed out
         self.too_slow: Counterexample | None = None  # set when they reach _MAX_TIMEOUTS: the run stops
-        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="rewardkit-check")
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="rewardbox-check")
 
     def __enter__(self) -> _Run:
         return self

@@ -1,7 +1,7 @@
 r"""Hypothesis strategies for completions around a ground truth, to test a reward with.
 
     >>> from hypothesis import given
-    >>> from rewardkit.graders import correct_completions, wrong_completions
+    >>> from rewardbox.graders import correct_completions, wrong_completions
     >>> @given(correct_completions("42"))
     ... def test_gold_scores_one(completion): ...
 

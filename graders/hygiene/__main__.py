@@ -1,4 +1,4 @@
-"""``python -m rewardkit.graders.hygiene > docs/recommendations.md``: the recommendations page, generated from the rules."""
+"""``python -m rewardbox.graders.hygiene > docs/recommendations.md``: the recommendations page, generated from the rules."""
 
 from .recommendations import docs_page
 

@@ -2,7 +2,7 @@
 
 Pure computation: ``build_report(groups)`` takes ``SampleGroup`` values (one prompt,
 its completions and what is known about each) and returns a ``HygieneReport``
-value; reading files, grading and rendering live in ``rewardkit.runner``. The
+value; reading files, grading and rendering live in ``rewardbox.runner``. The
 recommendations that the figures trigger are named rules in ``recommendations.py``.
 
 Shape suffixes: ``_P`` runs over groups (prompts), ``_G`` over the completions of
@@ -165,7 +165,7 @@ class StepFigures(SignalFigures):
 
 
 class HygieneReport(SignalFigures):
-    """What ``rewardkit report`` shows; its JSON is the ``--format json`` output."""
+    """What ``rewardbox report`` shows; its JSON is the ``--format json`` output."""
 
     group_size: int | None  # completions per group, or None when sizes differ (see group_size_counts)
     group_size_counts: dict[int, int]  # group size -> number of groups

@@ -115,7 +115,7 @@ def reward_errors(report: HygieneReport) -> Advice | None:
         severity,
         f"{_pct(report.error_fraction)} of graded completions failed ({failures})",
         "Fix the reward before training: failures score like wrong answers. Grade a few of these completions with "
-        "`rewardkit grade` to see each error; raise --timeout or --memory-mb only if the reward is right but slow or large.",
+        "`rewardbox grade` to see each error; raise --timeout or --memory-mb only if the reward is right but slow or large.",
     )
 
 
@@ -135,8 +135,8 @@ def scores_changed(report: HygieneReport) -> Advice | None:
         Severity.error,
         f"{found.changed} of {found.compared} stored scores changed when graded again "
         f"(e.g. group {first.group}, completion {first.completion}: {first.stored:g} -> {first.fresh:g})",
-        "If the reward is unchanged, make it deterministic: run `rewardkit check` (repeats, fresh workers, other hash "
-        "seeds) and `rewardkit lint` (time, randomness, module state). If it changed on purpose (or a library such as "
+        "If the reward is unchanged, make it deterministic: run `rewardbox check` (repeats, fresh workers, other hash "
+        "seeds) and `rewardbox lint` (time, randomness, module state). If it changed on purpose (or a library such as "
         "math-verify was upgraded), pin the versions and re-score the samples.",
     )
 
@@ -156,7 +156,7 @@ def empty_completions_earn_credit(report: HygieneReport) -> Advice | None:
         f"{report.empty_credited} empty completion(s) score above the minimum ({report.score_range[0]:g}); "
         f"empty ones score {report.empty_mean_score:.3g} on average",
         "Make empty and unparseable answers score the minimum; look for containment checks (`gt in answer`, "
-        "`answer in gt`) with `rewardkit lint`, and test the empty string with `rewardkit check`.",
+        "`answer in gt`) with `rewardbox lint`, and test the empty string with `rewardbox check`.",
     )
 
 
@@ -180,7 +180,7 @@ def mostly_all_min(report: HygieneReport) -> Advice | None:
     return Advice(
         _by_share(report.all_min_fraction),
         f"{_pct(report.all_min_fraction)} of groups score the minimum ({report.score_range[0]:g}) on every completion: no learning signal",
-        "Make the task learnable: " + "; ".join(actions) + ". Check with `rewardkit check` that a correct answer "
+        "Make the task learnable: " + "; ".join(actions) + ". Check with `rewardbox check` that a correct answer "
         "can reach the maximum at all.",
     )
 
@@ -199,7 +199,7 @@ def mostly_all_max(report: HygieneReport) -> Advice | None:
         _by_share(report.all_max_fraction),
         f"{_pct(report.all_max_fraction)} of groups score the maximum ({report.score_range[1]:g}) on every completion: no learning signal",
         "Spot-check a sample of these groups by hand: a lenient reward (containment, the last number anywhere) "
-        "passes wrong answers (`rewardkit lint`). If they are right, save a checkpoint and raise the difficulty "
+        "passes wrong answers (`rewardbox lint`). If they are right, save a checkpoint and raise the difficulty "
         "(drop solved prompts, harder data).",
     )
 
@@ -384,9 +384,9 @@ def docs_page() -> str:
     lines = [
         "# Hygiene report recommendations",
         "",
-        "<!-- Generated from graders/hygiene/recommendations.py: python -m rewardkit.graders.hygiene > docs/recommendations.md -->",
+        "<!-- Generated from graders/hygiene/recommendations.py: python -m rewardbox.graders.hygiene > docs/recommendations.md -->",
         "",
-        "`rewardkit report` (and `build_report` in Python) runs these rules on the report's figures. Each one that "
+        "`rewardbox report` (and `build_report` in Python) runs these rules on the report's figures. Each one that "
         "fires adds `{code, severity, finding, action, figures}` to `recommendations`: `error` means fix it before "
         "training, `warning` means training will waste samples or learn the wrong thing, `info` is a suggestion. "
         "`figures` names the report keys the finding is about. Names such as `mostly` in the conditions are "

@@ -3,7 +3,7 @@
     >>> [str(f) for f in lint_source("def compute_reward(completion, ground_truth):\\n    return ground_truth in completion\\n")]
     ['<string>:2:12: RK120 `ground_truth in completion` rewards any completion that contains the answer, hedges included']
 
-The rules and their documentation: ``RULES`` and ``docs/lint-rules.md`` (rendered by ``python -m rewardkit.graders.lint --docs``).
+The rules and their documentation: ``RULES`` and ``docs/lint-rules.md`` (rendered by ``python -m rewardbox.graders.lint --docs``).
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ import textwrap
 from .registry import RULES, SECTIONS, Rule
 
 CODE_SECTIONS = {"Example"}
-INTRO = """# rewardkit lint rules
+INTRO = """# rewardbox lint rules
 
 Generated from the rule docstrings in `graders/lint/rules/` by
-`python -m rewardkit.graders.lint --docs > docs/lint-rules.md`; a test fails when this page is out of date.
+`python -m rewardbox.graders.lint --docs > docs/lint-rules.md`; a test fails when this page is out of date.
 
-`rewardkit lint REWARD` prints `path:line:col: CODE message` for each finding and exits 1 when one of them is
+`rewardbox lint REWARD` prints `path:line:col: CODE message` for each finding and exits 1 when one of them is
 an **error** (almost certainly a training bug), 0 when there are only **warnings** (likely bugs) and **info**
 (style). Silence a line with `# noqa: CODE`; choose rules with `--select`/`--ignore` (codes or prefixes such as
 `RK12`). "The code a call runs" means the reward function and the functions it refers to; module-level code

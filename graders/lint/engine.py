@@ -101,7 +101,7 @@ def lint_reward(
     """Lint a reward given as ``Grader`` takes it: a .py path, source code, ``module:function`` or ``library:NAME``.
 
     Modules are found on ``sys.path`` without importing them. Library rewards are
-    rewardkit's own, linted by its test suite: they give no findings. A missing
+    rewardbox's own, linted by its test suite: they give no findings. A missing
     file, a module without source or a syntax error raises ``RewardLoadError``.
     """
     source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward)

@@ -48,7 +48,7 @@ class RegexUse:
 
     call: ast.Call
     method: str
-    pattern: str | None  # None when the pattern is not a literal rewardkit can read
+    pattern: str | None  # None when the pattern is not a literal rewardbox can read
     pattern_node: ast.expr | None
     target: ast.expr | None  # the string searched (None for re.compile)
     flags: int

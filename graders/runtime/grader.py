@@ -245,7 +245,7 @@ class Grader:
 
         ``window``: read at most this many items ahead of the last one yielded (back-pressure: memory
         stays flat on an input of any length, however slowly the results are consumed). ``on_wait``:
-        called whenever no result is ready and the iterator is about to wait (``rewardkit grade`` flushes
+        called whenever no result is ready and the iterator is about to wait (``rewardbox grade`` flushes
         its output then: once per batch of results, not once per line)."""
         if window is not None:
             _positive_int("window", window)
@@ -265,7 +265,7 @@ class Grader:
 
     async def agrade_batch(self, items: Iterable[Item], progress: Progress | None = None) -> list[GradeResult]:
         """Grade every item without blocking the event loop; results in input order."""
-        import asyncio  # here, not at the top: ``rewardkit grade`` does not pay its import
+        import asyncio  # here, not at the top: ``rewardbox grade`` does not pay its import
 
         return await asyncio.to_thread(self.grade_batch, list(items), progress)
 

@@ -133,7 +133,7 @@ def _unpickle(payload: str) -> RewardFunction:
 
 def _load_library(source: dict) -> RewardFunction:
     try:
-        library = importlib.import_module("rewardkit.library")
+        library = importlib.import_module("rewardbox.library")
         build = getattr(library, "build")
     except (ImportError, AttributeError):
         raise RewardLoadError(f"the reward library is not available to load {describe(source)!r}") from None

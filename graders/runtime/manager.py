@@ -155,7 +155,7 @@ class ManagerBase(abc.ABC):
         self.handing_over: list[_Job] = []  # jobs with results completed in this round (``_Job.hand_over``)
         self.stopping = False
         self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="rewardkit-grader", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="rewardbox-grader", daemon=True)
 
     # ---- called from caller threads --------------------------------------------
 

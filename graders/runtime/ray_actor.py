@@ -3,7 +3,7 @@
 Only JSON-able values cross the wire in either direction: the reward source and
 options in, dicts of layers and results out; the driver validates what comes back
 (``Started`` here, ``GradeResult`` in ray_backend.py). This module must be importable
-on every node, which is why the cluster needs rewardkit installed there.
+on every node, which is why the cluster needs rewardbox installed there.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Callable, Literal
 import ray
 from pydantic import BaseModel
 
-from ..errors import IsolationUnavailable, RewardkitError, RewardLoadError, SandboxFailure
+from ..errors import IsolationUnavailable, RewardboxError, RewardLoadError, SandboxFailure
 from .layers import LayerState
 from .sources import RewardSource
 
@@ -37,7 +37,7 @@ class ActorGrader:
             return {**where, "error": "load", "message": exc.reason, "path": exc.path, "line": exc.line}
         except IsolationUnavailable as exc:
             return {**where, "error": "isolation", "missing": exc.missing}
-        except RewardkitError as exc:
+        except RewardboxError as exc:
             return {**where, "error": "sandbox", "message": str(exc)}
         return {
             **where,
@@ -73,7 +73,7 @@ class Started(BaseModel):
     node_id: str = ""
     pid: int = 0
 
-    def exception(self) -> RewardkitError | None:
+    def exception(self) -> RewardboxError | None:
         """The error the actor's grader raised, rebuilt as the same class for the caller."""
         if self.error == "load":
             return RewardLoadError(self.message, path=self.path, line=self.line)

@@ -34,7 +34,7 @@ from typing import Iterable
 
 
 from .binding import Binding
-from ..errors import BackendUnavailable, ClusterLost, RewardkitError, SandboxFailure
+from ..errors import BackendUnavailable, ClusterLost, RewardboxError, SandboxFailure
 from .frames import Status
 from .layers import LayerState
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
@@ -44,7 +44,7 @@ try:
     import ray
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 except ImportError as exc:
-    raise BackendUnavailable("backend='ray' needs Ray: pip install 'rewardkit[ray]'") from exc
+    raise BackendUnavailable("backend='ray' needs Ray: pip install 'rewardbox[ray]'") from exc
 
 from .ray_actor import RemoteActorGrader, Started
 from .ray_connection import Connection, HeadWatch, first_line, head_endpoint
@@ -55,7 +55,7 @@ _BATCH_SLACK_SECONDS = 30.0  # transport and a zygote restart, on top of the cal
 _MAX_FAILED_STARTS = 3  # replacement actors that fail to start in a row before giving up
 _CLOSE_SECONDS = 5.0
 _CLOSE_WITHOUT_HEAD_SECONDS = 1.0  # Ray ends a driver whose head is gone soon: close what answers at once
-_MISSING_REWARDKIT = "No module named 'rewardkit"
+_MISSING_REWARDBOX = "No module named 'rewardbox"
 
 
 @dataclasses.dataclass(eq=False)
@@ -190,10 +190,10 @@ class RayManager(ManagerBase):
         try:
             reply = Started.model_validate(ray.get(actor.started))
         except Exception as exc:  # noqa: BLE001 - whatever Ray raises, this actor did not start
-            missing = next((line.strip() for line in str(exc).splitlines() if _MISSING_REWARDKIT in line), None)
+            missing = next((line.strip() for line in str(exc).splitlines() if _MISSING_REWARDBOX in line), None)
             if missing is not None:
                 raise BackendUnavailable(
-                    "a Ray node cannot import rewardkit: install rewardkit with its ray extra (the version this driver runs) "
+                    "a Ray node cannot import rewardbox: install rewardbox with its ray extra (the version this driver runs) "
                     f"in the Python environment of every node, e.g. in the cluster's image; Ray said: {missing}"
                 ) from None
             raise BackendUnavailable(f"a Ray actor died while starting: {first_line(exc)}") from None
@@ -208,7 +208,7 @@ class RayManager(ManagerBase):
             return
         try:
             reply = self._read_start(actor)
-        except RewardkitError as exc:
+        except RewardboxError as exc:
             self._start_failed(actor, str(exc))
             return
         self.failed_starts = 0

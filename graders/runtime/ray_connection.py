@@ -78,7 +78,7 @@ def first_line(exc: BaseException) -> str:
 
 
 class Connection:
-    """This process's Ray connection when rewardkit opened it: shared by its graders, shut down by the last."""
+    """This process's Ray connection when rewardbox opened it: shared by its graders, shut down by the last."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -87,7 +87,7 @@ class Connection:
 
     def open(self, address: str | None) -> bool:
         """Use Ray as this process has it, or connect (``address=None``: Ray's own search, else a new local
-        instance; ``ray://HOST:PORT``: Ray Client); True when rewardkit opened the connection and must ``close()`` it."""
+        instance; ``ray://HOST:PORT``: Ray Client); True when rewardbox opened the connection and must ``close()`` it."""
         with self.lock:
             if ray.is_initialized():
                 ours = self.users > 0
@@ -131,7 +131,7 @@ class HeadWatch:
     def __init__(self, endpoint: tuple[str, int], lost: Callable[[str], None]) -> None:
         self.endpoint, self.lost = endpoint, lost
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="rewardkit-ray-head-watch", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="rewardbox-ray-head-watch", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:

@@ -15,11 +15,11 @@ writes go through ``full_write_guard`` (only dicts and lists can be changed in
 place); and ``import`` is limited to ``ALLOWED_MODULES``, each handed over as a
 copy without its submodules (``fractions.sys`` would otherwise lead to ``os``)
 and without known code-evaluating helpers (``HIDDEN``). Iteration and item
-access are not policed (``_getiter_`` is ``iter``): rewardkit has no per-object
+access are not policed (``_getiter_`` is ``iter``): rewardbox has no per-object
 permissions to enforce, which is also why ``sorted``, ``zip``, ``tuple`` and
 friends are back in the builtins.
 
-Imported by the zygote only when ``restricted=True`` (and by ``rewardkit lint --restricted``).
+Imported by the zygote only when ``restricted=True`` (and by ``rewardbox lint --restricted``).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def compile_restricted_reward(source: str, path: str) -> types.CodeType:
     result = _compile(source, path)
     if result.errors:
         first, *rest = sorted(result.errors)
-        more = f" (and {len(rest)} more: `rewardkit lint --restricted` lists them)" if rest else ""
+        more = f" (and {len(rest)} more: `rewardbox lint --restricted` lists them)" if rest else ""
         raise RewardLoadError(f"RestrictedPython rejects this reward: {first.message}{more}", path=path, line=first.lineno)
     return result.code
 

@@ -16,7 +16,7 @@ class GradeResult:
     """The outcome of grading one item: a score and how it was obtained.
 
     A plain frozen dataclass, not a pydantic model: one is built per graded item, and the grading
-    path imports no pydantic (``rewardkit grade`` starts ~100 ms sooner). ``model_dump`` and
+    path imports no pydantic (``rewardbox grade`` starts ~100 ms sooner). ``model_dump`` and
     ``model_copy`` remain for code written when it was one.
     """
 

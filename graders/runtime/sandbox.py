@@ -29,7 +29,7 @@ from .layers import Isolation, LayerState, Limits, SandboxPlan
 from .sources import RewardSource
 from .wire import MessageReader, encode_control
 
-_BOOTSTRAP = "import sys; del sys.path[0]; from rewardkit.graders.runtime.zygote import main; main(int(sys.argv[1]))"
+_BOOTSTRAP = "import sys; del sys.path[0]; from rewardbox.graders.runtime.zygote import main; main(int(sys.argv[1]))"
 _SYSTEM_READ_PATHS = (
     "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
     "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
@@ -46,7 +46,7 @@ class _Spawner:
 
     The zygote asks the kernel to kill it when its parent dies (PR_SET_PDEATHSIG), and the kernel
     means the parent *thread*: a zygote started from a thread that then ends (a worker thread, an
-    ``asyncio.to_thread``, ``rewardkit grade`` starting its grader while it sets up) was SIGKILLed with
+    ``asyncio.to_thread``, ``rewardbox grade`` starting its grader while it sets up) was SIGKILLed with
     it and silently restarted by the manager. This thread lives as long as the process (daemon; started
     again in a forked child, where it does not exist)."""
 
@@ -60,7 +60,7 @@ class _Spawner:
             if self.pid != os.getpid():
                 self.pid = os.getpid()
                 self.requests = queue.SimpleQueue()
-                threading.Thread(target=self._serve, args=(self.requests,), name="rewardkit-spawner", daemon=True).start()
+                threading.Thread(target=self._serve, args=(self.requests,), name="rewardbox-spawner", daemon=True).start()
         future: Future = Future()
         self.requests.put((future, args, kwargs))
         return future.result()
@@ -97,7 +97,7 @@ class Sandbox:
         warm: bool = False,
         warmup_stateless: bool = False,
     ) -> None:
-        self.temp_dir = tempfile.mkdtemp(prefix="rewardkit-")
+        self.temp_dir = tempfile.mkdtemp(prefix="rewardbox-")
         self._log = tempfile.TemporaryFile()
         ours, theirs = socket.socketpair()
         plan = SandboxPlan(
@@ -223,11 +223,11 @@ def read_paths(source: RewardSource) -> list[str]:
 
 
 def _package_roots() -> set[str]:
-    """Folders of rewardkit's own packages (an editable install maps them outside site-packages)."""
+    """Folders of rewardbox's own packages (an editable install maps them outside site-packages)."""
     import importlib
 
     roots = set()
     for name in ("graders", "library", "runner"):
-        module = importlib.import_module(f"rewardkit.{name}")
+        module = importlib.import_module(f"rewardbox.{name}")
         roots.update(os.path.realpath(path) for path in module.__path__)
     return roots

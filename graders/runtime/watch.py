@@ -23,7 +23,7 @@ from .results import GradeResult
 
 DEFAULT_STOP_AFTER = 3
 WINDOW = 64  # calls that make a batch when a harness grades one item a call
-logger = logging.getLogger("rewardkit")
+logger = logging.getLogger("rewardbox")
 
 
 class FailureWatch:
@@ -35,7 +35,7 @@ class FailureWatch:
         if stop_after is not None and (type(stop_after) is not int or stop_after < 0):
             raise ValueError(f"stop_after={stop_after!r}: expected a non-negative integer, or 0/None to only warn")
         self.name, self.stop_after = name, stop_after or None
-        self.warn = warn or logger.warning  # the harness's log: logging's "rewardkit" logger, unless told otherwise
+        self.warn = warn or logger.warning  # the harness's log: logging's "rewardbox" logger, unless told otherwise
         self.in_a_row = 0
         self.status: str | None = None
         self.window = window
@@ -67,7 +67,7 @@ class FailureWatch:
         self.in_a_row = self.in_a_row + 1 if status == self.status else 1
         self.status = status
         batches = "a batch" if self.in_a_row == 1 else f"{self.in_a_row} batches in a row"
-        summary = f"rewardkit: every item of {batches} of reward {self.name!r} failed with status {status} (scored {score:g}): no signal to learn from"
+        summary = f"rewardbox: every item of {batches} of reward {self.name!r} failed with status {status} (scored {score:g}): no signal to learn from"
         error = first_error or "(no message)"
         if self.stop_after is not None and self.in_a_row >= self.stop_after:
             raise RewardFailing(f"{summary}. Stopping. The first error of the last batch:\n{error}", status=status, batches=self.in_a_row)

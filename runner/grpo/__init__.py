@@ -1,21 +1,21 @@
-"""rewardkit.runner.grpo: a thin GRPO loop on Tinker's protocols, with an offline numpy backend.
+"""rewardbox.runner.grpo: a thin GRPO loop on Tinker's protocols, with an offline numpy backend.
 
-It also holds what the SFT loop (``rewardkit.runner.sft``) shares with it: the protocols, the
+It also holds what the SFT loop (``rewardbox.runner.sft``) shares with it: the protocols, the
 backends, the configs' loader (``load_config`` returns an ``SFTConfig`` for ``method = "sft"``),
 the run directory and ``TrainingSession``, the base of both trainers.
 
->>> from rewardkit.runner.grpo import load_config, open_trainer       # doctest: +SKIP
+>>> from rewardbox.runner.grpo import load_config, open_trainer       # doctest: +SKIP
 >>> with open_trainer(load_config("examples/toy_copy/config.toml"), log_dir="runs/toy") as trainer:  # doctest: +SKIP
 ...     print(trainer.train_grpo_step(num_iterations=5).steps[-1].reward_mean)
 
-Names are imported lazily, so ``rewardkit --help`` does not load tinker and numpy.
+Names are imported lazily, so ``rewardbox --help`` does not load tinker and numpy.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rewardkit.graders.lazy import lazy_exports
+from rewardbox.graders.lazy import lazy_exports
 
 _EXPORTS = {
     "Backend": "backends",
@@ -24,7 +24,7 @@ _EXPORTS = {
     "DESCRIPTIONS": "config",
     "RunConfig": "config",
     "TrainConfig": "config",
-    "load_config": ".configs",  # rewardkit.runner.configs: it reads both methods' configs
+    "load_config": ".configs",  # rewardbox.runner.configs: it reads both methods' configs
     "BackendError": "errors",
     "ConfigError": "errors",
     "DataError": "errors",

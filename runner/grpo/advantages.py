@@ -11,7 +11,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 from tinker import types
 
-from rewardkit.graders.hygiene import SCORE_TOLERANCE
+from rewardbox.graders.hygiene import SCORE_TOLERANCE
 
 
 def centre_rewards(rewards_G: Sequence[float]) -> list[float]:

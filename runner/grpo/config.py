@@ -1,7 +1,7 @@
 """The training configs: pydantic models of a flat TOML file (``runner/configs.py`` reads it), the keys both
 methods share and GRPO's here, SFT's in ``runner/sft``.
 
-``method`` picks the model. Each key's description lives once, in ``DESCRIPTIONS``; the models, the ``rewardkit train``
+``method`` picks the model. Each key's description lives once, in ``DESCRIPTIONS``; the models, the ``rewardbox train``
 flags that overlap a key, and the table in docs/training.md all read it. A bad value raises
 ``ConfigError`` naming the file, the line when the key is written there, and the key.
 """
@@ -39,7 +39,7 @@ DESCRIPTIONS: dict[str, str] = {
     "base_model": "the model to train (a Tinker model name; the offline backend only records it)",
     "backend": "tinker (the Tinker service; needs TINKER_API_KEY) or offline (a small numpy policy, for dry runs)",
     "steps": "total steps of the run; a resumed run continues up to it (default: one pass over the training prompts)",
-    "num_epochs": "passes over the training examples `rewardkit train` makes; a resumed run continues up to it",
+    "num_epochs": "passes over the training examples `rewardbox train` makes; a resumed run continues up to it",
     "batch_size": "examples per SFT step (one forward_backward and optim_step)",
     "max_length": "most tokens of one example (prompt and response); longer ones are cut at the end and counted",
     "validation_split": "share of the examples held out to measure validation loss, from 0 to 0.5",
@@ -52,7 +52,7 @@ DESCRIPTIONS: dict[str, str] = {
     "learning_rate": "the peak learning rate (AdamW, betas 0.9 and 0.95, eps 1e-8)",
     "lr_schedule": (
         "constant, linear or cosine; linear and cosine decay to 0 at scheduler_total_steps "
-        "(SFT without it: at the end of the num_epochs `rewardkit train` runs, constant in small train_sft_step calls)"
+        "(SFT without it: at the end of the num_epochs `rewardbox train` runs, constant in small train_sft_step calls)"
     ),
     "scheduler_total_steps": "the horizon of a linear or cosine schedule (required for them in GRPO)",
     "warmup_steps": "steps of linear warmup at the start of a fresh run (never again on resume)",
@@ -66,7 +66,7 @@ DESCRIPTIONS: dict[str, str] = {
         "GRPO: evaluate on held-out prompts every N steps (0: never); SFT: measure validation loss every N steps "
         "besides each epoch's end (default: 4 times an epoch when an epoch has 40 steps or more; 0: epoch ends only)"
     ),
-    "save_interval": "save a checkpoint every N steps (0: only at the end of `rewardkit train`)",
+    "save_interval": "save a checkpoint every N steps (0: only at the end of `rewardbox train`)",
     "curriculum": "train the first pass over the prompts from the lowest difficulty up",
     "request_timeout": "seconds any wait on the backend or the grader may take before the run stops with an error",
     "reward_timeout": f"reward calls: {TIMEOUT_DESC}",
@@ -83,7 +83,7 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
     "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
-    "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardkit[wandb])",
+    "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardbox[wandb])",
     "seed": "seed for the holdout or validation split, the training order and sampling",
 }
 

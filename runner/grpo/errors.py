@@ -2,7 +2,7 @@
 
 ::
 
-    RewardkitError
+    RewardboxError
      └── TrainError              a training run cannot go on
           ├── ConfigError        a bad config value; names the file and the key
           ├── DataError          a bad prompts file; names the file and the line
@@ -16,11 +16,11 @@ Foreign errors (tinker's, a timed-out future's) are translated in one place,
 
 from __future__ import annotations
 
-from rewardkit.graders import errors as grader_errors
-from rewardkit.graders.errors import RewardkitError
+from rewardbox.graders import errors as grader_errors
+from rewardbox.graders.errors import RewardboxError
 
 
-class TrainError(RewardkitError):
+class TrainError(RewardboxError):
     """A training run cannot go on."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from rewardkit.graders.hygiene import HygieneReport, SampleGroup, build_report
+from rewardbox.graders.hygiene import HygieneReport, SampleGroup, build_report
 
 from .groups import SampledGroup
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rewardkit.graders import GradeResult
+from rewardbox.graders import GradeResult
 
 from .data import PromptRecord
 
@@ -29,7 +29,7 @@ class SampledGroup:
         return [result.score for result in self.results_G]
 
     def sample_line(self, step: int) -> dict:
-        """The group as a line of a sample-groups file (what ``rewardkit report`` reads)."""
+        """The group as a line of a sample-groups file (what ``rewardbox report`` reads)."""
         return {
             "step": step,
             "id": self.record.id,

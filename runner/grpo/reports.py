@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, JsonValue
 
-from rewardkit.graders.hygiene import SignalFigures
+from rewardbox.graders.hygiene import SignalFigures
 
 from .data import Prompt
 

@@ -22,7 +22,7 @@ from typing import Sequence
 
 from tinker import types
 
-from rewardkit.graders import Grader, GradeResult
+from rewardbox.graders import Grader, GradeResult
 
 from .data import PromptRecord
 from .errors import BackendError
@@ -92,7 +92,7 @@ def sample_and_grade(
     responses_P: dict[int, types.SampleResponse] = {}
     completions_P: dict[int, list[str]] = {}
     grading_P: dict[int, Future[list[GradeResult]]] = {}
-    with ThreadPoolExecutor(max(1, len(records_P)), thread_name_prefix="rewardkit-grading") as pool:
+    with ThreadPoolExecutor(max(1, len(records_P)), thread_name_prefix="rewardbox-grading") as pool:
 
         def grade(index: int) -> None:
             record = records_P[index]

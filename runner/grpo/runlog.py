@@ -3,7 +3,7 @@
 ::
 
     metrics.jsonl          GRPO: one StepReport per step; SFT: one line per step and per evaluation
-    samples.jsonl          GRPO: every group (prompt, completions, scores...): `rewardkit report` reads it
+    samples.jsonl          GRPO: every group (prompt, completions, scores...): `rewardbox report` reads it
     sampling_debug.log     prompts and completions (SFT: spot checks), readable
     reward_debug.log       GRPO: one line per completion: score, status, error
     training_debug.log     what the run did and why it stopped
@@ -27,7 +27,7 @@ from typing import IO, Callable, Sequence
 
 from pydantic import BaseModel
 
-from rewardkit.graders import RewardSource
+from rewardbox.graders import RewardSource
 
 from .errors import ConfigError, TrainError
 from .groups import SampledGroup
@@ -47,7 +47,7 @@ class RunLog:
             )
         os.makedirs(self.log_dir, exist_ok=True)
         self._files: dict[str, IO[str]] = {name: open(self.path(name), "a", encoding="utf-8") for name in files}
-        self.logger = logging.getLogger(f"rewardkit.train.{self.log_dir}")
+        self.logger = logging.getLogger(f"rewardbox.train.{self.log_dir}")
         self.logger.setLevel(logging.INFO)
         self.logger.propagate = False
         self._handler = logging.FileHandler(self.path("training_debug.log"), encoding="utf-8")
@@ -63,7 +63,7 @@ class RunLog:
         try:
             import wandb
         except ImportError:
-            raise ConfigError("wandb_project is set but wandb is not installed: pip install 'rewardkit[wandb]'") from None
+            raise ConfigError("wandb_project is set but wandb is not installed: pip install 'rewardbox[wandb]'") from None
         self._wandb = wandb.init(project=project, dir=self.log_dir, name=os.path.basename(self.log_dir), config=config)
 
     def write_grading_function(self, source: RewardSource) -> None:
@@ -75,10 +75,10 @@ class RunLog:
             text = source.target
         else:
             text = (
-                f"# rewardkit graded this run with {source.describe()}\n# params: {json.dumps(source.params, sort_keys=True)}\n"
+                f"# rewardbox graded this run with {source.describe()}\n# params: {json.dumps(source.params, sort_keys=True)}\n"
             )
             if source.kind == "library":
-                text += f"from rewardkit.library import build\n\ncompute_reward = build({source.target!r}, {source.params!r})\n"
+                text += f"from rewardbox.library import build\n\ncompute_reward = build({source.target!r}, {source.params!r})\n"
         with open(self.path("grading_function.py"), "w", encoding="utf-8") as out:
             out.write(text)
 
@@ -146,7 +146,7 @@ class Heartbeat:
         self._stop = threading.Event()
         self._writing = threading.Lock()
         self.beat()  # the file exists as soon as the run is open, not a thread switch later
-        self._thread = threading.Thread(target=self._run, name="rewardkit-heartbeat", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="rewardbox-heartbeat", daemon=True)
         self._thread.start()
 
     def beat(self) -> None:

@@ -16,7 +16,7 @@ from typing import Callable, Sequence, TypeVar, Union
 import numpy as np
 from tinker import types
 
-from rewardkit.graders import Grader
+from rewardbox.graders import Grader
 
 from .backends import Backend
 from .config import RunConfig

@@ -21,8 +21,8 @@ from typing import Sequence
 
 from tinker import types
 
-from rewardkit.graders import Grader
-from rewardkit.graders.hygiene import SignalFigures
+from rewardbox.graders import Grader
+from rewardbox.graders.hygiene import SignalFigures
 
 from .advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
 from .backends import Backend, open_backend

@@ -1,18 +1,18 @@
-"""rewardkit.runner.sft: supervised fine-tuning on Tinker's protocols, sharing GRPO's backends and run directory.
+"""rewardbox.runner.sft: supervised fine-tuning on Tinker's protocols, sharing GRPO's backends and run directory.
 
->>> from rewardkit.runner.grpo import load_config                      # doctest: +SKIP
->>> from rewardkit.runner.sft import open_sft_trainer                  # doctest: +SKIP
+>>> from rewardbox.runner.grpo import load_config                      # doctest: +SKIP
+>>> from rewardbox.runner.sft import open_sft_trainer                  # doctest: +SKIP
 >>> with open_sft_trainer(load_config("examples/sft_toy/config.toml"), log_dir="runs/sft") as trainer:  # doctest: +SKIP
 ...     print(trainer.train_sft_step(num_epochs=1).evaluations[-1].val_loss)
 
-Names are imported lazily, so ``rewardkit --help`` does not load tinker and numpy.
+Names are imported lazily, so ``rewardbox --help`` does not load tinker and numpy.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rewardkit.graders.lazy import lazy_exports
+from rewardbox.graders.lazy import lazy_exports
 
 _EXPORTS = {
     "SFTConfig": "config",

@@ -5,7 +5,7 @@ cuts those longer than ``max_length`` and counts them, and holds ``validation_sp
 examples out. One step (``SFTTrainer._step``) then reads top to bottom:
 
 1. the step's learning rate: linear (or cosine) decay to 0 over the horizon when one is known
-   up front (``scheduler_total_steps``, or the run's epochs when ``rewardkit train`` runs them),
+   up front (``scheduler_total_steps``, or the run's epochs when ``rewardbox train`` runs them),
    constant otherwise; warmup only during the first call of a fresh run;
 2. the next batch of the epoch's seeded shuffle of the training examples;
 3. ``forward_backward(loss_fn="cross_entropy")`` and ``optim_step`` submitted together;
@@ -141,7 +141,7 @@ class SFTTrainer(TrainingSession):
         """Train until ``num_epochs`` more epochs end (or for exactly ``num_steps`` steps); evaluate and save on the way.
 
         ``planned_steps`` is the run's whole horizon when the caller knows it up front
-        (``rewardkit train`` does): the learning rate then decays over it. Without it (and
+        (``rewardbox train`` does): the learning rate then decays over it. Without it (and
         without ``scheduler_total_steps``) the rate is constant, so many small calls train
         alike. ``on_report`` sees each step and evaluation report as it is logged.
         """

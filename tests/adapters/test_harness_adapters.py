@@ -12,7 +12,7 @@ import os
 import pickle
 
 import pytest
-from rewardkit.graders.adapters import (
+from rewardbox.graders.adapters import (
     AsyncTRLReward,
     OpenRLHFReward,
     TinkerCookbookReward,
@@ -25,7 +25,7 @@ from rewardkit.graders.adapters import (
 
 GSM8K = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gsm8k", "reward.py")
 COMPONENTS = """
-from rewardkit.graders.runtime.frames import record_components
+from rewardbox.graders.runtime.frames import record_components
 
 def compute_reward(completion, ground_truth):
     correct = float(completion.strip().endswith(ground_truth))
@@ -108,7 +108,7 @@ def test_trl_scores_each_completion_against_its_dataset_column(adapters, cls):
     assert trl_calculate_rewards(reward, inputs, prompts, completions, logged) == [1.0, 0.0, 1.0]
     assert trl_callable_name(reward) == "reward"
     assert trl_is_async_callable(reward) is (cls is AsyncTRLReward)
-    assert ("rewardkit/reward/ok", 1.0) in logged
+    assert ("rewardbox/reward/ok", 1.0) in logged
 
 
 def test_trl_grades_the_last_assistant_message_of_conversational_completions(adapters):
@@ -129,7 +129,7 @@ def test_trl_failures_score_the_failure_score_or_none_and_are_logged(adapters):
     inputs = [{"prompt": "p", "ground_truth": "7"}] * 3
     scores = trl_calculate_rewards(reward, inputs, ["p"] * 3, ["hang", "raise", "7"], logged)
     assert scores[2] == 1.0 and all(score != score for score in scores[:2])  # NaN: TRL leaves them out
-    assert dict(logged) == {"rewardkit/moody/timeout": 1 / 3, "rewardkit/moody/exception": 1 / 3, "rewardkit/moody/ok": 1 / 3}
+    assert dict(logged) == {"rewardbox/moody/timeout": 1 / 3, "rewardbox/moody/exception": 1 / 3, "rewardbox/moody/ok": 1 / 3}
 
 
 def test_trl_names_the_missing_ground_truth_column(adapters):
@@ -190,7 +190,7 @@ def test_verl_naive_manager_call_returns_the_score_or_a_dict_with_components(ada
     assert plain(data_source="openai/gsm8k", solution_str="#### 12", ground_truth="12", extra_info=extra_info) == 1.0
     detailed = adapters(VerlReward, COMPONENTS, return_dict=True)
     score = detailed(data_source="x", solution_str="#### 12", ground_truth="12", extra_info={})
-    assert score == {"score": 1.0, "rewardkit_ok": 1.0, "correct": 1.0, "format": 1.0}
+    assert score == {"score": 1.0, "rewardbox_ok": 1.0, "correct": 1.0, "format": 1.0}
 
 
 def test_verl_batch_manager_call_and_non_string_ground_truths(adapters):
@@ -213,7 +213,7 @@ def test_openrlhf_strips_the_prompt_and_end_markers_from_each_query(adapters):
 
     infos = asyncio.run(fetch())
     assert [info["rewards"] for info in infos] == [[1.0], [0.0], [0.0]]
-    assert [info["extra_logs"]["rewardkit_ok"] for info in infos] == [[1.0], [1.0], [0.0]]
+    assert [info["extra_logs"]["rewardbox_ok"] for info in infos] == [[1.0], [1.0], [0.0]]
     assert reward_func.response("P: hi A: 7 <|eot_id|>", "P: hi A:") == " 7"
 
 
@@ -251,7 +251,7 @@ def test_verifiers_rubric_call_grades_the_last_assistant_message(adapters):
 
 def test_tinker_cookbook_score_returns_the_reward_and_metrics(adapters):
     reward = adapters(TinkerCookbookReward, COMPONENTS)
-    assert asyncio.run(reward.score("#### 5", "5")) == (1.0, {"rewardkit_ok": 1.0, "correct": 1.0, "format": 1.0})
+    assert asyncio.run(reward.score("#### 5", "5")) == (1.0, {"rewardbox_ok": 1.0, "correct": 1.0, "format": 1.0})
 
 
 def test_completion_text_reads_strings_messages_and_parts():
@@ -289,7 +289,7 @@ def test_trl_passes_dict_and_int_ground_truths_and_columns_the_reward_names(adap
     ]
     logged = []
     assert trl_calculate_rewards(reward, inputs, ["p"] * 3, ["6 * 4", "6 + 4", "3 + 4"], logged) == [1.75, 0.0, 1.0]
-    assert ("rewardkit/countdown/ok", 1.0) not in logged and ("rewardkit/reward/ok", 1.0) in logged
+    assert ("rewardbox/countdown/ok", 1.0) not in logged and ("rewardbox/reward/ok", 1.0) in logged
 
 
 def test_trl_reward_without_ground_truth_needs_no_column(adapters):
@@ -305,11 +305,11 @@ def test_trl_names_a_column_the_reward_requires(adapters):
 
 
 def test_a_batch_that_fails_entirely_is_a_warning_at_once_and_stops_training_after_three(adapters, caplog):
-    from rewardkit.graders import RewardFailing
+    from rewardbox.graders import RewardFailing
 
     reward = adapters(TRLReward, ALWAYS_FAILS)  # a dict ground truth has no .strip(): every call raises
     inputs = [{"prompt": "p", "ground_truth": {"answer": "7"}}] * 4
-    with caplog.at_level("WARNING", logger="rewardkit"):
+    with caplog.at_level("WARNING", logger="rewardbox"):
         assert trl_calculate_rewards(reward, inputs, ["p"] * 4, ["7"] * 4, []) == [0.0] * 4
     warning = "\n".join(record.getMessage() for record in caplog.records)
     assert "every item of a batch of reward 'reward' failed with status exception" in warning

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from rewardkit.graders.adapters import ExportError, export_openai_grader
-from rewardkit.runner.cli import main
+from rewardbox.graders.adapters import ExportError, export_openai_grader
+from rewardbox.runner.cli import main
 
 GSM8K = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gsm8k", "reward.py")
 

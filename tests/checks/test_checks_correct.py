@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from rewardkit.graders import PROPERTIES, run_checks
+from rewardbox.graders import PROPERTIES, run_checks
 
 from check_helpers import EXAMPLES, ROOT, reward
 

@@ -1,13 +1,13 @@
 """Each deliberately flawed reward is caught by the property made for its flaw, with the right likely cause.
 
 The checks are derandomized (the same inputs every run) and sized so these catches do not depend
-on luck; see the docstring of ``rewardkit.graders.checks``.
+on luck; see the docstring of ``rewardbox.graders.checks``.
 """
 
 from __future__ import annotations
 
 import pytest
-from rewardkit.graders import Status, run_checks
+from rewardbox.graders import Status, run_checks
 
 from check_helpers import EXAMPLES, reward
 

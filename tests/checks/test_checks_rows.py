@@ -1,4 +1,4 @@
-"""``rewardkit check`` on the rows real datasets hold: dict, number and absent ground truths, and row fields."""
+"""``rewardbox check`` on the rows real datasets hold: dict, number and absent ground truths, and row fields."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 from hypothesis import given, settings
-from rewardkit.graders import PROPERTIES, ground_truths_like, run_checks
-from rewardkit.runner.cli import main
+from rewardbox.graders import PROPERTIES, ground_truths_like, run_checks
+from rewardbox.runner.cli import main
 
 from check_helpers import reward
 

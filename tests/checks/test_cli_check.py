@@ -1,11 +1,11 @@
-"""``rewardkit check`` as a user runs it: verdicts, exit codes, JSON shape, bad input named by file and line."""
+"""``rewardbox check`` as a user runs it: verdicts, exit codes, JSON shape, bad input named by file and line."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from rewardkit.runner.cli import main
+from rewardbox.runner.cli import main
 
 from check_helpers import REWARDS, reward
 
@@ -17,7 +17,7 @@ def test_a_correct_reward_exits_0_with_a_line_per_property(capsys):
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("rewardkit check ") and lines[0].endswith(" s)")
+    assert lines[0].startswith("rewardbox check ") and lines[0].endswith(" s)")
     assert [line.split()[:2] for line in lines[2:7]] == [
         ["PASS", "determinism"], ["PASS", "type_and_range"], ["PASS", "robustness"], ["PASS", "gold_consistency"], ["PASS", "latency"],
     ]
@@ -32,7 +32,7 @@ def test_a_failure_exits_1_and_shows_counterexample_scores_and_causes(capsys):
     assert "      completion:   " in out and "      ground truth: " in out
     assert "      scores observed:" in out and "seed=1, PYTHONHASHSEED=1" in out
     assert "      likely causes:\n        1. it draws from random or numpy.random" in out
-    assert "(rewardkit lint: RK110 unseeded-random)" in out
+    assert "(rewardbox lint: RK110 unseeded-random)" in out
     assert out.rstrip().endswith("1 of 1 property failed: determinism")
 
 
@@ -64,7 +64,7 @@ def test_malformed_example_lines_are_reported_with_line_numbers(tmp_path, capsys
         main(["check", reward("correct_last_number"), "--examples", str(data)])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.splitlines() == [
-        "rewardkit check: error: --examples has malformed lines:",
+        "rewardbox check: error: --examples has malformed lines:",
         f"{data}:3: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
         f"{data}:5: 'completions' must be a list of strings",
     ]
@@ -84,11 +84,11 @@ def test_usage_errors_exit_2_naming_the_flag(args, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["check", reward("correct_last_number")] + args)
     assert exit_info.value.code == 2
-    assert f"rewardkit check: error: {message}" in capsys.readouterr().err
+    assert f"rewardbox check: error: {message}" in capsys.readouterr().err
 
 
 def test_a_reward_that_cannot_load_exits_2_with_file_and_line(tmp_path, capsys):
     broken = tmp_path / "broken.py"
     broken.write_text("import json\n\ndef compute_reward(completion, ground_truth)\n    return 1.0\n")
     assert main(["check", str(broken)]) == 2
-    assert f"rewardkit check: cannot load the reward: {broken}:3: syntax error" in capsys.readouterr().err
+    assert f"rewardbox check: cannot load the reward: {broken}:3: syntax error" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rewardkit.graders import (
+from rewardbox.graders import (
     ANSWER_FORMATS,
     answers_in_format,
     correct_completions,
@@ -21,7 +21,7 @@ from rewardkit.graders import (
     unrelated_completions,
     wrong_completions,
 )
-from rewardkit.graders.checks.probes import as_number, distractors, robustness_inputs
+from rewardbox.graders.checks.probes import as_number, distractors, robustness_inputs
 
 GROUND_TRUTHS = ["42", "0", "7", "-3", "0.50", "1,050", "B", "Paris", "\\frac{1}{2}"]
 NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -90,17 +90,17 @@ def test_answers_in_format_rejects_unknown_formats():
         answers_in_format("42", ["latex"])
 
 
-def test_importing_rewardkit_graders_does_not_import_hypothesis():
+def test_importing_rewardbox_graders_does_not_import_hypothesis():
     import subprocess
     import sys
 
-    code = "import sys, rewardkit.graders as g; g.probe_completions('1'); print('hypothesis' in sys.modules)"
+    code = "import sys, rewardbox.graders as g; g.probe_completions('1'); print('hypothesis' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
 def test_every_cause_names_lint_rules_that_exist():
-    from rewardkit.graders.checks.report import CAUSES
-    from rewardkit.graders.lint import RULES
+    from rewardbox.graders.checks.report import CAUSES
+    from rewardbox.graders.lint import RULES
 
     named = [part.strip() for cause in CAUSES.values() if cause.lint_rule for part in cause.lint_rule.split(",")]
     assert named and all(f"{RULES[text.split()[0]].code} {RULES[text.split()[0]].name}" == text for text in named)

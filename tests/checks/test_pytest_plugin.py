@@ -13,7 +13,7 @@ pytest_plugins = ["pytester"]
 
 USER_TESTS = '''
 from hypothesis import given, settings
-from rewardkit.graders import assert_ok, assert_score, correct_completions
+from rewardbox.graders import assert_ok, assert_score, correct_completions
 
 CRASHING = "def compute_reward(completion, ground_truth):\\n    return 1 / 0\\n"
 SLEEPY = "import time\\ndef compute_reward(completion, ground_truth):\\n    time.sleep(5)\\n"
@@ -41,7 +41,7 @@ def copy_correct_reward(folder: Path, name: str) -> None:
 
 def test_fixture_loads_the_ini_reward_and_failures_show_status_and_error(pytester):
     copy_correct_reward(pytester.path, "reward.py")
-    pytester.makeini("[pytest]\nrewardkit_reward = reward.py\n")
+    pytester.makeini("[pytest]\nrewardbox_reward = reward.py\n")
     pytester.makepyfile(test_user=USER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=2)
@@ -57,27 +57,27 @@ def test_fixture_loads_the_ini_reward_and_failures_show_status_and_error(pyteste
 
 def test_the_command_line_flag_wins_over_the_ini_option(pytester):
     copy_correct_reward(pytester.path, "good.py")
-    pytester.makeini("[pytest]\nrewardkit_reward = missing.py\n")
+    pytester.makeini("[pytest]\nrewardbox_reward = missing.py\n")
     pytester.makepyfile(
-        test_user="from rewardkit.graders import assert_score\n"
+        test_user="from rewardbox.graders import assert_score\n"
         "def test_it(reward_grader):\n    assert_score(reward_grader().grade('#### 3', '3'), 1.0)\n"
     )
-    pytester.runpytest("-p", "no:cacheprovider", "--rewardkit-reward", str(pytester.path / "good.py")).assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider", "--rewardbox-reward", str(pytester.path / "good.py")).assert_outcomes(passed=1)
 
 
 def test_without_a_configured_reward_the_fixture_says_what_to_do(pytester):
     pytester.makepyfile(test_user="def test_it(reward_grader):\n    reward_grader()\n")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*reward_grader() needs a reward: pass one (reward_grader('reward.py')), or set --rewardkit-reward or the ini option rewardkit_reward*"])
+    result.stdout.fnmatch_lines(["*reward_grader() needs a reward: pass one (reward_grader('reward.py')), or set --rewardbox-reward or the ini option rewardbox_reward*"])
 
 
 def test_the_plugin_is_registered_and_cheap_for_projects_that_do_not_use_it(pytester):
     pytester.makepyfile(test_plain="def test_it():\n    assert True\n")
     result = pytester.runpytest("-p", "no:cacheprovider", "--trace-config")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*rewardkit*pytest_plugin*"])
-    code = "import sys, rewardkit.graders.pytest_plugin; print(sorted(m for m in ('pydantic', 'hypothesis', 'rewardkit.graders.runtime.grader') if m in sys.modules))"
+    result.stdout.fnmatch_lines(["*rewardbox*pytest_plugin*"])
+    code = "import sys, rewardbox.graders.pytest_plugin; print(sorted(m for m in ('pydantic', 'hypothesis', 'rewardbox.graders.runtime.grader') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 

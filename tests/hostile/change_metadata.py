@@ -9,7 +9,7 @@ def compute_reward(completion, ground_truth):
     attempts = {
         "chmod": lambda: os.chmod(completion, 0o777),
         "utime": lambda: os.utime(completion, (0, 0)),
-        "setxattr": lambda: os.setxattr(completion, "user.rewardkit", b"pwned"),
+        "setxattr": lambda: os.setxattr(completion, "user.rewardbox", b"pwned"),
     }
     succeeded = 0
     for name, attempt in attempts.items():

@@ -1,6 +1,6 @@
 """Imports a module that does not exist (line 3)."""
 
-import rewardkit_no_such_module_xyz  # noqa: F401
+import rewardbox_no_such_module_xyz  # noqa: F401
 
 
 def compute_reward(completion, ground_truth):

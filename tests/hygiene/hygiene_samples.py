@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rewardkit.graders.hygiene import SampleGroup
+from rewardbox.graders.hygiene import SampleGroup
 
 # A healthy group: four distinct scores (partial credit), lengths uncorrelated with score within the group.
 HEALTHY_SCORES = [0.0, 1.0, 0.25, 0.75]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pydantic import ValidationError
-from rewardkit.graders.hygiene import SampleGroup, build_report
-from rewardkit.graders.hygiene.recommendations import THRESHOLDS, Severity, docs_page
+from rewardbox.graders.hygiene import SampleGroup, build_report
+from rewardbox.graders.hygiene.recommendations import THRESHOLDS, Severity, docs_page
 
 from hygiene_samples import HEALTHY_LENGTHS, HEALTHY_SCORES, constant, group, healthy
 
@@ -184,7 +184,7 @@ def test_stored_and_fresh_scores_disagree():
     advice = only(report, "scores_changed")
     assert advice.severity is Severity.error
     assert advice.finding == "3 of 80 stored scores changed when graded again (e.g. group 3, completion 1: 1 -> 0)"
-    assert "rewardkit check" in advice.action
+    assert "rewardbox check" in advice.action
 
     same = build_report(stored, fresh_scores=[list(HEALTHY_SCORES) for _ in range(20)])
     assert same.disagreement.changed == 0 and same.recommendations == []
@@ -243,4 +243,4 @@ def test_json_round_trips():
 
 
 def test_the_recommendations_page_is_generated_from_the_rules():
-    assert DOCS_PAGE.read_text() == docs_page(), "regenerate: python -m rewardkit.graders.hygiene > docs/recommendations.md"
+    assert DOCS_PAGE.read_text() == docs_page(), "regenerate: python -m rewardbox.graders.hygiene > docs/recommendations.md"

@@ -1,4 +1,4 @@
-"""``rewardkit report`` as a user runs it: stored scores, grading in the sandbox, disagreements, bad lines, formats."""
+"""``rewardbox report`` as a user runs it: stored scores, grading in the sandbox, disagreements, bad lines, formats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rewardkit.runner.cli import main
+from rewardbox.runner.cli import main
 
 from hygiene_samples import constant, group, healthy, write_jsonl
 
@@ -137,7 +137,7 @@ def test_a_reward_that_cannot_load_exits_2_with_file_and_line(tmp_path, capsys):
     reward.write_text("def compute_reward(completion, ground_truth):\n    return (\n")
     samples = write_jsonl(tmp_path / "samples.jsonl", healthy(1))
     assert main(["report", str(samples), "--reward", str(reward)]) == 2
-    assert f"rewardkit report: cannot load the reward: {reward}:2:" in capsys.readouterr().err
+    assert f"rewardbox report: cannot load the reward: {reward}:2:" in capsys.readouterr().err
 
 
 def test_range_flag_sets_all_min_and_all_max(tmp_path, capsys):
@@ -182,7 +182,7 @@ def test_every_format_renders(tmp_path, capsys):
 
 
 COMPONENT_REWARD = '''
-from rewardkit.graders.runtime.frames import record_components
+from rewardbox.graders.runtime.frames import record_components
 
 def compute_reward(completion, ground_truth):
     if completion == "no":
@@ -211,7 +211,7 @@ def test_plots_without_matplotlib_say_how_to_install_it(tmp_path, capsys, monkey
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(samples), "--format", "html", "--reward", "no_such_module:reward"])
     assert exit_info.value.code == 2
-    assert "plots need matplotlib: pip install 'rewardkit[report]'" in capsys.readouterr().err
+    assert "plots need matplotlib: pip install 'rewardbox[report]'" in capsys.readouterr().err
     assert main(["report", str(samples), "--format", "json"]) == 0
 
 

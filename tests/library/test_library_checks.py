@@ -1,12 +1,12 @@
-"""Every library reward passes ``rewardkit check``'s properties with its own examples (through the sandbox),
+"""Every library reward passes ``rewardbox check``'s properties with its own examples (through the sandbox),
 and the answer formats the check writes the ground truth in score the maximum."""
 
 from __future__ import annotations
 
 import pytest
-from rewardkit.graders.checks import run_checks
-from rewardkit.graders.checks.probes import ANSWER_FORMATS, fill
-from rewardkit.library import REWARDS, choice_answer, math_answer, reward_class, string_match
+from rewardbox.graders.checks import run_checks
+from rewardbox.graders.checks.probes import ANSWER_FORMATS, fill
+from rewardbox.library import REWARDS, choice_answer, math_answer, reward_class, string_match
 
 ANSWER_REWARDS = {"math", "numeric", "string", "choice"}  # the ground truth is an answer a completion can state
 

@@ -8,8 +8,8 @@ import sys
 import threading
 
 import pytest
-from rewardkit.library import GoldUnparseable, code_tests
-from rewardkit.library.code_runner import canonical, extract_code
+from rewardbox.library import GoldUnparseable, code_tests
+from rewardbox.library.code_runner import canonical, extract_code
 
 REWARD = code_tests(test_timeout=0.2)
 SQUARE = json.dumps({"function": "f", "tests": [{"input": [2], "output": 4}, {"input": [3], "output": 9}]})
@@ -49,7 +49,7 @@ def test_extract_code(completion, expected):
         ("int subclass", "class I(int):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return I(0)", 0.0),
         ("patched builtins", "import builtins\nbuiltins.type = lambda *a: int\nbuiltins.len = lambda *a: 0\ndef f(x):\n    return 'x'", 0.0),
         ("catches the timeout and answers", "def f(x):\n    try:\n        while True:\n            pass\n    except BaseException:\n        return x * x", 0.0),
-        ("patches the harness", "import rewardkit.library.code_runner as h\nh.same = lambda *a: True\ndef f(x):\n    return 0", 0.0),
+        ("patches the harness", "import rewardbox.library.code_runner as h\nh.same = lambda *a: True\ndef f(x):\n    return 0", 0.0),
         ("huge output", "def f(x):\n    print('x' * 3_000_000)\n    return x * x", 0.0),
         ("no function", "def g(x):\n    return x * x", 0.0),
         ("syntax error", "def f(x) return x", 0.0),

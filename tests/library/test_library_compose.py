@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rewardkit.graders.runtime.frames import take_components
-from rewardkit.library import LibraryError, build, compose, length_penalty, math_answer, think_format
-from rewardkit.library.formula import FormulaError, bounds, evaluate, parse_formula
+from rewardbox.graders.runtime.frames import take_components
+from rewardbox.library import LibraryError, build, compose, length_penalty, math_answer, think_format
+from rewardbox.library.formula import FormulaError, bounds, evaluate, parse_formula
 
 GOOD = "<think>6 * 7 = 42</think>\n<answer>42</answer>"
 WRONG = "<think>6 * 7 = 41</think>\n<answer>41</answer>"

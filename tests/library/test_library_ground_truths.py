@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rewardkit.graders import Grader, Status
+from rewardbox.graders import Grader, Status
 
 
 SPECS = ("library:math", "library:numeric", "library:choice", "library:string", "library:similarity", "library:json", "library:format", "library:repetition")

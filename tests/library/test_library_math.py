@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rewardkit.graders.runtime.frames import take_components
-from rewardkit.library import GoldUnparseable, math_answer, numeric_answer
-from rewardkit.library.numeric import parse_number
+from rewardbox.graders.runtime.frames import take_components
+from rewardbox.library import GoldUnparseable, math_answer, numeric_answer
+from rewardbox.library.numeric import parse_number
 
 MATH = math_answer()
 

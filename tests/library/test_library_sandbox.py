@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import rewardkit.library
-from rewardkit.graders import Grader, RewardLoadError, Status
-from rewardkit.library import REWARDS, build, code_tests, compose, names, reward_class, string_match, think_format
-from rewardkit.runner.cli import main as cli
+import rewardbox.library
+from rewardbox.graders import Grader, RewardLoadError, Status
+from rewardbox.library import REWARDS, build, code_tests, compose, names, reward_class, string_match, think_format
+from rewardbox.runner.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY_MODULES = sorted({module for module, _ in REWARDS.values()} | {"base", "extract", "normalize", "formula"})
@@ -65,13 +65,13 @@ def test_every_reward_pickles_and_scores_the_same_after(name):
 
 @pytest.mark.parametrize("module", LIBRARY_MODULES)
 def test_docstring_examples_run(module):
-    results = doctest.testmod(importlib.import_module(f"rewardkit.library.{module}"), optionflags=doctest.ELLIPSIS)
+    results = doctest.testmod(importlib.import_module(f"rewardbox.library.{module}"), optionflags=doctest.ELLIPSIS)
     assert results.failed == 0
 
 
 def test_every_public_reward_has_a_docstring_with_parameters_and_an_example():
     for name in names():
-        assert reward_class(name).__name__ in rewardkit.library.__all__, name
+        assert reward_class(name).__name__ in rewardbox.library.__all__, name
         doc = reward_class(name).__doc__
         assert "Range" in doc and ">>>" in doc, name
         assert "Parameters:" in doc, name
@@ -159,7 +159,7 @@ def test_cli_grades_with_library_params(tmp_path, capsys):
 
 def test_importing_the_library_imports_no_heavy_dependency():
     heavy = ("pydantic", "math_verify", "sympy", "jsonschema", "rapidfuzz", "sacrebleu")
-    code = f"import sys, rewardkit.library; print([m for m in {heavy!r} if m in sys.modules])"
+    code = f"import sys, rewardbox.library; print([m for m in {heavy!r} if m in sys.modules])"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
@@ -170,5 +170,5 @@ def test_library_page_table_lists_every_library_reward():
 
 
 def test_code_tests_example_parameters_keep_the_check_fast():
-    """``rewardkit check`` runs each example several times: the timeout example must not take a second each time."""
+    """``rewardbox check`` runs each example several times: the timeout example must not take a second each time."""
     assert code_tests(**code_tests.example_params).test_timeout <= 0.5

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from rewardkit.library import (
+from rewardbox.library import (
     GoldUnparseable,
     choice_answer,
     json_answer,
@@ -19,8 +19,8 @@ from rewardkit.library import (
     text_similarity,
     think_format,
 )
-from rewardkit.library.extract import clean, extract, last_boxed
-from rewardkit.library.normalize import normalize
+from rewardbox.library.extract import clean, extract, last_boxed
+from rewardbox.library.normalize import normalize
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_json_gold_must_be_json():
 
 
 def test_rouge_l_agrees_with_googles_rouge_score():
-    from rewardkit.library.similarity import rouge_l
+    from rewardbox.library.similarity import rouge_l
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rougeL"])

@@ -1,4 +1,4 @@
-"""``rewardkit lint`` as a user runs it: output lines, JSON, exit codes, rule selection, --restricted."""
+"""``rewardbox lint`` as a user runs it: output lines, JSON, exit codes, rule selection, --restricted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rewardkit.runner.cli import main
+from rewardbox.runner.cli import main
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent.parent / "examples" / "gsm8k" / "reward.py"
@@ -68,7 +68,7 @@ def test_unknown_codes_are_usage_errors_naming_flag_and_code(hedging, capsys, fl
     with pytest.raises(SystemExit) as info:
         main(["lint", hedging, flag, "RK120,XY1"])
     assert info.value.code == 2
-    assert f"rewardkit lint: error: {flag}: unknown rule code 'XY1'" in capsys.readouterr().err
+    assert f"rewardbox lint: error: {flag}: unknown rule code 'XY1'" in capsys.readouterr().err
 
 
 def test_load_errors_exit_2_naming_file_and_line(tmp_path, capsys):
@@ -95,4 +95,4 @@ def test_restricted_reports_what_restricted_python_rejects(tmp_path, capsys):
 
 def test_library_rewards_are_not_linted(capsys):
     assert main(["lint", "library:math"]) == 0
-    assert "one of rewardkit's own rewards" in capsys.readouterr().err
+    assert "one of rewardbox's own rewards" in capsys.readouterr().err

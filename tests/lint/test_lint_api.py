@@ -1,4 +1,4 @@
-"""``lint_source`` and ``lint_reward`` as rewardkit's other parts call them: specs, selection, locations, errors."""
+"""``lint_source`` and ``lint_reward`` as rewardbox's other parts call them: specs, selection, locations, errors."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from rewardkit.graders import RewardLoadError, RewardSource
-from rewardkit.graders.lint import RULES, Finding, lint_reward, lint_source
-from rewardkit.graders.lint.docs import rules_page
+from rewardbox.graders import RewardLoadError, RewardSource
+from rewardbox.graders.lint import RULES, Finding, lint_reward, lint_source
+from rewardbox.graders.lint.docs import rules_page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -146,7 +146,7 @@ def test_pickled_functions_have_no_source_to_lint():
 
 def test_committed_rules_page_is_up_to_date():
     page = (ROOT / "docs" / "lint-rules.md").read_text()
-    assert page == rules_page(), "docs/lint-rules.md is stale: python -m rewardkit.graders.lint --docs > docs/lint-rules.md"
+    assert page == rules_page(), "docs/lint-rules.md is stale: python -m rewardbox.graders.lint --docs > docs/lint-rules.md"
 
 
 def test_findings_are_values():

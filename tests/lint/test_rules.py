@@ -1,6 +1,6 @@
 """Each RK rule against its fixture (flagged cases above the clean marker, clean ones below), pinned by a snapshot.
 
-Regenerate the snapshots after an intended change with ``REWARDKIT_UPDATE_SNAPSHOTS=1 pytest tests/lint``.
+Regenerate the snapshots after an intended change with ``REWARDBOX_UPDATE_SNAPSHOTS=1 pytest tests/lint``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
-from rewardkit.graders.lint import RULES, Finding, lint_source
-from rewardkit.graders.lint.registry import SECTIONS
+from rewardbox.graders.lint import RULES, Finding, lint_source
+from rewardbox.graders.lint.registry import SECTIONS
 
 HERE = Path(__file__).resolve().parent
 FIXTURES, SNAPSHOTS = HERE / "fixtures", HERE / "snapshots"
 CLEAN_MARKER = "# --- clean ---"
-UPDATE = os.environ.get("REWARDKIT_UPDATE_SNAPSHOTS") == "1"
+UPDATE = os.environ.get("REWARDBOX_UPDATE_SNAPSHOTS") == "1"
 
 
 def fixture_findings(code: str) -> list[Finding]:

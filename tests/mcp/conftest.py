@@ -1,4 +1,4 @@
-"""A ``rewardkit mcp`` server per test module, started as a subprocess and driven by the SDK's client over stdio."""
+"""A ``rewardbox mcp`` server per test module, started as a subprocess and driven by the SDK's client over stdio."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from mcp_session import CALL_TIMEOUT, ROOT, McpClient
 
 @pytest.fixture(scope="module")
 def mcp(tmp_path_factory) -> McpClient:
-    """A server started as ``python -m rewardkit.runner.cli mcp`` with its outputs in a temporary folder."""
+    """A server started as ``python -m rewardbox.runner.cli mcp`` with its outputs in a temporary folder."""
     outputs = tmp_path_factory.mktemp("mcp-outputs")
     server = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "rewardkit.runner.cli", "mcp", "--output-dir", str(outputs), "--workers", "2", "--timeout", "5"],
+        args=["-m", "rewardbox.runner.cli", "mcp", "--output-dir", str(outputs), "--workers", "2", "--timeout", "5"],
         cwd=str(ROOT),
     )
     with open(outputs / "stderr.log", "w") as errlog, anyio.from_thread.start_blocking_portal() as portal:

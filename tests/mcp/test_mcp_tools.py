@@ -1,4 +1,4 @@
-"""``rewardkit mcp`` over stdio: the reward tools on the gsm8k example, their output files, and their tool errors."""
+"""``rewardbox mcp`` over stdio: the reward tools on the gsm8k example, their output files, and their tool errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from mcp_session import GSM8K
-from rewardkit.runner.mcp_tools import Outputs, Tools
+from rewardbox.runner.mcp_tools import Outputs, Tools
 
 REWARD = str(GSM8K / "reward.py")
 REWARD_TOOLS = {"lint_reward", "check_reward", "grade", "hygiene_report", "preflight"}

@@ -1,4 +1,4 @@
-"""``rewardkit mcp`` over stdio: a GRPO session on the offline backend, one small step at a time."""
+"""``rewardbox mcp`` over stdio: a GRPO session on the offline backend, one small step at a time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``rewardkit preflight``: what it finds in good and broken rewards, the verdict, and the exit code CI sees."""
+"""``rewardbox preflight``: what it finds in good and broken rewards, the verdict, and the exit code CI sees."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 import os
 
 import pytest
-from rewardkit.graders import GradeResult, Status
-from rewardkit.runner.cli import main
-from rewardkit.runner.preflight import Item, Verdict, exit_code, verdict
-from rewardkit.runner.probing import probe_summary
+from rewardbox.graders import GradeResult, Status
+from rewardbox.runner.cli import main
+from rewardbox.runner.preflight import Item, Verdict, exit_code, verdict
+from rewardbox.runner.probing import probe_summary
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "gsm8k")
 FAST = ["--max-examples", "8", "--probe-prompts", "6", "--workers", "2", "--format", "json"]
@@ -83,8 +83,8 @@ def compute_reward(completion, ground_truth):
 
 
 def test_warm_mode_is_judged_on_the_same_calls_and_a_difference_is_a_warning():
-    from rewardkit.graders import Grader
-    from rewardkit.runner.preflight import warm_items
+    from rewardbox.graders import Grader
+    from rewardbox.runner.preflight import warm_items
 
     rows = [(f"#### {i}", str(i)) for i in range(30)]
     with Grader(os.path.join(EXAMPLE, "reward.py"), workers=2) as grader:

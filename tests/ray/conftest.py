@@ -1,9 +1,9 @@
 """One local Ray instance for the Ray backend tests, and a leftover-process check that tells Ray's own
-processes from rewardkit's.
+processes from rewardbox's.
 
 Ray's raylet is a child of the test process and keeps worker processes of its own
 between tests, so the suite-wide check (``tests/conftest.py``) would count them.
-Here every new process must be Ray's own, and no rewardkit zygote or call process
+Here every new process must be Ray's own, and no rewardbox zygote or call process
 may be alive anywhere under the test process, Ray's workers included.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from ray_helpers import command_line, ray_processes, rewardkit_processes
+from ray_helpers import command_line, ray_processes, rewardbox_processes
 from sandbox_helpers import descendants, kill_quietly, process_table, wait_for
 
 # Ray's single-machine mode: every address it binds or dials is 127.0.0.1 (set before ray is imported).
@@ -40,12 +40,12 @@ def ray_address():
 
 @pytest.fixture(autouse=True)
 def no_leftover_processes():
-    """Every test ends with no rewardkit process alive and no new process that is not Ray's own."""
+    """Every test ends with no rewardbox process alive and no new process that is not Ray's own."""
     before = descendants()
 
     def leftover() -> set[int]:
         table = process_table()  # one snapshot: Ray's killed actors change state while /proc is read
-        return (descendants(table=table) - before - ray_processes(table)) | rewardkit_processes(table)
+        return (descendants(table=table) - before - ray_processes(table)) | rewardbox_processes(table)
 
     yield
     wait_for(lambda: not leftover(), timeout=10.0)

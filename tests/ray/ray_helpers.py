@@ -1,4 +1,4 @@
-"""Plain helpers for the Ray backend tests: which processes are Ray's and which are rewardkit's."""
+"""Plain helpers for the Ray backend tests: which processes are Ray's and which are rewardbox's."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 from sandbox_helpers import descendants, process_table
 
-ZYGOTE_MARK = "rewardkit.graders.runtime.zygote"
+ZYGOTE_MARK = "rewardbox.graders.runtime.zygote"
 
 
 def command_line(pid: int) -> str:
@@ -17,14 +17,14 @@ def command_line(pid: int) -> str:
         return ""
 
 
-def rewardkit_processes(table: dict | None = None) -> set[int]:
+def rewardbox_processes(table: dict | None = None) -> set[int]:
     """Zygotes and call processes under this test process, Ray's workers included."""
     return {pid for pid in descendants(table=table) if ZYGOTE_MARK in command_line(pid)}
 
 
 def ray_processes(table: dict | None = None) -> set[int]:
     """Ray's own processes under this test process: its raylet, GCS and helpers, and everything they
-    started (workers, actors) except rewardkit's zygotes and calls.
+    started (workers, actors) except rewardbox's zygotes and calls.
 
     Pass one ``process_table()`` to classify against a single snapshot: a killed actor
     that turns into a zombie between two reads of /proc would otherwise look like
@@ -35,4 +35,4 @@ def ray_processes(table: dict | None = None) -> set[int]:
     package = os.path.dirname(ray.__file__)
     roots = {pid for pid in descendants(table=table) if package in command_line(pid) or command_line(pid).startswith("ray::")}
     owned = set(roots).union(*(descendants(root, table) for root in roots))
-    return owned - rewardkit_processes(table)
+    return owned - rewardbox_processes(table)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardkit[ray]')")
+ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardbox[ray]')")
 
-from rewardkit.graders import Grader, RewardLoadError, Status  # noqa: E402
-from rewardkit.graders.runtime import ray_backend  # noqa: E402
-from ray_helpers import rewardkit_processes  # noqa: E402
-from rewardkit.runner.cli import main as cli_main  # noqa: E402
+from rewardbox.graders import Grader, RewardLoadError, Status  # noqa: E402
+from rewardbox.graders.runtime import ray_backend  # noqa: E402
+from ray_helpers import rewardbox_processes  # noqa: E402
+from rewardbox.runner.cli import main as cli_main  # noqa: E402
 from sandbox_helpers import hostile, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("ray_address")
@@ -179,13 +179,13 @@ def test_item_lost_with_its_actor_again_and_again_fails_with_a_clear_error(make_
         make_grader(MIX, backend="ray", ray_retries=-1)
 
 
-def test_close_leaves_no_rewardkit_process_behind(make_grader):
+def test_close_leaves_no_rewardbox_process_behind(make_grader):
     grader = ray_grader(make_grader)
     assert grader.grade("fine", "1").ok
     actors = [actor.pid for actor in grader._manager.actors]
-    assert len(actors) == 2 and rewardkit_processes(), "the actors' zygotes should be running"
+    assert len(actors) == 2 and rewardbox_processes(), "the actors' zygotes should be running"
     grader.close()
-    assert wait_for(lambda: not rewardkit_processes(), timeout=10), f"zygotes left: {rewardkit_processes()}"
+    assert wait_for(lambda: not rewardbox_processes(), timeout=10), f"zygotes left: {rewardbox_processes()}"
     assert wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in actors), timeout=10), "actors left"
 
 
@@ -194,7 +194,7 @@ def test_cli_grade_on_ray_writes_what_local_writes(tmp_path, ray_address):
     arguments = ["grade", str(GSM8K / "reward.py"), "-i", str(GSM8K / "completions.jsonl"), "--timeout", "5"]
     assert cli_main([*arguments, "-o", str(local_out), "--workers", "2"]) == 0
     process = subprocess.run(  # default --ray-actors: the cluster's 2 free CPUs hold one actor of 2 workers
-        [sys.executable, "-m", "rewardkit.runner.cli", *arguments, "-o", str(ray_out), "--workers", "2",
+        [sys.executable, "-m", "rewardbox.runner.cli", *arguments, "-o", str(ray_out), "--workers", "2",
          "--backend", "ray", "--ray-address", ray_address],
         capture_output=True, text=True, timeout=120,
     )

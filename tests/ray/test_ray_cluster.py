@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardkit[ray]')")
+ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardbox[ray]')")
 from ray.cluster_utils import Cluster  # noqa: E402
 
-from rewardkit.graders import Grader, Status  # noqa: E402
-from ray_helpers import rewardkit_processes  # noqa: E402
+from rewardbox.graders import Grader, Status  # noqa: E402
+from ray_helpers import rewardbox_processes  # noqa: E402
 from sandbox_helpers import wait_for  # noqa: E402
 
 MIX = str(Path(__file__).with_name("hostile_mix.py"))
@@ -126,8 +126,8 @@ def test_an_exception_in_the_driver_leaves_no_actor_or_sandbox_behind(two_nodes)
             actors = [actor.pid for actor in grader._manager.actors]
             stream = grader.iter_results([("sleep:1", "1")] * 8)
             next(stream)
-            assert rewardkit_processes(), "the actors' zygotes should be running"
+            assert rewardbox_processes(), "the actors' zygotes should be running"
             raise RuntimeError("the trainer failed")
     assert len(actors) == 2
-    assert wait_for(lambda: not rewardkit_processes(), timeout=10), f"zygotes left: {rewardkit_processes()}"
+    assert wait_for(lambda: not rewardbox_processes(), timeout=10), f"zygotes left: {rewardbox_processes()}"
     assert wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in actors), timeout=10), "actors left"

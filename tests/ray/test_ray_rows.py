@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardkit[ray]')")
+ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardbox[ray]')")
 
-from rewardkit.graders import Status  # noqa: E402
+from rewardbox.graders import Status  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("ray_address")
 

@@ -1,6 +1,6 @@
-"""`rewardkit grade --backend ray` against a cluster started with `ray start --head` and `ray start --address`
+"""`rewardbox grade --backend ray` against a cluster started with `ray start --head` and `ray start --address`
 (two one-CPU nodes on loopback, token authentication on): it grades there, Ctrl-C leaves nothing behind,
-wrong addresses and nodes without rewardkit fail clearly, and a lost head node ends the run with the
+wrong addresses and nodes without rewardbox fail clearly, and a lost head node ends the run with the
 lines so far written. The head is killed by the last test of the module.
 """
 
@@ -17,18 +17,18 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardkit[ray]')")
+pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'rewardbox[ray]')")
 
-from ray_helpers import command_line, rewardkit_processes  # noqa: E402
+from ray_helpers import command_line, rewardbox_processes  # noqa: E402
 from ray_start_cluster import RayStartCluster, free_port  # noqa: E402
 from sandbox_helpers import descendants, wait_for  # noqa: E402
 
 MIX = str(Path(__file__).with_name("hostile_mix.py"))
 GSM8K = Path(__file__).parents[2] / "examples" / "gsm8k"
-# A node's Python without rewardkit: the editable install's import hooks removed at start-up.
-NO_REWARDKIT = """import sys
-sys.meta_path[:] = [f for f in sys.meta_path if "rewardkit" not in getattr(f, "__module__", "")]
-sys.path_hooks[:] = [h for h in sys.path_hooks if "rewardkit" not in getattr(h, "__module__", "")]
+# A node's Python without rewardbox: the editable install's import hooks removed at start-up.
+NO_REWARDBOX = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "rewardbox" not in getattr(f, "__module__", "")]
+sys.path_hooks[:] = [h for h in sys.path_hooks if "rewardbox" not in getattr(h, "__module__", "")]
 """
 
 
@@ -45,9 +45,9 @@ def cluster():
 
 
 def grade(cluster: RayStartCluster, input_path: Path, output: Path, *flags: str, env: dict | None = None) -> subprocess.Popen:
-    """Start `rewardkit grade --backend ray` on the cluster, its stderr captured."""
+    """Start `rewardbox grade --backend ray` on the cluster, its stderr captured."""
     return subprocess.Popen(
-        [sys.executable, "-m", "rewardkit.runner.cli", "grade", *flags, "-i", str(input_path), "-o", str(output), "--backend", "ray"],
+        [sys.executable, "-m", "rewardbox.runner.cli", "grade", *flags, "-i", str(input_path), "-o", str(output), "--backend", "ray"],
         env=env or cluster.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 
@@ -68,7 +68,7 @@ def records(path: Path) -> list[dict]:
 def test_cli_grades_on_a_cluster_started_with_ray_start(cluster, tmp_path):
     local_out, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     flags = ["--timeout", "5", str(GSM8K / "reward.py")]
-    subprocess.run([sys.executable, "-m", "rewardkit.runner.cli", "grade", *flags, "-i", str(GSM8K / "completions.jsonl"), "-o", str(local_out)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "rewardbox.runner.cli", "grade", *flags, "-i", str(GSM8K / "completions.jsonl"), "-o", str(local_out)], check=True, capture_output=True)
     process = grade(cluster, GSM8K / "completions.jsonl", ray_out, *flags, "--ray-address", cluster.address)
     _, stderr = process.communicate(timeout=120)
 
@@ -82,7 +82,7 @@ def test_ctrl_c_leaves_no_actor_or_sandbox_on_any_node(cluster, tmp_path):
     out = tmp_path / "out.jsonl"
     process = grade(cluster, write_input(tmp_path / "in.jsonl", [("sleep:0.2", str(i)) for i in range(100)]), out, MIX, "--ray-address", cluster.address)
     assert wait_for(lambda: out.exists() and len(out.read_text().splitlines()) >= 4, timeout=60), process.stderr.read() if process.poll() is not None else ""
-    assert actor_processes() and rewardkit_processes(), "two actors and their zygotes should be running"
+    assert actor_processes() and rewardbox_processes(), "two actors and their zygotes should be running"
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
 
@@ -90,7 +90,7 @@ def test_ctrl_c_leaves_no_actor_or_sandbox_on_any_node(cluster, tmp_path):
     written = records(out)
     assert f"interrupted: {len(written)} of 100 lines written" in stderr
     assert [record["ground_truth"] for record in written] == [str(i) for i in range(len(written))]
-    assert wait_for(lambda: not actor_processes() and not rewardkit_processes(), timeout=15), "actors or zygotes left on a node"
+    assert wait_for(lambda: not actor_processes() and not rewardbox_processes(), timeout=15), "actors or zygotes left on a node"
 
 
 def test_a_wrong_address_fails_at_once_with_what_to_check(cluster, tmp_path):
@@ -117,9 +117,9 @@ def test_a_driver_without_the_clusters_token_is_told_so(cluster, tmp_path):
     assert "RAY_AUTH_MODE=token" in stderr
 
 
-def test_a_node_without_rewardkit_is_named_as_the_problem(cluster, tmp_path):
+def test_a_node_without_rewardbox_is_named_as_the_problem(cluster, tmp_path):
     site = Path(tempfile.mkdtemp(dir=tmp_path))
-    (site / "sitecustomize.py").write_text(NO_REWARDKIT)
+    (site / "sitecustomize.py").write_text(NO_REWARDBOX)
     bare = cluster.add_worker(cpus=1, env=dict(cluster.env, PYTHONPATH=str(site)))
     try:
         cluster.wait_for_nodes(3)
@@ -131,8 +131,8 @@ def test_a_node_without_rewardkit_is_named_as_the_problem(cluster, tmp_path):
         cluster.workers.remove(bare)
 
     assert process.returncode == 2, stderr
-    assert "cannot start the grading backend: a Ray node cannot import rewardkit: install rewardkit with its ray extra" in stderr
-    assert "No module named 'rewardkit" in stderr
+    assert "cannot start the grading backend: a Ray node cannot import rewardbox: install rewardbox with its ray extra" in stderr
+    assert "No module named 'rewardbox" in stderr
     cluster.wait_for_nodes(2)
 
 
@@ -183,4 +183,4 @@ def test_losing_the_head_node_ends_the_run_clearly_with_the_lines_so_far_written
     assert all(record["status"] == "ok" for record in written)
     # close() still reaches the actors without a head: their sandboxes are gone at once. The actors themselves
     # end with their node's raylet, which gives up on the head after RAY_gcs_rpc_server_reconnect_timeout_s.
-    assert wait_for(lambda: not rewardkit_processes(), timeout=10), "zygotes left on a node"
+    assert wait_for(lambda: not rewardbox_processes(), timeout=10), "zygotes left on a node"

@@ -7,8 +7,8 @@ from typing import Callable
 
 import pytest
 
-from rewardkit.runner.grpo import load_config, offline_backend
-from rewardkit.runner.sft import Example, SFTConfig, SFTTrainer, open_sft_trainer
+from rewardbox.runner.grpo import load_config, offline_backend
+from rewardbox.runner.sft import Example, SFTConfig, SFTTrainer, open_sft_trainer
 
 from sft_helpers import EXAMPLE
 EXAMPLE_CONFIG = os.path.join(EXAMPLE, "config.toml")

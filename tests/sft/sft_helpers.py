@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 
-from rewardkit.runner.sft import Example, SFTConfig
+from rewardbox.runner.sft import Example, SFTConfig
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "sft_toy")
 

@@ -1,4 +1,4 @@
-"""``rewardkit advise``: GRPO for a verified reward, SFT without one or without a checkable answer, reasons citing the checks.
+"""``rewardbox advise``: GRPO for a verified reward, SFT without one or without a checkable answer, reasons citing the checks.
 
 The decision is tested as a pure function over hand-made evidence; the command end to end
 runs the real checks and probes in the sandbox on small data.
@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from rewardkit.runner.cli import main
-from rewardkit.runner.method_choice import CheckEvidence, DataEvidence, Evidence, RewardEvidence, recommend_method
-from rewardkit.runner.probing import ProbeSummary
+from rewardbox.runner.cli import main
+from rewardbox.runner.method_choice import CheckEvidence, DataEvidence, Evidence, RewardEvidence, recommend_method
+from rewardbox.runner.probing import ProbeSummary
 
 from sft_helpers import EXAMPLE
 
@@ -150,4 +150,4 @@ def test_advise_takes_dict_ground_truths_as_they_are_and_says_what_would_verify_
     assert "determinism check passed" in " ".join(advice["reasons"])  # the dicts reached the reward: no exception
     assert any("2 of 2 ground truths are dict" in reason for reason in advice["reasons"]), advice["reasons"]
     assert any("the ground truths are dict" in reason and "signal is unknown" in reason for reason in advice["reasons"])
-    assert advice["next_steps"][0].startswith("verify the reward on real completions: rewardkit preflight ")
+    assert advice["next_steps"][0].startswith("verify the reward on real completions: rewardbox preflight ")

@@ -1,4 +1,4 @@
-"""``rewardkit train`` with method = "sft", ``rewardkit data inspect`` and ``rewardkit advise`` without a reward."""
+"""``rewardbox train`` with method = "sft", ``rewardbox data inspect`` and ``rewardbox advise`` without a reward."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from rewardkit.runner.cli import main
+from rewardbox.runner.cli import main
 
 from config_helpers import edit
 from sft_helpers import EXAMPLE

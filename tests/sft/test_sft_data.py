@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sft_helpers import tiny_config
 
-from rewardkit.runner.grpo import DataError
-from rewardkit.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
-from rewardkit.runner.sft import Example
-from rewardkit.runner.sft.datums import mean_loss, supervised_datum
+from rewardbox.runner.grpo import DataError
+from rewardbox.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
+from rewardbox.runner.sft import Example
+from rewardbox.runner.sft.datums import mean_loss, supervised_datum
 
 CHAT = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi>"}]
 
@@ -77,7 +77,7 @@ def test_supervised_datum_and_mean_loss_edge_cases():
 def test_offline_forward_scores_like_forward_backward_without_touching_the_gradient(tmp_path):
     from tinker import types
 
-    from rewardkit.runner.grpo import offline_backend
+    from rewardbox.runner.grpo import offline_backend
 
     example = Example(id="x", prompt="ab>", response="BA")
     backend = offline_backend([example], str(tmp_path))

@@ -7,7 +7,7 @@ import json
 import pytest
 from sft_helpers import tiny_config, unrelated_examples
 
-from rewardkit.runner.sft import SFTTrainer
+from rewardbox.runner.sft import SFTTrainer
 
 TIMING = {"step_seconds", "eval_seconds", "checkpoint", "best_checkpoint"}
 

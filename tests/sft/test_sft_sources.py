@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from rewardkit.runner.datasource import Columns, SourceError, read_table
-from rewardkit.runner.grpo import DataError
-from rewardkit.runner.grpo.data import read_prompts
-from rewardkit.runner.sft import read_examples
+from rewardbox.runner.datasource import Columns, SourceError, read_table
+from rewardbox.runner.grpo import DataError
+from rewardbox.runner.grpo.data import read_prompts
+from rewardbox.runner.sft import read_examples
 
 QUESTIONS = [{"question": "2+2?", "answer": 4, "id": 7}, {"question": "3+3?", "answer": 6, "id": 8}]
 MAPPED = Columns(prompt="question", answer="answer")
@@ -59,7 +59,7 @@ def test_prompt_pools_load_from_every_source_with_mapped_columns(tmp_path, write
 
 @pytest.mark.parametrize("writer", [write_jsonl, write_parquet, save_dataset], ids=["jsonl", "parquet", "datasets"])
 def test_a_struct_column_is_a_dict_ground_truth_that_reaches_the_reward(tmp_path, writer):
-    from rewardkit.graders import Grader
+    from rewardbox.graders import Grader
 
     rows = [
         {"prompt": "make 24", "ground_truth": {"target": 24, "numbers": [6, 4]}, "source": "countdown"},

@@ -7,7 +7,7 @@ from typing import Callable
 
 import pytest
 
-from rewardkit.runner.grpo import TrainConfig, Trainer, load_config, open_trainer
+from rewardbox.runner.grpo import TrainConfig, Trainer, load_config, open_trainer
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "toy_copy")
 EXAMPLE_CONFIG = os.path.join(EXAMPLE, "config.toml")

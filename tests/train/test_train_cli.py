@@ -1,4 +1,4 @@
-"""``rewardkit train``: exit codes, summary lines, resume, and errors that name their culprit."""
+"""``rewardbox train``: exit codes, summary lines, resume, and errors that name their culprit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from rewardkit.runner.cli import main
-from rewardkit.runner.grpo.config import DESCRIPTIONS
+from rewardbox.runner.cli import main
+from rewardbox.runner.grpo.config import DESCRIPTIONS
 
 from config_helpers import edit
 
@@ -61,7 +61,7 @@ def test_config_errors_exit_2_naming_file_line_and_key(example, capsys):
         train(config)
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert f"rewardkit train: error: {config}:" in err and "unknown key 'group_sise'" in err
+    assert f"rewardbox train: error: {config}:" in err and "unknown key 'group_sise'" in err
 
 
 def test_a_failing_reward_stops_the_run_with_exit_1(example, tmp_path, capsys):

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from rewardkit.runner.grpo import ConfigError, DataError, load_config
-from rewardkit.runner.grpo.config import DESCRIPTIONS, TrainConfig
-from rewardkit.runner.grpo.data import PromptPool, PromptRecord, read_prompts
+from rewardbox.runner.grpo import ConfigError, DataError, load_config
+from rewardbox.runner.grpo.config import DESCRIPTIONS, TrainConfig
+from rewardbox.runner.grpo.data import PromptPool, PromptRecord, read_prompts
 
 
 def records(count: int, **fields) -> list[PromptRecord]:
@@ -94,7 +94,7 @@ def test_curriculum_runs_the_first_epoch_from_easy_to_hard_then_shuffles():
 
 
 def test_every_config_key_has_one_description():
-    from rewardkit.runner.sft import SFTConfig
+    from rewardbox.runner.sft import SFTConfig
 
     assert set(DESCRIPTIONS) == set(TrainConfig.model_fields) | set(SFTConfig.model_fields)
 
@@ -163,11 +163,11 @@ def test_overrides_win_over_the_file(tmp_path):
 
 
 def test_renderer_specs_name_plain_or_a_factory():
-    from rewardkit.runner.grpo.backends import renderer_factory
-    from rewardkit.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
+    from rewardbox.runner.grpo.backends import renderer_factory
+    from rewardbox.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
 
     assert renderer_factory("plain") is PlainRenderer
-    made = renderer_factory("rewardkit.runner.grpo.tokenizer:PlainRenderer")(CharTokenizer("ab"))
+    made = renderer_factory("rewardbox.runner.grpo.tokenizer:PlainRenderer")(CharTokenizer("ab"))
     assert made.build_generation_prompt([{"role": "user", "content": "ba"}]).to_ints() == [2, 1]
     with pytest.raises(ConfigError, match="expected 'plain' or 'module:function'"):
         renderer_factory("chatml")

@@ -12,9 +12,9 @@ import pytest
 import tinker
 from train_fakes import Intercepted, failed, never
 
-from rewardkit.runner.grpo import BackendError, DataError, RequestTimeout, RewardFailing, Trainer, offline_backend
-from rewardkit.runner.grpo.backends import Backend
-from rewardkit.runner.grpo.data import read_prompts
+from rewardbox.runner.grpo import BackendError, DataError, RequestTimeout, RewardFailing, Trainer, offline_backend
+from rewardbox.runner.grpo.backends import Backend
+from rewardbox.runner.grpo.data import read_prompts
 
 TIMING = {"step_seconds", "sampling_seconds", "grading_tail_seconds", "training_seconds", "checkpoint"}
 
@@ -309,10 +309,10 @@ def test_wandb_logs_each_step_in_offline_mode(toy_config, trainers, monkeypatch)
     wandb = pytest.importorskip("wandb")
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
-    trainer = trainers(toy_config(wandb_project="rewardkit-test", eval_interval=0, save_interval=0))
+    trainer = trainers(toy_config(wandb_project="rewardbox-test", eval_interval=0, save_interval=0))
     trainer.train_grpo_step(num_iterations=2)
     trainer.close()
     wandb.teardown()  # wandb keeps a service process for the interpreter's lifetime otherwise
     [record_log] = glob.glob(os.path.join(trainer.log.log_dir, "wandb", "offline-run-*", "*.wandb"))
     data = open(record_log, "rb").read()
-    assert data.count(b"reward_mean") >= 2 and b"kl_sample_train" in data and b"rewardkit-test" in data
+    assert data.count(b"reward_mean") >= 2 and b"kl_sample_train" in data and b"rewardbox-test" in data

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from rewardkit.runner.grpo.advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
-from rewardkit.runner.grpo.schedule import learning_rate
+from rewardbox.runner.grpo.advantages import build_datum, centre_rewards, drop_constant_groups, kl_sample_train
+from rewardbox.runner.grpo.schedule import learning_rate
 
 
 def test_centre_rewards_subtracts_the_group_mean_without_dividing_by_the_std():

@@ -11,10 +11,10 @@ import pytest
 import tinker
 from tinker import types
 
-from rewardkit.runner.grpo import protocols
-from rewardkit.runner.grpo.advantages import build_datum
-from rewardkit.runner.grpo.offline import OfflineSamplingClient, OfflineServiceClient, OfflineTrainingClient
-from rewardkit.runner.grpo.offline_policy import (
+from rewardbox.runner.grpo import protocols
+from rewardbox.runner.grpo.advantages import build_datum
+from rewardbox.runner.grpo.offline import OfflineSamplingClient, OfflineServiceClient, OfflineTrainingClient
+from rewardbox.runner.grpo.offline_policy import (
     BIAS_ROW,
     OptimizerState,
     PolicyShape,
@@ -23,7 +23,7 @@ from rewardkit.runner.grpo.offline_policy import (
     loss_and_gradient,
     target_logprobs,
 )
-from rewardkit.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
+from rewardbox.runner.grpo.tokenizer import CharTokenizer, PlainRenderer
 
 TOKENIZER = CharTokenizer("abcd")  # ids: 0 EOS, 1 a, 2 b, 3 c, 4 d
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from rewardkit.runner.grpo import open_trainer
+from rewardbox.runner.grpo import open_trainer
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TINKER_API_KEY"), reason="TINKER_API_KEY is not set: the Tinker service is not reachable")
 

@@ -35,7 +35,7 @@ def broad_except_credit(module: Module) -> Iterator[Hit]:
         An exception in a grader means it could not grade: paying for it teaches the policy to produce inputs
         that crash the grader (huge numbers for sympy, malformed LaTeX for the parser). Broad handlers also hide
         real failures: Math-Verify's `signal.alarm` raises off the main thread, and behind a broad `except` verl
-        scored every MATH sample the same for a whole run (verl #5635). rewardkit already turns an exception
+        scored every MATH sample the same for a whole run (verl #5635). rewardbox already turns an exception
         into the failure score with a recorded status and traceback.
 
     Example:
@@ -95,7 +95,7 @@ def implicit_none(module: Module) -> Iterator[Hit]:
         fall off the end: an `if` without `else`, a loop that can finish, a `try` whose handler does not return.
 
     Why it hurts training:
-        Falling off the end returns `None`. rewardkit scores it `invalid_return`; TRL turns None into NaN and
+        Falling off the end returns `None`. rewardbox scores it `invalid_return`; TRL turns None into NaN and
         drops that function for the sample, and a NaN that reaches the advantages makes them all NaN, so
         training silently does nothing (ms-swift #8123). The missing path is usually the one nobody tested:
         no answer found.
@@ -189,10 +189,10 @@ def non_number_return(module: Module) -> Iterator[Hit]:
         list, tuple, dict, set or comprehension literal.
 
     Why it hurts training:
-        The contract is one finite number per completion. rewardkit scores anything else `invalid_return`; TRL
+        The contract is one finite number per completion. rewardbox scores anything else `invalid_return`; TRL
         turns None into NaN (and NaN advantages silently stop learning, ms-swift #8123), and a one-element list
         returned where a number is expected gets broadcast to the whole batch (TRL #6533). A dict is verl's
-        `{"score": ...}` convention, which rewardkit does not read.
+        `{"score": ...}` convention, which rewardbox does not read.
 
     Example:
         def compute_reward(completion, ground_truth):
@@ -202,7 +202,7 @@ def non_number_return(module: Module) -> Iterator[Hit]:
 
     Use instead:
         Return a float (`0.0` for no answer). Report sub-scores with
-        `rewardkit.graders.runtime.frames.record_components({"format": 1.0})`.
+        `rewardbox.graders.runtime.frames.record_components({"format": 1.0})`.
 
     Not flagged:
         `True`/`False` (they count as 1.0/0.0), and helper functions.
@@ -237,7 +237,7 @@ def module_state(module: Module) -> Iterator[Hit]:
         A score must be a function of its two inputs. State kept between calls makes it a function of the call
         history too: a counter, a "seen answers" set that stops paying for repeats, a cache whose key misses
         part of the input. Results then change with batch order and with how many calls share a process (one
-        per call in the sandbox by default, all of them in an in-process trainer), which `rewardkit check`
+        per call in the sandbox by default, all of them in an in-process trainer), which `rewardbox check`
         detects by reordering calls.
 
     Example:
@@ -318,7 +318,7 @@ def missing_reward(module: Module) -> Iterator[Hit]:
 
     Use instead:
         Define `compute_reward(completion, ground_truth)`, or point at your function:
-        `rewardkit lint reward.py:compute_score`.
+        `rewardbox lint reward.py:compute_score`.
 
     Not flagged:
         Modules with a `from x import *` (the name may come from there).
@@ -373,7 +373,7 @@ def async_reward(module: Module) -> Iterator[Hit]:
         A reward function defined with `async def`.
 
     Why it hurts training:
-        Calling it returns a coroutine, not a number: rewardkit scores every call `invalid_return`, and
+        Calling it returns a coroutine, not a number: rewardbox scores every call `invalid_return`, and
         harnesses that do not detect coroutine functions fail the same way (TRL's `'coroutine' object is not
         iterable`, fixed for callable classes in TRL #7213). The grader already runs calls in parallel
         processes, so async buys nothing.

@@ -43,8 +43,8 @@ def unseeded_random(module: Module) -> Iterator[Hit]:
         GRPO's advantage is a score minus its group's mean: noise in the reward is noise in every gradient, and
         a reward that differs between two identical completions rewards luck. Sampling-based judges and
         IFEval's `langdetect` (non-deterministic unless `DetectorFactory.seed` is set) are the real cases. The
-        sandbox seeds `random` and numpy per call, which hides the problem from `rewardkit grade` but not from an
-        in-process trainer, and `rewardkit check` varies the seed to expose it.
+        sandbox seeds `random` and numpy per call, which hides the problem from `rewardbox grade` but not from an
+        in-process trainer, and `rewardbox check` varies the seed to expose it.
 
     Example:
         import random
@@ -159,8 +159,8 @@ def hash_or_id(module: Module) -> Iterator[Hit]:
     Why it hurts training:
         `hash()` of a string changes with `PYTHONHASHSEED` (random per process unless pinned), and `id()` is a
         memory address. A reward that seeds, buckets or breaks ties with them (`random.seed(hash(completion))`
-        is the usual form) scores the same completion differently in different worker processes; rewardkit pins
-        the hash seed, which hides this in `rewardkit grade`, and `rewardkit check` varies it to expose it.
+        is the usual form) scores the same completion differently in different worker processes; rewardbox pins
+        the hash seed, which hides this in `rewardbox grade`, and `rewardbox check` varies it to expose it.
 
     Example:
         def compute_reward(completion, ground_truth):

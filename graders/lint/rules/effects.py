@@ -67,7 +67,7 @@ def network_client(module: Module) -> Iterator[Hit]:
         `nltk.download` and `huggingface_hub.hf_hub_download`.
 
     Why it hurts training:
-        A reward must be offline and deterministic. rewardkit runs it with no network, so every call that
+        A reward must be offline and deterministic. rewardbox runs it with no network, so every call that
         reaches out fails; in-process trainers hang on slow servers instead (OpenRLHF's remote reward waits
         180 s with 5 retries per fetch, and logs a failed fetch at INFO while the reward stays None). Hidden
         downloads break the same way: lm-eval's IFEval calls `nltk.download("punkt_tab")` at import, and
@@ -165,7 +165,7 @@ def file_write(module: Module) -> Iterator[Hit]:
 
     Use instead:
         Return sub-scores with `record_components` and let the trainer log them; write debug files from the
-        caller (`rewardkit grade` writes every result with its output).
+        caller (`rewardbox grade` writes every result with its output).
 
     Not flagged:
         Reads (`open(path)`, `open(path, "rb")`), `tempfile` use, and writes to `io.StringIO`.

@@ -21,7 +21,7 @@ def print_in_call(module: Module) -> Iterator[Hit]:
     Why it hurts training:
         A reward runs thousands of times per training step. In-process trainers (TRL, verl's reward managers)
         interleave every worker's prints into the training log, which buries real warnings; verl's own GSM8K
-        scorer prints one sample in 64 for this reason. rewardkit captures each call's output, bounded by
+        scorer prints one sample in 64 for this reason. rewardbox captures each call's output, bounded by
         `output_mb`: a reward that prints the whole completion can exceed it and turn a graded call into
         `output_limit`.
 
@@ -31,7 +31,7 @@ def print_in_call(module: Module) -> Iterator[Hit]:
             ...
 
     Use instead:
-        Return sub-scores with `record_components` and inspect results with `rewardkit grade`, which keeps each
+        Return sub-scores with `record_components` and inspect results with `rewardbox grade`, which keeps each
         call's stdout next to its score.
 
     Not flagged:
