@@ -19,8 +19,8 @@ import platform
 import statistics
 import tempfile
 
-from rewardbox.runner.grpo import Trainer, load_config, offline_backend
-from rewardbox.runner.grpo.data import read_prompts
+from rewardbox.runner.training.grpo import Trainer, load_config, offline_backend
+from rewardbox.runner.training.grpo.data import read_prompts
 
 EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "toy_copy", "config.toml")
 SLOW_REWARD = """

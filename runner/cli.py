@@ -1,6 +1,6 @@
 """The ``rewardbox`` command line.
 
-Each command lives in its own module with ``add_parser(commands)`` and ``run(args)``;
+Each command lives in its own module of ``commands/`` with ``add_parser(commands)`` and ``run(args)``;
 this file only lists them. Shared option help texts live in ``options.py``. A
 command's module is imported only when that command runs (``rewardbox grade`` does
 not pay for hypothesis, the MCP SDK or the trainer); ``rewardbox --help`` imports all.
@@ -17,10 +17,10 @@ from rewardbox.graders.errors import BackendUnavailable, IsolationUnavailable, R
 
 from .errors import UsageError
 
-# command name -> the module of this package that defines it, in the order --help lists them
+# command name -> the module of runner/commands/ that defines it, in the order --help lists them
 COMMANDS = {
     "preflight": "preflight", "grade": "grade", "lint": "lint", "check": "check", "report": "report", "data": "data",
-    "advise": "advise", "train": "train", "mcp": "mcp_server", "doctor": "doctor", "export-openai": "export",
+    "advise": "advise", "train": "train", "mcp": "mcp", "doctor": "doctor", "export-openai": "export_openai",
 }
 
 
@@ -33,7 +33,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS.items():
         if only is None or name == only:
-            importlib.import_module(f".{module}", __package__).add_parser(commands)
+            importlib.import_module(f".commands.{module}", __package__).add_parser(commands)
     return parser
 
 

@@ -20,7 +20,10 @@ from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
 TIMEOUT_DESC = "wall-clock seconds one call may take before it is killed and scored as timeout (default 10)"
-WORKERS_DESC = "calls run in parallel (default: the number of cores)"
+WORKERS_DESC = (
+    "calls run in parallel: on this machine (default: its cores), or with --backend ray on each node, capped at "
+    "the node's CPUs (default: all of them)"
+)
 MEMORY_DESC = "address-space limit of one call in MiB (default 2048)"
 MODE_DESC = (
     "fresh: a fresh sandboxed process per call (the default for your own code); warm: a confined process serves up "
@@ -52,8 +55,8 @@ RAY_ADDRESS_DESC = (
     "else a local Ray instance that lives as long as the command)"
 )
 RAY_ACTORS_DESC = (
-    "Ray actors with --backend ray (default: on every node as many as its CPUs hold at --workers CPUs each; "
-    "a number here is spread by Ray)"
+    "Ray actors with --backend ray (default: one on every node with CPUs, running --workers call processes; "
+    "a number here is spread by Ray, each actor capped at the smallest node's CPUs)"
 )
 RAY_RETRIES_DESC = (
     "times a call whose Ray actor was lost (node died, actor killed or hung) runs again on another actor "

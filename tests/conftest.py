@@ -36,7 +36,7 @@ def no_leftover_processes():
 
 @pytest.fixture(params=["default", "warm"])
 def make_grader(request):
-    """Build graders (closed at teardown); a bare name means ``tests/hostile/<name>.py``.
+    """Build graders (closed at teardown); a bare name means ``tests/graders/runtime/hostile/<name>.py``.
 
     Every test that uses it runs twice: with the grader's default mode (fresh, for these
     rewards) and in ``mode="warm"``, unless it asks for a mode or ``calls_per_process`` itself:

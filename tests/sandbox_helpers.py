@@ -15,14 +15,14 @@ from pathlib import Path
 
 from rewardbox.graders import Grader
 
-HOSTILE = Path(__file__).parent / "hostile"
+HOSTILE = Path(__file__).parent / "graders" / "runtime" / "hostile"
 SECRET = "sk-test-secret"
 SECRET_VARIABLES = ("TINKER_API_KEY", "OPENAI_API_KEY", "HF_TOKEN", "AWS_SECRET_ACCESS_KEY")
 IS_LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
 
 
 def hostile(name: str) -> str:
-    """The path of the hostile reward module ``tests/hostile/<name>.py``."""
+    """The path of the hostile reward module ``tests/graders/runtime/hostile/<name>.py``."""
     path = HOSTILE / f"{name}.py"
     assert path.is_file(), path
     return str(path)

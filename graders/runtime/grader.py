@@ -132,7 +132,7 @@ class Grader:
             from .ray_backend import RayManager
 
             ray_manager = RayManager(self, keywords, address, ray_actors, ray_retries)
-            self.workers = ray_manager.workers  # per actor
+            self.workers = ray_manager.workers()  # call processes on the whole cluster
             self.layers: list[LayerState] = ray_manager.layers
             self.warmup_skipped = ray_manager.warmup_skipped
             self.binding: Binding = ray_manager.binding

@@ -8,7 +8,7 @@
     RayManager thread ── one wait: an event queue (submissions, Ray replies, head lost) or the nearest deadline
             │  grade(batch of rows) ─▶                  ▲  [GradeResult as a JSON-able dict, ...]
             ▼                                           │
-    Ray actors, one per (node CPUs // workers) on every node (ray_actor.py)
+    Ray actors, one per node, each with ``workers`` call processes (capped at its node's CPUs) (ray_actor.py)
             └── a local Grader ── zygote ── fork ──▶ sandboxed call processes
 
 Ray is only the transport. Every call still runs in a fresh sandboxed process of a
@@ -65,6 +65,7 @@ class _Actor:
     handle: ray.actor.ActorHandle
     started: ray.ObjectRef
     start_deadline: float
+    workers: int
     ready: bool = False
     node: str = ""
     node_id: str = ""
@@ -104,11 +105,11 @@ class RayManager(ManagerBase):
         self.owns_connection = _CONNECTION.open(address)
         self.actors: list[_Actor] = []
         try:
-            self.workers = options["workers"] or _smallest_node_cpus()
-            self.options = {**options, "workers": self.workers}
-            self.batch_size = self.workers * max(grader.calls_per_process, _ITEMS_PER_WORKER)
-            for node_id in _placement(actors, self.workers):
-                self._start_actor(node_id)
+            self.requested_workers: int | None = options["workers"]
+            self.options = options
+            self.node_cpus = _node_cpus()  # read once: the manager thread never blocks on the GCS (a lost head)
+            for node_id, workers in _placement(self.node_cpus, actors, self.requested_workers):
+                self._start_actor(workers, node_id)
             replies = self._await_starts()
             endpoint = head_endpoint(address)
             if endpoint is not None:
@@ -136,6 +137,10 @@ class RayManager(ManagerBase):
 
     # ---- actors --------------------------------------------------------------------
 
+    def workers(self) -> int:
+        """Call processes on the cluster: the sum over the actors started so far."""
+        return sum(actor.workers for actor in self.actors)
+
     def nodes(self) -> dict[str, dict[str, object]]:
         """Per Ray node (by node id): its address, actors, sandboxed workers and layers (the weakest of its actors).
 
@@ -146,7 +151,7 @@ class RayManager(ManagerBase):
         for actor in [actor for actor in list(self.actors) if actor.ready]:
             entry = by_node.setdefault(actor.node_id, {"address": actor.node, "actors": 0, "workers": 0, "layers": actor.layers})
             entry["actors"] += 1
-            entry["workers"] += self.workers
+            entry["workers"] += actor.workers
             entry["layers"] = _weaker(entry["layers"], actor.layers)
         for entry in by_node.values():
             layers = entry.pop("layers")
@@ -154,17 +159,19 @@ class RayManager(ManagerBase):
             entry["missing"] = {state.name: state.detail for state in layers if not state.active}
         return by_node
 
-    def _start_actor(self, node_id: str | None = None) -> None:
-        """Start one actor: on ``node_id`` if it has room (soft affinity), else wherever Ray spreads it."""
+    def _start_actor(self, workers: int, node_id: str | None = None) -> None:
+        """Start one actor of ``workers`` call processes (as many CPUs): on ``node_id`` if it has room (soft
+        affinity), else wherever Ray spreads it."""
         placement = NodeAffinitySchedulingStrategy(node_id, soft=True) if node_id else "SPREAD"
         handle = RemoteActorGrader.options(
-            num_cpus=self.workers,
+            num_cpus=workers,
             max_concurrency=_BATCHES_PER_ACTOR + 1,  # + close()
             max_restarts=0,
             max_task_retries=0,
             scheduling_strategy=placement,
         ).remote()
-        actor = _Actor(handle, handle.start.remote(self.source, self.options, type(self.grader)), time.monotonic() + self.load_timeout)
+        started = handle.start.remote(self.source, {**self.options, "workers": workers}, type(self.grader))
+        actor = _Actor(handle, started, time.monotonic() + self.load_timeout, workers)
         self.actors.append(actor)
         actor.started.future().add_done_callback(lambda _: self.events.put(("started", actor)))
 
@@ -176,10 +183,12 @@ class RayManager(ManagerBase):
             try:
                 kind, actor = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
+                asks = ", ".join(sorted({str(actor.workers) for actor in waiting}))
                 raise BackendUnavailable(
                     f"{len(self.actors) - len(waiting)} of {len(self.actors)} Ray actors started within "
-                    f"load_timeout={self.load_timeout:g} s; each asks Ray for {self.workers} CPUs "
-                    f"(workers), and the cluster has {ray.available_resources().get('CPU', 0):g} free"
+                    f"load_timeout={self.load_timeout:g} s; those waiting ask Ray for {asks} CPUs each (their workers), "
+                    f"and the cluster has {ray.available_resources().get('CPU', 0):g} of {sum(self.node_cpus.values())} free: "
+                    "other Ray work holds the rest"
                 ) from None
             if kind == "started":
                 replies.append(self._read_start(actor))
@@ -235,7 +244,7 @@ class RayManager(ManagerBase):
                 work.job.complete(work.index, failure(status, error, failure_score=self.grader.failure_score))
         self.queue.extendleft(reversed(again))
         if self.failed_starts < _MAX_FAILED_STARTS:
-            self._start_actor()
+            self._start_actor(min(actor.workers, max(self.node_cpus.values())))  # a replacement fits the largest node
         elif not self.actors:
             raise SandboxFailure(f"no Ray actor is left: {self.failed_starts} replacements failed to start; last: {reason}")
 
@@ -293,17 +302,20 @@ class RayManager(ManagerBase):
         free = sum(_BATCHES_PER_ACTOR - len(actor.batches) for actor in ready)
         if free <= 0:
             return
-        self._pull(free * self.batch_size)
+        self._pull(free * max(self._batch_size(actor) for actor in ready))
         while free > 0 and self.queue:
             actor = min(ready, key=lambda a: len(a.batches))
-            size = min(self.batch_size, math.ceil(len(self.queue) / free))
+            size = min(self._batch_size(actor), math.ceil(len(self.queue) / free))
             self._send(actor, [self.queue.popleft() for _ in range(size)])
             free -= 1
+
+    def _batch_size(self, actor: _Actor) -> int:
+        return actor.workers * max(self.grader.calls_per_process, _ITEMS_PER_WORKER)
 
     def _send(self, actor: _Actor, works: list[_Work]) -> None:
         reply = actor.handle.grade.remote([work.row() for work in works])
         queued = len(works) + sum(len(batch.works) for batch in actor.batches)
-        worst_case = math.ceil(queued / self.workers) * (self.grader.timeout + _KILL_GRACE_SECONDS)
+        worst_case = math.ceil(queued / actor.workers) * (self.grader.timeout + _KILL_GRACE_SECONDS)
         batch = _Batch(actor, works, reply, time.monotonic() + _BATCH_SLACK_SECONDS + worst_case)
         actor.batches.append(batch)
         reply.future().add_done_callback(lambda _: self.events.put(("graded", batch)))
@@ -345,23 +357,32 @@ def _weaker(ours: list[LayerState], theirs: list[LayerState]) -> list[LayerState
     return [mine if not mine.active or other.active else other for mine, other in zip(ours, theirs)]
 
 
-def _placement(actors: int | None, workers: int) -> list[str | None]:
-    """The node (id) of each first actor: as many on every live node as its CPUs hold at ``workers`` each,
-    or ``actors`` spread by Ray when the caller chose how many (None: Ray's choice)."""
+def _node_cpus() -> dict[str, int]:
+    """The CPU count of every live Ray node that has CPUs, by node id."""
+    cpus = {node["NodeID"]: int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")}
+    return {node_id: count for node_id, count in cpus.items() if count > 0}
+
+
+def _placement(cpus: dict[str, int], actors: int | None, workers: int | None) -> list[tuple[str | None, int]]:
+    """Each first actor's node (id) and call processes.
+
+    One actor per live node with CPUs, running ``workers`` call processes capped at that node's CPUs
+    (all of them when ``workers`` is None); or ``actors`` spread by Ray when the caller chose how
+    many, each capped at the smallest node. Raises ``BackendUnavailable`` at once when no node has a CPU.
+    """
+    if not cpus:
+        raise BackendUnavailable(
+            f"no live Ray node has a CPU to run call processes on (nodes: {len(ray.nodes())}, "
+            f"resources: {ray.cluster_resources()}); start nodes with --num-cpus 1 or more"
+        )
     if actors is not None:
-        return [None] * actors
-    plan = [node["NodeID"] for node in ray.nodes() if node.get("Alive") for _ in range(int(node["Resources"].get("CPU", 0)) // workers)]
-    return plan or [None]
+        smallest = min(cpus.values())
+        return [(None, min(workers or smallest, smallest))] * actors
+    return [(node_id, min(workers or count, count)) for node_id, count in cpus.items()]
 
 
 def _where(actor: _Actor) -> str:
     return f"the Ray actor on node {actor.node} ({actor.node_id[:8]}, pid {actor.pid})"
-
-
-def _smallest_node_cpus() -> int:
-    """The CPU count of the smallest live Ray node that has CPUs: the default ``workers`` of an actor."""
-    cpus = [int(node["Resources"].get("CPU", 0)) for node in ray.nodes() if node.get("Alive")]
-    return min((count for count in cpus if count > 0), default=1)
 
 
 def _kill(actor: _Actor) -> None:

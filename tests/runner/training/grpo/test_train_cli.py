@@ -1,0 +1,88 @@
+"""``rewardbox train``: exit codes, summary lines, resume, and errors that name their culprit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from rewardbox.runner.cli import main
+from rewardbox.runner.training.grpo.config import DESCRIPTIONS
+
+from config_helpers import edit
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "examples", "toy_copy")  # not from conftest: tests/runner/training/sft has one too
+
+
+@pytest.fixture
+def example(tmp_path):
+    """A copy of the toy_copy example, so configs can be edited."""
+    folder = tmp_path / "toy"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def train(*args: str) -> int:
+    return main(["train", *args])
+
+
+def test_a_run_prints_a_line_per_step_and_resumes_to_a_new_total(example, tmp_path, capsys):
+    config, log_dir = str(example / "config.toml"), str(tmp_path / "run")
+    assert train(config, "--steps", "2", "--log-dir", log_dir) == 0
+    err = capsys.readouterr().err
+    assert "step 0  reward 0.080" in err and "step 1  reward" in err and "done: step 2 of 2" in err
+    assert train(config, "--steps", "2", "--log-dir", log_dir) == 1
+    assert "already holds a run" in capsys.readouterr().err
+    assert train(config, "--steps", "3", "--log-dir", log_dir, "--resume") == 0
+    err = capsys.readouterr().err
+    assert "step 2  reward" in err and "step 0 " not in err
+    with open(os.path.join(log_dir, "metrics.jsonl")) as metrics:
+        assert [json.loads(line)["step"] for line in metrics] == [0, 1, 2]
+    with open(os.path.join(log_dir, "checkpoints.jsonl")) as checkpoints:
+        assert [(c["name"], c["step"]) for c in map(json.loads, checkpoints)] == [("final", 2), ("final", 3)]
+
+
+def test_the_default_run_directory_is_named_after_the_config(example, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert train(str(example / "config.toml"), "--steps", "1") == 0
+    assert (tmp_path / "runs" / "config" / "metrics.jsonl").exists()
+
+
+def test_resume_without_a_checkpoint_says_so(example, tmp_path, capsys):
+    assert train(str(example / "config.toml"), "--resume", "--log-dir", str(tmp_path / "empty")) == 1
+    assert "nothing to resume" in capsys.readouterr().err
+
+
+def test_config_errors_exit_2_naming_file_line_and_key(example, capsys):
+    config = edit(example / "config.toml", group_sise=4)
+    with pytest.raises(SystemExit) as exit_:
+        train(config)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"rewardbox train: error: {config}:" in err and "unknown key 'group_sise'" in err
+
+
+def test_a_failing_reward_stops_the_run_with_exit_1(example, tmp_path, capsys):
+    (example / "broken.py").write_text("def compute_reward(completion, ground_truth):\n    return {}[completion]\n")
+    config = edit(example / "config.toml", reward="broken.py")
+    assert train(config, "--steps", "3", "--log-dir", str(tmp_path / "run")) == 1
+    err = capsys.readouterr().err
+    assert "stopped at step 0: the reward failed on all 64 calls of step 0 (exception 64)" in err and "KeyError" in err
+
+
+def test_an_unloadable_reward_exits_2(example, tmp_path, capsys):
+    (example / "syntax.py").write_text("def compute_reward(completion, ground_truth)\n    return 1.0\n")
+    config = edit(example / "config.toml", reward="syntax.py")
+    assert train(config, "--log-dir", str(tmp_path / "run")) == 2
+    assert "cannot load the reward" in capsys.readouterr().err
+
+
+def test_help_shares_the_config_descriptions(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for key in ("steps", "log_dir"):
+        assert " ".join(DESCRIPTIONS[key].split()) in help_text
+    assert "--backend {tinker,offline}" in help_text and "--resume" in help_text
