@@ -25,12 +25,12 @@ import time
 from typing import AsyncIterator, Callable, Iterable, Iterator, Literal, Sequence
 
 from ..errors import GraderClosed
-from .layers import Isolation, LayerState, Limits
+from .layers import Isolation, LayerState, Limits, ProcessPolicy
 from .local_manager import _Manager
 from .binding import Binding, RowError
 from .manager import Item, ManagerBase, _Job
 from .results import GradeResult, Scores
-from .sandbox import Sandbox, WarmupFailed
+from .sandbox import LoadPerCall, Sandbox, WarmupFailed
 from .sources import RewardSource
 
 Progress = Callable[[int, int | None], None]
@@ -136,11 +136,15 @@ class Grader:
             self.layers: list[LayerState] = ray_manager.layers
             self.warmup_skipped = ray_manager.warmup_skipped
             self.binding: Binding = ray_manager.binding
+            self.processes: ProcessPolicy = ray_manager.processes
+            self.reload: str | None = ray_manager.reload
             self._manager: ManagerBase = ray_manager
         else:
             sandbox = self._start_sandbox()
             self.layers = sandbox.layers
             self.binding = sandbox.binding
+            self.processes = sandbox.processes
+            self.reload = sandbox.reload
             self._manager = _Manager(self, sandbox)
         self.start_seconds = time.monotonic() - started
         self._closed = False
@@ -157,13 +161,17 @@ class Grader:
         return WARMUP_EXAMPLES if self.mode == "warm" and self.source.kind != "library" else ()
 
     def _start_sandbox(self) -> Sandbox:
-        """Start a zygote; if the warm-up calls hang or kill it, start one without them and say so."""
-        try:
-            return Sandbox(self.source, **self._sandbox_options)
-        except WarmupFailed as exc:
-            self.warmup_skipped = str(exc)
-            self._sandbox_options["warmup"] = []
-            return Sandbox(self.source, **self._sandbox_options)
+        """Start a zygote; if the warm-up calls hang or kill it, start one without them and say so; if the reward's
+        import makes a pool, start one that loads it in each call process."""
+        for _ in range(3):
+            try:
+                return Sandbox(self.source, **self._sandbox_options)
+            except WarmupFailed as exc:
+                self.warmup_skipped = str(exc)
+                self._sandbox_options["warmup"] = []
+            except LoadPerCall as exc:
+                self._sandbox_options.update(load_per_call={"reason": exc.reason, "binding": exc.binding}, warmup=[])
+        return Sandbox(self.source, **self._sandbox_options)
 
     @classmethod
     def from_function(cls, function: Callable[[str, str], object], **options) -> Grader:
@@ -302,6 +310,8 @@ class Grader:
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,
+            "processes": self.processes.detail,
+            "reloaded_per_call": self.reload,
             "signature": self.binding.signature,
             **({"nodes": self._manager.nodes()} if self.backend == "ray" else {}),
         }

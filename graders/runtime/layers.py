@@ -5,6 +5,13 @@ imported (``apply_zygote_layers``), and again in each call process right after
 fork (``CallConfinement``). Every layer reports itself as a ``LayerState``;
 ``isolation="strict"`` refuses to run unless all of them are active, and
 "standard" runs with what the machine offers and says what is missing.
+
+What a call may start is decided here too (``ProcessPolicy``): a call may fork
+and exec (a reward's worker pool, a compiler, the program under test) when the
+zygote can bound how many tasks it holds at once (the ``pid_max`` of its PID
+namespace, or RLIMIT_NPROC for a non-root user); everything it started dies with
+its PID namespace. Where nothing can bound them (root on a kernel without
+per-namespace ``pid_max``), calls may not fork, and the policy says so.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import os
 import resource
 import sys
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Iterable, Literal
 
 from .isolation import landlock, linux
 
@@ -39,6 +46,18 @@ LAYER_TITLES = {
     "landlock": "filesystem confinement (Landlock)",
 }
 _MINIMAL = frozenset({"environment", "kill", "rlimits", "result_channel"})
+_SYSTEM_READ_PATHS = (
+    "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
+    "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+    "/dev/null", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/full", "/proc", "/sys/devices/system/cpu",
+)
+# what a call may exec besides the interpreter: the usual programs, compilers and their headers
+_TOOLCHAIN_READ_PATHS = (
+    "/bin", "/usr/bin", "/usr/local/bin", "/usr/libexec", "/usr/include", "/usr/local/include",
+    "/etc/alternatives", "/usr/local/go", "/usr/share/java",
+)
+PID_MAX_FLOOR = 301  # the least pid_max the kernel accepts for a PID namespace: 300 tasks at once
+_SYSTEM_WRITE_PATHS = ("/proc/sys/kernel",)  # a call's own PID namespace's pid_max (capabilities guard every other sysctl)
 
 
 # Dataclasses, not pydantic models: the zygote imports this module, and every
@@ -62,7 +81,7 @@ class Limits:
     cpu_seconds: int = 60
     file_size_mb: int = 16
     open_files: int = 256
-    processes: int = 64
+    processes: int = 300  # tasks (processes and threads) a call may hold at once; a PID namespace allows no fewer than 300
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,36 @@ class SandboxPlan:
     @classmethod
     def from_dict(cls, data: dict) -> SandboxPlan:
         return cls(**{**data, "limits": Limits(**data["limits"])})
+
+
+def system_read_paths(extra: Iterable[str] = ()) -> list[str]:
+    """What sandboxed code may read whatever the reward: the interpreter, its libraries and import path,
+    rewardbox's own packages, the system's libraries, programs and compilers (and ``extra`` folders)."""
+    import importlib
+    import sysconfig
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(p for p in sysconfig.get_paths().values() if p)
+    paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.exists(p))
+    paths.update(_SYSTEM_READ_PATHS, _TOOLCHAIN_READ_PATHS, extra)
+    for name in ("graders", "library", "runner"):  # an editable install maps them outside site-packages
+        paths.update(os.path.realpath(path) for path in importlib.import_module(f"rewardbox.{name}").__path__)
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+@dataclass(frozen=True)
+class ProcessPolicy:
+    """What a call may start: processes or not, how many tasks at once and over what, and a private /dev/shm."""
+
+    allowed: bool
+    tasks: int  # 0: not bounded by the sandbox
+    scope: str  # "call": each call's own budget; "sandbox": one budget shared by the sandbox's calls; "": none
+    private_shm: bool
+    detail: str
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ProcessPolicy:
+        return cls(**data)
 
 
 class _Report:
@@ -98,7 +147,9 @@ class _Report:
 
 
 def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
-    """Confine the zygote before it imports user code; return every layer's state in order."""
+    """Confine the zygote before it imports user code; return every layer's state in order.
+
+    The process policy it chose is ``process_policy()`` afterwards."""
     report = _Report()
     report.set("environment", "TINKER_API_KEY" not in os.environ, f"{len(os.environ)} allow-listed variables")
     if not linux.IS_LINUX:
@@ -107,6 +158,7 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
         report.set("result_channel", True, "one bounded text line per call, parsed by the caller")
         for name in ("privileges", "network", "seccomp", "landlock"):
             report.set(name, False, "needs Linux")
+        _POLICY[0] = ProcessPolicy(True, 0, "", False, "calls may start processes, killed by process group (setsid daemons can escape on this OS)")
         return [report.states[name] for name in LAYER_NAMES]
 
     if os.getppid() != plan.parent_pid:
@@ -120,6 +172,7 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
         report.set("kill", True, "process group kill and subreaper sweep")
         for name in ("privileges", "network", "seccomp", "landlock"):
             report.set(name, False, "not requested (isolation='minimal')")
+        _POLICY[0] = _nproc_policy(plan.limits, False, "isolation='minimal': calls may start processes, killed with their call by the subreaper sweep")
         return [report.states[name] for name in LAYER_NAMES]
 
     is_root = os.geteuid() == 0
@@ -129,7 +182,10 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
     network = report.attempt("network", _enter_user_and_network_namespace, "private network namespace with no interfaces up (in a user namespace)")
     if not network and is_root:
         network = report.attempt("network", lambda: linux.unshare(linux.CLONE_NEWNET), "private network namespace with no interfaces up")
-    pid_namespace = _probe_pid_namespace()
+    private_shm = _private_dev(plan.temp_dir)
+    pid_namespace, pid_max = _probe_pid_namespace()
+    policy = _process_policy(plan.limits, pid_namespace, pid_max, is_root, private_shm)
+    _POLICY[0] = policy
     report.set(
         "kill",
         True,
@@ -137,12 +193,13 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
         if pid_namespace
         else "process group kill and subreaper sweep (no PID namespace available)",
     )
-    report.attempt("landlock", lambda: _landlock(plan), f"Landlock ABI {landlock.abi_version()}: writes only in the call's temp dir, reads only libraries and the reward's folder")
+    report.attempt("landlock", lambda: _landlock(plan, policy), f"Landlock ABI {landlock.abi_version()}: writes only in the call's temp dir, reads only libraries, toolchains and the reward's folder")
     report.attempt("privileges", lambda: _drop_zygote_privileges(is_root, pid_namespace), "no_new_privs; every capability dropped in calls")
     if isinstance(seccomp, str):
         report.set("seccomp", False, seccomp)
     else:
-        report.attempt("seccomp", lambda: _seccomp_zygote(seccomp), "no exec, inet/netlink/packet sockets, ptrace, mount; no fork or unshare in calls")
+        calls = "no new namespaces in calls" if policy.allowed else "no fork or new namespaces in calls"
+        report.attempt("seccomp", lambda: _seccomp_zygote(seccomp, policy.allowed), f"no inet/netlink/packet sockets, ptrace, mount; {calls}")
     if not network and not is_root:
         report.states["network"] = LayerState(name="network", active=False, detail="unprivileged user namespaces are not available")
     linux.set_not_dumpable()  # after the uid maps are written: /proc/self files turn root-owned
@@ -151,10 +208,80 @@ def apply_zygote_layers(plan: SandboxPlan) -> list[LayerState]:
 
 
 _PID_NAMESPACE = [False]
+_POLICY: list[ProcessPolicy] = [ProcessPolicy(True, 0, "", False, "not confined")]
 
 
 def uses_pid_namespace() -> bool:
     return _PID_NAMESPACE[0]
+
+
+def process_policy() -> ProcessPolicy:
+    """What calls may start, as ``apply_zygote_layers`` decided."""
+    return _POLICY[0]
+
+
+def _process_policy(limits: Limits, pid_namespace: bool, pid_max: bool, is_root: bool, private_shm: bool) -> ProcessPolicy:
+    shm = "" if private_shm else "; /dev/shm is not writable here, so multiprocessing's locks, queues and pools fail"
+    if pid_namespace and pid_max:
+        tasks = max(limits.processes, PID_MAX_FLOOR - 1)
+        return ProcessPolicy(
+            True, tasks, "call", private_shm,
+            f"calls may fork and exec what they can read (interpreters, toolchains, their own files): at most {tasks} tasks "
+            f"(processes and threads) at once per call (its PID namespace's pid_max), every one killed with the call{shm}",
+        )
+    if not is_root:
+        return _nproc_policy(limits, private_shm, f"calls may fork and exec what they can read{shm}")
+    return ProcessPolicy(
+        False, 0, "", private_shm,
+        "calls may not start processes: nothing bounds them here (a PID namespace's own pid_max needs Linux 6.14 or later, "
+        "and RLIMIT_NPROC does not bind uid 0); fork fails with EPERM",
+    )
+
+
+def _nproc_policy(limits: Limits, private_shm: bool, detail: str) -> ProcessPolicy:
+    if os.geteuid() == 0:
+        return ProcessPolicy(True, 0, "", private_shm, f"{detail}; their number is not bounded (RLIMIT_NPROC does not bind uid 0)")
+    return ProcessPolicy(
+        True, limits.processes, "sandbox", private_shm,
+        f"{detail}; at most {limits.processes} tasks of this user in the sandbox at once (RLIMIT_NPROC, shared by its calls)",
+    )
+
+
+_MS_NOSUID, _MS_NOEXEC, _MS_BIND, _MS_MOVE, _MS_REC, _MS_SLAVE = 2, 8, 4096, 8192, 16384, 1 << 19
+_DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+_DEVICE_LINKS = (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"))
+
+
+def _private_dev(temp_dir: str) -> bool:
+    """Give the zygote a /dev of its own: the usual devices, and /dev/shm pointing at each process's working directory.
+
+    POSIX semaphores (every multiprocessing lock, queue and pool) are files in /dev/shm. Here
+    /dev/shm is a link to ``/proc/self/cwd``: a call's semaphores land in its own call directory,
+    which only it may write and which goes with it, and the host's /dev/shm (another process's
+    shared memory) is out of sight. Built in a mount namespace of the zygote's own before Landlock
+    (which forbids mounts afterwards); False where the zygote may not make one.
+    """
+    stage = os.path.join(temp_dir, ".dev")
+    try:
+        linux.unshare(linux.CLONE_NEWNS)
+        linux.mount(None, "/", None, _MS_REC | _MS_SLAVE)  # nothing done here reaches the host's mounts
+        os.mkdir(stage)
+        linux.mount("tmpfs", stage, "tmpfs", _MS_NOSUID | _MS_NOEXEC, "mode=755,size=16k")
+        for name in _DEVICES:
+            if os.path.exists(f"/dev/{name}"):
+                open(os.path.join(stage, name), "w").close()
+                linux.mount(f"/dev/{name}", os.path.join(stage, name), None, _MS_BIND)
+        for name, target in (*_DEVICE_LINKS, ("shm", "/proc/self/cwd")):
+            os.symlink(target, os.path.join(stage, name))
+        linux.mount(stage, "/dev", None, _MS_MOVE)
+    except OSError:
+        return False
+    finally:
+        try:
+            os.rmdir(stage)
+        except OSError:
+            pass
+    return True
 
 
 def _enter_user_and_network_namespace() -> None:
@@ -162,16 +289,25 @@ def _enter_user_and_network_namespace() -> None:
     linux.unshare(linux.CLONE_NEWNET)
 
 
-def _probe_pid_namespace() -> bool:
-    """Whether this process may fork into a new PID namespace (tried with a throw-away child)."""
+def _probe_pid_namespace() -> tuple[bool, bool]:
+    """Whether this process may fork into a new PID namespace, and whether that namespace's init may set its own
+    ``pid_max`` (Linux 6.14+), tried with a throw-away child."""
     try:
         pid = linux.fork_into_pid_namespace()
     except OSError:
-        return False
+        return False, False
     if pid == 0:
-        os._exit(0 if os.getpid() == 1 else 1)
+        code = 1
+        if os.getpid() == 1:
+            try:
+                linux.set_pid_max(PID_MAX_FLOOR)
+                code = 0
+            except OSError:
+                code = 2
+        os._exit(code)
     _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+    code = os.waitstatus_to_exitcode(status)
+    return code in (0, 2), code == 0
 
 
 def _set_rlimits(limits: Limits, report: _Report) -> None:
@@ -188,14 +324,13 @@ def _set_rlimits(limits: Limits, report: _Report) -> None:
             resource.setrlimit(which, (value, value))
         except (OSError, ValueError):
             failed.append(str(which))
-    detail = f"address space {limits.memory_mb} MiB, CPU {limits.cpu_seconds} s, file size {limits.file_size_mb} MiB, {limits.open_files} open files, no core dumps"
-    if os.geteuid() == 0:
-        detail += "; process count by seccomp (RLIMIT_NPROC does not bind uid 0)"
+    detail = f"address space {limits.memory_mb} MiB, CPU {limits.cpu_seconds} s, file size {limits.file_size_mb} MiB, {limits.open_files} open files, no core dumps, per process"
     report.set("rlimits", not failed, detail if not failed else f"could not set {', '.join(failed)}")
 
 
-def _landlock(plan: SandboxPlan) -> None:
-    landlock.restrict(plan.read_paths, [plan.temp_dir, os.devnull])
+def _landlock(plan: SandboxPlan, policy: ProcessPolicy) -> None:
+    writes = [plan.temp_dir, os.devnull, *(_SYSTEM_WRITE_PATHS if policy.scope == "call" else ())]
+    landlock.restrict(plan.read_paths, writes)
 
 
 def _drop_zygote_privileges(is_root: bool, pid_namespace: bool) -> None:
@@ -216,9 +351,9 @@ def _import_seccomp():
     return seccomp
 
 
-def _seccomp_zygote(seccomp) -> None:
+def _seccomp_zygote(seccomp, processes: bool) -> None:
     seccomp.zygote_filter().load()
-    _CALL_FILTER[0] = linux.SeccompProgram(seccomp.compile_bpf(seccomp.call_filter()))
+    _CALL_FILTER[0] = linux.SeccompProgram(seccomp.compile_bpf(seccomp.call_filter(processes)))
 
 
 _CALL_FILTER: list = [None]
@@ -232,9 +367,10 @@ class CallConfinement:
     only makes the system calls: every object it touches is a page its fork copies.
     """
 
-    def __init__(self, plan: SandboxPlan, states: dict[str, bool]) -> None:
+    def __init__(self, plan: SandboxPlan, states: dict[str, bool], policy: ProcessPolicy) -> None:
         self.cpu = (plan.limits.cpu_seconds, plan.limits.cpu_seconds + 1)
-        self.processes = (plan.limits.processes, plan.limits.processes) if os.geteuid() != 0 else None
+        self.processes = (policy.tasks, policy.tasks) if policy.scope == "sandbox" else None
+        self.pid_max = f"{policy.tasks + 1}".encode() if policy.scope == "call" else None
         self.linux = linux.IS_LINUX
         self.landlock = landlock.WriteConfinement([os.devnull]) if self.linux and states.get("landlock") else None
         self.capabilities = linux.CapabilitySet() if self.linux and states.get("privileges") else None
@@ -251,6 +387,8 @@ class CallConfinement:
             resource.setrlimit(resource.RLIMIT_NPROC, self.processes)
         if not self.linux:
             return
+        if self.pid_max:  # this call is init of its own PID namespace, still with the zygote's capabilities there
+            linux.set_pid_max(self.pid_max)
         # first: a sibling call of the same uid without Landlock must not reach this one's pipes through /proc/<pid>/fd
         linux.set_not_dumpable()
         linux.die_with_parent()

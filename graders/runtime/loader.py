@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import importlib.util
 import linecache
 import os
 import sys
@@ -34,17 +35,20 @@ def describe(source: dict) -> str:
     return "<reward source>"
 
 
-def load_reward(source: dict, restricted: bool = False) -> RewardFunction:
+def load_reward(source: dict, restricted: bool = False, again: bool = False) -> RewardFunction:
     """Load ``source`` into a callable (``binding`` says how it takes a row). Runs user code: sandbox only.
 
     ``restricted`` compiles file and code sources with RestrictedPython and runs
-    them with its guards (``restricted.py``).
+    them with its guards (``restricted.py``). ``again`` runs an importable module's
+    code again even though this process imported it already.
     """
     if source["kind"] == "library":
         function = _load_library(source)
     elif source["kind"] == "pickle":
         function = _guarded(lambda: _unpickle(source["target"]), "<pickled function>", "unpickling the function")
     elif source["kind"] == "module":
+        if again:
+            sys.modules.pop(source["target"], None)
         module = _guarded(lambda: importlib.import_module(source["target"]), source["target"], f"importing {source['target']}")
         function = _attribute(module, source["function"], source["target"])
     else:
@@ -65,7 +69,7 @@ def read_source(path: str) -> str:
 
 
 def _exec_module(text: str, path: str, restricted: bool) -> types.ModuleType:
-    module = types.ModuleType("reward_module")
+    module = types.ModuleType(_module_name(path))
     if restricted:
         from .restricted import compile_restricted_reward, restricted_globals  # imports RestrictedPython
 
@@ -78,11 +82,20 @@ def _exec_module(text: str, path: str, restricted: bool) -> types.ModuleType:
             raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
     linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # tracebacks show the lines loaded, file or not
     module.__file__ = path
-    sys.modules["reward_module"] = module
+    sys.modules[module.__name__] = module
     if os.path.isfile(path):
         sys.path.insert(0, os.path.dirname(path))
     _guarded(lambda: exec(code, module.__dict__), path, "running the reward module")
     return module
+
+
+def _module_name(path: str) -> str:
+    """A reward file's module name: its stem, as ``import`` would name it (so that a pool's spawned workers can
+    import what the reward pickles by name), unless another module already has that name; else ``reward_module``."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if os.path.isfile(path) and stem.isidentifier() and stem not in sys.modules and importlib.util.find_spec(stem) is None:
+        return stem
+    return "reward_module"
 
 
 def _guarded(action: Callable[[], object], path: str, what: str):

@@ -44,6 +44,8 @@ class ActorGrader:
             "layers": [dataclasses.asdict(state) for state in self.grader.layers],
             "warmup_skipped": self.grader.warmup_skipped,
             "binding": self.grader.binding.to_dict(),
+            "processes": dataclasses.asdict(self.grader.processes),
+            "reload": self.grader.reload,
         }
 
     def grade(self, rows: list[dict]) -> list[dict]:
@@ -69,6 +71,8 @@ class Started(BaseModel):
     layers: list[LayerState] = []
     warmup_skipped: str | None = None
     binding: dict = {}  # Binding.to_dict() of the reward as loaded there
+    processes: dict = {}  # the ProcessPolicy of its sandbox, as a dict
+    reload: str | None = None  # why the reward is loaded again in each call process there (None: it is not)
     node: str = ""
     node_id: str = ""
     pid: int = 0

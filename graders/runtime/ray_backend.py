@@ -36,7 +36,7 @@ from typing import Iterable
 from .binding import Binding
 from ..errors import BackendUnavailable, ClusterLost, RewardboxError, SandboxFailure
 from .frames import Status
-from .layers import LayerState
+from .layers import LayerState, ProcessPolicy
 from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
 from .results import GradeResult, failure
 
@@ -121,6 +121,8 @@ class RayManager(ManagerBase):
         self.layers: list[LayerState] = functools.reduce(_weaker, (reply.layers for reply in replies))
         self.warmup_skipped = next((reply.warmup_skipped for reply in replies if reply.warmup_skipped), None)
         self.binding = Binding.from_dict(replies[0].binding)
+        self.processes = ProcessPolicy.from_dict(replies[0].processes)
+        self.reload = replies[0].reload
         self.thread.start()
 
     def stop(self) -> None:

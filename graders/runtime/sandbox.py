@@ -9,14 +9,15 @@ socket. Nothing received from it is unpickled.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import queue
 import selectors
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -25,20 +26,22 @@ from concurrent.futures import Future
 from .binding import Binding
 from .environment import sandbox_environment
 from ..errors import IsolationUnavailable, RewardLoadError, SandboxFailure
-from .layers import Isolation, LayerState, Limits, SandboxPlan
+from .layers import Isolation, LayerState, Limits, ProcessPolicy, SandboxPlan, system_read_paths
 from .sources import RewardSource
 from .wire import MessageReader, encode_control
 
 _BOOTSTRAP = "import sys; del sys.path[0]; from rewardbox.graders.runtime.zygote import main; main(int(sys.argv[1]))"
-_SYSTEM_READ_PATHS = (
-    "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
-    "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-    "/dev/null", "/dev/urandom", "/dev/zero", "/proc", "/sys/devices/system/cpu",
-)
-
-
 class WarmupFailed(SandboxFailure):
     """The reward loaded, but its warm-up calls hung or ended the zygote; start again without them."""
+
+
+class LoadPerCall(SandboxFailure):
+    """The reward's import made pipes or processes (a pool) that forked calls cannot share: start a zygote
+    that loads it in each call process instead (``load_per_call``), with the signature found here."""
+
+    def __init__(self, reason: str, binding: dict) -> None:
+        super().__init__(reason)
+        self.reason, self.binding = reason, binding
 
 
 class _Spawner:
@@ -96,6 +99,7 @@ class Sandbox:
         restricted: bool = False,
         warm: bool = False,
         warmup_stateless: bool = False,
+        load_per_call: dict | None = None,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardbox-")
         self._log = tempfile.TemporaryFile()
@@ -110,7 +114,7 @@ class Sandbox:
         try:
             self.process = _SPAWNER.popen(
                 [sys.executable, "-s", "-c", _BOOTSTRAP, str(theirs.fileno())],
-                env=sandbox_environment(self.temp_dir, hash_seed=hash_seed),
+                env={**sandbox_environment(self.temp_dir, hash_seed=hash_seed), **toolchain_homes()},
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
@@ -132,6 +136,7 @@ class Sandbox:
             "restricted": restricted,
             "warm": warm,
             "warmup_stateless": warmup_stateless,
+            "load_per_call": load_per_call,
         }
         self.sock.sendall(encode_control(init))
         try:
@@ -141,6 +146,8 @@ class Sandbox:
             raise
         self.layers = [LayerState(**state) for state in ready["layers"]]
         self.pid_namespace = bool(ready.get("pid_namespace"))
+        self.processes = ProcessPolicy.from_dict(ready["processes"])
+        self.reload: str | None = ready.get("reload")
         self.sock.setblocking(False)
 
     def _await_ready(self, source: RewardSource, load_timeout: float, warmup_timeout: float) -> dict:
@@ -169,6 +176,8 @@ class Sandbox:
                     return message
                 if op == "load_error":
                     raise RewardLoadError(message["message"], path=message.get("path"), line=message.get("line"))
+                if op == "load_per_call":
+                    raise LoadPerCall(message["reason"], message["binding"])
                 if op == "warmup_left_state":
                     raise WarmupFailed(f"the warm-up calls changed the reward's state ({message['trace']}); every call must see it as loaded")
                 if op == "refused":
@@ -201,33 +210,33 @@ class Sandbox:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        try:  # what the reward's import started in the zygote (a pool's workers) shares its process group
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self.sock.close()
         self._log.close()
         shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
 def read_paths(source: RewardSource) -> list[str]:
-    """What the sandbox may read: the interpreter, its libraries, the import path and the reward's folder.
+    """What the sandbox may read: the interpreter, its libraries, the import path, toolchains and the reward's folder.
 
     The working directory and the home directory are not on the list unless the
     reward lives there.
     """
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
-    paths.update(p for p in sysconfig.get_paths().values() if p)
-    paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.exists(p))
-    paths.update(_SYSTEM_READ_PATHS)
+    paths = set(system_read_paths(toolchain_homes().values()))
     if source.folder:
         paths.add(source.folder)
-    paths.update(_package_roots())
-    return sorted(p for p in paths if os.path.exists(p))
+    return sorted(paths)
 
 
-def _package_roots() -> set[str]:
-    """Folders of rewardbox's own packages (an editable install maps them outside site-packages)."""
-    import importlib
-
-    roots = set()
-    for name in ("graders", "library", "runner"):
-        module = importlib.import_module(f"rewardbox.{name}")
-        roots.update(os.path.realpath(path) for path in module.__path__)
-    return roots
+@functools.lru_cache(maxsize=1)
+def toolchain_homes() -> dict[str, str]:
+    """Where toolchains installed in a user's home keep their compilers, as the environment variables that name
+    them: ``RUSTUP_HOME`` (rustup's toolchains, whose proxies in ~/.cargo/bin the sandbox cannot read)."""
+    homes = {}
+    rustup = os.environ.get("RUSTUP_HOME") or os.path.expanduser("~/.rustup")
+    if os.path.isdir(os.path.join(rustup, "toolchains")):
+        homes["RUSTUP_HOME"] = os.path.realpath(rustup)
+    return homes

@@ -41,8 +41,19 @@ def contents(namespace: dict) -> dict[str, list[int]]:
     return held
 
 
+def has_children() -> bool:
+    """Whether this process has a child still running (ended ones are reaped on the way): one system call when none."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
+
+
 class Trace:
-    """What a warm call process checks after each call: a call that left a thread running, a file in
+    """What a warm call process checks after each call: a call that left a thread or a process running, a file in
     its directory, changed ``sys.modules``, or rebound a builtin or a top-level name of the reward's
     module leaves state the next call would see, so the process retires. Submodules of packages
     already imported (sympy loading a printer on first use) are not a trace; a new top-level package
@@ -71,6 +82,8 @@ class Trace:
         a removed module or a new top-level package (None: nothing)."""
         if threading.active_count() != self.threads:
             return "a thread left running"
+        if has_children():
+            return "a process left running"
         if self._rebound():
             return "a rebound top-level name of its module or a builtin"
         if len(sys.modules) != len(self.modules):

@@ -26,18 +26,20 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import sys
 import tempfile
 import time
 import traceback
 from time import perf_counter as _clock
+from typing import Callable
 
 from .binding import Binding
 from ..errors import RewardLoadError
 from . import frames
 from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
 from .isolation import linux
-from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, uses_pid_namespace
+from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, process_policy, uses_pid_namespace
 from .loader import RewardFunction, binding, load_reward
 from .warm import Trace, warm_up_leftovers
 from .wire import MessageReader, encode_control, frame, read_request, send_all
@@ -64,28 +66,42 @@ def main(control_fd: int) -> None:
     sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
     sys.meta_path.insert(0, _SeedNumpyOnImport(init["seed"]))
     at_fork = _AtForkRecorder()
-    try:
-        reward = load_reward(source, restricted=init["restricted"])
-        takes = binding(reward, source)
-    except RewardLoadError as exc:
-        sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
-        return
-    sock.sendall(encode_control({"op": "loaded", "binding": takes.to_dict()}))
-    warm_up = lambda: _warm_up(reward, takes, init["warmup"], init["seed"])  # noqa: E731
-    left = None
-    if init.get("warmup_stateless") and init["warmup"]:  # automatic warm-up calls: kept only if they leave nothing
-        left = warm_up_leftovers(reward, warm_up)
-        if _orphans_of(os.getpid()):
-            left = "a process left running"
-            _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
+    per_call = init.get("load_per_call")
+    if per_call:  # a reward whose import makes pools: loaded in each call process, never here
+        reward, takes, reload = None, Binding.from_dict(per_call["binding"]), per_call["reason"]
+        sock.sendall(encode_control({"op": "loaded", "binding": per_call["binding"]}))
     else:
-        warm_up()
-    if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
-        sock.sendall(encode_control({"op": "warmup_left_state", "trace": left}))
-        return
-    sock.sendall(encode_control({"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace()}))
+        before = _ImportTrace()
+        try:
+            reward = load_reward(source, restricted=init["restricted"])
+            takes = binding(reward, source)
+        except RewardLoadError as exc:
+            sock.sendall(encode_control({"op": "load_error", "message": exc.reason, "path": exc.path, "line": exc.line}))
+            return
+        reload = before.fork_unsafe() if source["kind"] in ("file", "code", "module") else None
+        if reload:  # the caller starts a zygote that loads it per call; this one's pool dies with its process group
+            sock.sendall(encode_control({"op": "load_per_call", "reason": reload, "binding": takes.to_dict()}))
+            return
+        sock.sendall(encode_control({"op": "loaded", "binding": takes.to_dict()}))
+        warm_up = lambda: _warm_up(reward, takes, init["warmup"], init["seed"])  # noqa: E731
+        left = None
+        if init.get("warmup_stateless") and init["warmup"]:  # automatic warm-up calls: kept only if they leave nothing
+            left = warm_up_leftovers(reward, warm_up)
+            if _orphans_of(os.getpid()):
+                left = "a process left running"
+                _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
+        else:
+            warm_up()
+        if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
+            sock.sendall(encode_control({"op": "warmup_left_state", "trace": left}))
+            return
+    policy = process_policy()
+    ready = {"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace(), "processes": vars(policy), "reload": reload}
+    sock.sendall(encode_control(ready))
     zygote = Zygote(sock, reader, reward, takes, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
     zygote.warm = bool(init.get("warm"))
+    if reload:
+        zygote.reload = lambda: load_reward(source, restricted=init["restricted"], again=True)
     zygote.serve()
 
 
@@ -144,6 +160,42 @@ class _AtForkRecorder:
         return self.modules <= self.LOCK_RESETS
 
 
+class _ImportTrace:
+    """What importing the reward left that a forked call cannot share: pipes or sockets (a process pool's
+    queues) and processes (its workers). A call process forked after such an import would send work down
+    the same pipes as every other call, or wait on workers that are not its own; such a reward is loaded
+    again in each call process instead (``Zygote.reload``). Threads alone are not such a trace: a fork
+    keeps only the calling thread, as Python's own ``os.fork`` does."""
+
+    def __init__(self) -> None:
+        self.fds = set(_open_fds())
+
+    def fork_unsafe(self) -> str | None:
+        made = []
+        channels = [fd for fd in _open_fds() if fd not in self.fds and _is_channel(fd)]
+        if channels:
+            made.append(f"{len(channels)} pipes or sockets")
+        if _orphans_of(os.getpid()):
+            made.append("processes")
+        return f"its import made {' and '.join(made)}, which forked calls cannot share" if made else None
+
+
+def _open_fds() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return []
+
+
+def _is_channel(fd: int) -> bool:
+    """A pipe, a socket or an anonymous inode (eventfd, epoll): what processes talk over."""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_IFMT(mode) == 0
+
+
 class _SeedNumpyOnImport:
     """Seeds numpy's global RNG as soon as ``numpy.random`` is imported, even inside a call.
 
@@ -187,14 +239,15 @@ class Zygote:
     """
 
     def __init__(
-        self, sock, reader, reward: RewardFunction, takes: Binding, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int,
+        self, sock, reader, reward: RewardFunction | None, takes: Binding, plan: SandboxPlan, states: dict[str, bool], seed: int, output_bytes: int,
         may_skip_fork_hooks: bool = True,
     ) -> None:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
         self.takes, self.simple_call = takes, takes.ground_truth == "positional"
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
-        self.confinement = CallConfinement(plan, states)
+        self.confinement = CallConfinement(plan, states, process_policy())
+        self.reload: Callable[[], RewardFunction] | None = None  # set when the reward must be loaded in each call process
         self.fork, self.bare_fork = _choose_fork(self.pid_namespace, may_skip_fork_hooks)
         random.seed(seed)
         self.random_state = random.getstate()
@@ -349,6 +402,12 @@ class Zygote:
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
         tempfile.tempdir = None
+        if self.reload is not None:
+            failed = self._reload()
+            if failed is not None:
+                for call_id in range(len(calls)):
+                    send_all(results, encode_frame(call_id, Status.exception, 0.0, 0.0, failed))
+                os._exit(0)
         capture = _Capture(self.output_bytes, self.streams)
         watch = Trace(self.reward, call_dir) if self.warm and len(calls) > 1 else None
         for call_id, (completion, ground_truth, fields) in enumerate(calls):
@@ -357,6 +416,15 @@ class Zygote:
             if watch is not None and call_id + 1 < len(calls) and (not self.last_ok or watch.changed()):
                 os._exit(RETIRED_EXIT)  # the manager runs the rest of the chunk in a fresh process
         os._exit(0)
+
+    def _reload(self) -> str | None:
+        """Load the reward again in this call process (its import made pipes, processes or threads a fork cannot
+        share); the error to report for every call of the chunk if that fails."""
+        try:
+            self.reward = self.reload()
+        except RewardLoadError as exc:  # load_reward turns every failure of the reward's code into one
+            return f"loading the reward again in the call process failed: {exc}"
+        return None
 
     def _call(self, call_id: int, completion: str, ground_truth: object, fields: dict | None, capture: _Capture) -> bytes:
         if call_id or not self.bare_fork:  # a bare fork's first call starts from the zygote's seeded generators

@@ -1,8 +1,9 @@
-"""``rewardbox doctor``: which isolation layers work on this machine, and why not."""
+"""``rewardbox doctor``: which isolation layers work on this machine, and why not; what a call may start."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -40,12 +41,14 @@ def run(args: argparse.Namespace) -> int:
         with Grader(_PROBE, workers=1, isolation=args.isolation, timeout=10) as grader:
             probe = grader.grade("probe", "probe")
             layers = [{"name": s.name, "title": LAYER_TITLES[s.name], "active": s.active, "detail": s.detail} for s in grader.layers]
+            processes = dataclasses.asdict(grader.processes)
     except IsolationUnavailable as exc:
         layers = [{"name": name, "title": LAYER_TITLES[name], "active": False, "detail": why} for name, why in exc.missing.items()]
-        probe = None
+        probe, processes = None, None
     ok = probe is not None and probe.ok and all(layer["active"] for layer in layers)
     if args.format == "json":
-        print(json.dumps({"machine": machine, "isolation": args.isolation, "layers": layers, "probe_call": probe.status.value if probe else None}, indent=2))
+        report = {"machine": machine, "isolation": args.isolation, "layers": layers, "processes": processes, "probe_call": probe.status.value if probe else None}
+        print(json.dumps(report, indent=2))
     else:
         console = Console()
         console.print(f"{machine['platform']}, Python {machine['python']}, running as {machine['user']}; isolation={args.isolation}")
@@ -54,5 +57,7 @@ def run(args: argparse.Namespace) -> int:
             state = "[green]active[/]" if layer["active"] else "[red]missing[/]"
             table.add_row(str(number), layer["title"], state, layer["detail"])
         console.print(table)
+        if processes is not None:
+            console.print(f"what a call may start: {processes['detail']}", highlight=False, soft_wrap=True)
         console.print(f"probe call: {probe.status.value if probe else 'not run (strict refused)'}")
     return 0 if ok else 1

@@ -87,7 +87,8 @@ class WriteConfinement:
         self.abi = abi_version()
         if self.abi < 1:
             raise OSError(38, "Landlock is not available in this kernel")
-        self.attr = _RulesetAttr(_fs_rights(self.abi) & ~READ_ACCESS, 0, 0)
+        # signals and abstract unix sockets scoped too (ABI 6): nothing a call starts reaches a process outside it
+        self.attr = _RulesetAttr(_fs_rights(self.abi) & ~READ_ACCESS, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if self.abi >= 6 else 0)
         self.attr_ref, self.size = ctypes.byref(self.attr), ctypes.c_size_t(_attr_size(self.abi))
         file_rights = self.attr.handled_access_fs & FILE_RIGHTS
         self.fixed = []
@@ -118,6 +119,33 @@ class WriteConfinement:
             _check(syscall(args["restrict"], handle, zero), "landlock_restrict_self")
         finally:
             os.close(ruleset)
+
+
+class Ruleset:
+    """A whole Landlock layer built once and applied by each process that needs it (after fork, before exec):
+    read-only beneath ``read_paths``, full access beneath ``write_paths``, signals and abstract unix sockets
+    scoped to the layer (ABI 6). The program processes of the code judge get one each."""
+
+    def __init__(self, read_paths: list[str], write_paths: list[str]) -> None:
+        abi = abi_version()
+        if abi < 1:
+            raise OSError(38, "Landlock is not available in this kernel")
+        attr = _RulesetAttr(_fs_rights(abi), NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0)
+        self.fd = _check(_libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(_attr_size(abi)), ctypes.c_uint32(0)), "landlock_create_ruleset")
+        try:
+            for paths, rights in ((read_paths, READ_ACCESS), (write_paths, attr.handled_access_fs)):
+                for path in paths:
+                    _add_path_rule(self.fd, path, rights & attr.handled_access_fs)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def apply(self) -> None:
+        """Confine this process (it must have no_new_privs); its children inherit the layer."""
+        _check(_libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(self.fd), ctypes.c_uint32(0)), "landlock_restrict_self")
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def _attr_size(abi: int) -> int:

@@ -22,7 +22,10 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWTIME = 0x00000080
 CLONE_THREAD = 0x00010000
+CLONE_NEW_FLAGS = (CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME)
 CLONE_CHILD_SETTID = 0x01000000
 
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -81,6 +84,25 @@ def unshare(flags: int) -> None:
     if _libc is None:
         raise OSError(38, "unshare: not Linux")
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    """mount(2); raises OSError naming the target."""
+    if _libc is None:
+        raise OSError(38, "mount: not Linux")
+    encoded = [value.encode() if value is not None else None for value in (source, target, fstype, data)]
+    result = _libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), encoded[3])
+    _check(result, f"mount({target})")
+
+
+def set_pid_max(tasks: int | bytes) -> None:
+    """Bound the PID numbers, hence the tasks, of this process's PID namespace (Linux 6.14+: each namespace has its
+    own ``pid_max``; the least it takes is 301). Needs CAP_SYS_ADMIN over the namespace."""
+    fd = os.open("/proc/sys/kernel/pid_max", os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.write(fd, tasks if isinstance(tasks, bytes) else str(tasks).encode())
+    finally:
+        os.close(fd)
 
 
 def enter_user_namespace() -> None:

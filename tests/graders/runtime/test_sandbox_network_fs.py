@@ -191,29 +191,45 @@ def test_can_read_its_own_folder_and_write_its_temp_dir(make_grader, tmp_path):
 # ---- new processes -----------------------------------------------------------------------------------
 
 
-def test_subprocess_is_refused(make_grader, tmp_path):
+def test_a_subprocess_runs_but_cannot_write_outside(make_grader, tmp_path):
+    """A shell may start (exec is allowed), confined like its call: its `touch` outside the temp dir fails."""
     marker = tmp_path / "subprocess-marker"
     assert run_in_process("run_subprocess", str(tmp_path / "control-marker")) == 1.0  # control
     assert (tmp_path / "control-marker").exists()
     result = make_grader("run_subprocess").grade(str(marker), "")
     assert (result.status, result.score) == (Status.exception, 0.0)
-    assert "PermissionError" in result.error
+    assert "CalledProcessError" in result.error and "returned non-zero exit status 1" in result.error
     assert not marker.exists()
 
 
-def test_ctypes_system_cannot_start_a_shell(make_grader, tmp_path):
+def test_ctypes_system_starts_a_shell_that_cannot_write_outside(make_grader, tmp_path):
     assert run_in_process("ctypes_system", f"system:{tmp_path / 'control-marker'}") == 0.0  # control
     assert (tmp_path / "control-marker").exists()
     marker = tmp_path / "system-marker"
     result = make_grader("ctypes_system").grade(f"system:{marker}", "")
     assert result.status is Status.ok
-    assert result.score == float(127 << 8), "glibc reports a shell that could not be started as exit status 127"
+    assert result.score == float(1 << 8), "touch exits 1 (permission denied): system() reports 256"
     assert not marker.exists()
 
 
-def test_ctypes_fork_is_refused(make_grader):
-    result = make_grader("ctypes_system").grade("fork", "")
-    assert (result.status, result.score) == (Status.ok, -float(errno.EPERM))
+def test_ctypes_fork_works_in_a_call(make_grader):
+    grader = make_grader("ctypes_system")
+    expected = 1000.0 if grader.processes.allowed else -float(errno.EPERM)
+    assert (grader.grade("fork", "").status, grader.grade("fork", "").score) == (Status.ok, expected)
+
+
+def test_a_child_process_is_as_confined_as_its_call(make_grader, tmp_path, loopback_server, secret_env):
+    """An exec'd interpreter started by the reward: no network, no writes outside, no reads outside, no secrets."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("private")
+    attack = json.dumps({"port": loopback_server.ports["tcp"], "write": str(outside / "written"), "read": str(victim), "secret": SECRET, "holder": secret_env.pid})
+    assert run_in_process("child_attacks", attack) == 4  # control: outside the sandbox every attack works
+    os.remove(outside / "written")
+    result = make_grader("child_attacks", timeout=10.0).grade(attack, "")
+    assert (result.status, result.score) == (Status.ok, 0.0), result.stdout
+    assert not (outside / "written").exists()
 
 
 # ---- import time --------------------------------------------------------------------------------------
