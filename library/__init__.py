@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .base import Example, GoldUnparseable, Reward
     from .choice import choice_answer
-    from .code_runner import code_tests
+    from .code import code_tests
     from .composition import compose
     from .format import think_format
     from .json_data import json_answer
@@ -42,7 +42,7 @@ REWARDS: dict[str, tuple[str, str]] = {
     "format": ("format", "think_format"),
     "json": ("json_data", "json_answer"),
     "similarity": ("similarity", "text_similarity"),
-    "code": ("code_runner", "code_tests"),
+    "code": ("code", "code_tests"),
     "length": ("penalties", "length_penalty"),
     "repetition": ("penalties", "repetition_penalty"),
     "compose": ("composition", "compose"),

@@ -47,15 +47,16 @@ LAYER_TITLES = {
 }
 _MINIMAL = frozenset({"environment", "kill", "rlimits", "result_channel"})
 _SYSTEM_READ_PATHS = (
-    "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share/zoneinfo",
+    "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share",
     "/etc/localtime", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
     "/dev/null", "/dev/urandom", "/dev/random", "/dev/zero", "/dev/full", "/proc", "/sys/devices/system/cpu",
 )
 # what a call may exec besides the interpreter: the usual programs, compilers and their headers
 _TOOLCHAIN_READ_PATHS = (
     "/bin", "/usr/bin", "/usr/local/bin", "/usr/libexec", "/usr/include", "/usr/local/include",
-    "/etc/alternatives", "/usr/local/go", "/usr/share/java",
+    "/etc/alternatives", "/usr/local/go", "/etc/ssl/openssl.cnf",
 )
+_TOOLCHAIN_READ_GLOBS = ("/etc/java-*",)  # the JVM's security and logging configuration (Debian keeps it in /etc)
 PID_MAX_FLOOR = 301  # the least pid_max the kernel accepts for a PID namespace: 300 tasks at once
 _SYSTEM_WRITE_PATHS = ("/proc/sys/kernel",)  # a call's own PID namespace's pid_max (capabilities guard every other sysctl)
 
@@ -99,16 +100,37 @@ class SandboxPlan:
         return cls(**{**data, "limits": Limits(**data["limits"])})
 
 
-def system_read_paths(extra: Iterable[str] = ()) -> list[str]:
+_PLAN_READ_PATHS: list[list[str]] = []  # inside a zygote: what its Landlock layer lets it read
+
+
+def readable_paths() -> list[str]:
+    """What this process may read: inside the sandbox the paths its layer was built from (globs and listings
+    of folders it cannot read would find less), else ``system_read_paths()``."""
+    return list(_PLAN_READ_PATHS[0]) if _PLAN_READ_PATHS else system_read_paths()
+
+
+def toolchain_homes() -> dict[str, str]:
+    """Where toolchains installed in a user's home keep their compilers, as the environment variables that name
+    them: ``RUSTUP_HOME`` (rustup's toolchains, whose proxies in ~/.cargo/bin the sandbox cannot read)."""
+    homes = {}
+    rustup = os.environ.get("RUSTUP_HOME") or os.path.expanduser("~/.rustup")
+    if os.path.isdir(os.path.join(rustup, "toolchains")):
+        homes["RUSTUP_HOME"] = os.path.realpath(rustup)
+    return homes
+
+
+def system_read_paths() -> list[str]:
     """What sandboxed code may read whatever the reward: the interpreter, its libraries and import path,
-    rewardbox's own packages, the system's libraries, programs and compilers (and ``extra`` folders)."""
+    rewardbox's own packages, the system's libraries, programs and compilers (``toolchain_homes`` too)."""
+    import glob
     import importlib
     import sysconfig
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(p for p in sysconfig.get_paths().values() if p)
     paths.update(os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.exists(p))
-    paths.update(_SYSTEM_READ_PATHS, _TOOLCHAIN_READ_PATHS, extra)
+    paths.update(_SYSTEM_READ_PATHS, _TOOLCHAIN_READ_PATHS, toolchain_homes().values())
+    paths.update(path for pattern in _TOOLCHAIN_READ_GLOBS for path in glob.glob(pattern))
     for name in ("graders", "library", "runner"):  # an editable install maps them outside site-packages
         paths.update(os.path.realpath(path) for path in importlib.import_module(f"rewardbox.{name}").__path__)
     return sorted(p for p in paths if os.path.exists(p))
@@ -331,6 +353,7 @@ def _set_rlimits(limits: Limits, report: _Report) -> None:
 def _landlock(plan: SandboxPlan, policy: ProcessPolicy) -> None:
     writes = [plan.temp_dir, os.devnull, *(_SYSTEM_WRITE_PATHS if policy.scope == "call" else ())]
     landlock.restrict(plan.read_paths, writes)
+    _PLAN_READ_PATHS.append(list(plan.read_paths))
 
 
 def _drop_zygote_privileges(is_root: bool, pid_namespace: bool) -> None:

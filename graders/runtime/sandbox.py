@@ -9,7 +9,6 @@ socket. Nothing received from it is unpickled.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import queue
 import selectors
@@ -26,7 +25,7 @@ from concurrent.futures import Future
 from .binding import Binding
 from .environment import sandbox_environment
 from ..errors import IsolationUnavailable, RewardLoadError, SandboxFailure
-from .layers import Isolation, LayerState, Limits, ProcessPolicy, SandboxPlan, system_read_paths
+from .layers import Isolation, LayerState, Limits, ProcessPolicy, SandboxPlan, system_read_paths, toolchain_homes
 from .sources import RewardSource
 from .wire import MessageReader, encode_control
 
@@ -225,18 +224,7 @@ def read_paths(source: RewardSource) -> list[str]:
     The working directory and the home directory are not on the list unless the
     reward lives there.
     """
-    paths = set(system_read_paths(toolchain_homes().values()))
+    paths = set(system_read_paths())
     if source.folder:
         paths.add(source.folder)
     return sorted(paths)
-
-
-@functools.lru_cache(maxsize=1)
-def toolchain_homes() -> dict[str, str]:
-    """Where toolchains installed in a user's home keep their compilers, as the environment variables that name
-    them: ``RUSTUP_HOME`` (rustup's toolchains, whose proxies in ~/.cargo/bin the sandbox cannot read)."""
-    homes = {}
-    rustup = os.environ.get("RUSTUP_HOME") or os.path.expanduser("~/.rustup")
-    if os.path.isdir(os.path.join(rustup, "toolchains")):
-        homes["RUSTUP_HOME"] = os.path.realpath(rustup)
-    return homes
