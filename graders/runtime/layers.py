@@ -20,7 +20,7 @@ import os
 import resource
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from .isolation import landlock, linux
 

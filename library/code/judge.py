@@ -57,7 +57,6 @@ from .programs import (
     Built,
     Confinement,
     Execution,
-    ProgramError,
     PythonServer,
     SessionEnded,
     TestLimits,

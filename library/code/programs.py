@@ -380,6 +380,14 @@ def run_direct(
             pyharness.kill_children(keep)
 
 
+def _site_dirs() -> list[str]:
+    """The judge's import path beyond the standard library: what a program may import (numpy, say)."""
+    import sysconfig
+
+    stdlib = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib")}
+    return [folder for folder in sys.path if folder and os.path.isdir(folder) and folder not in stdlib and "lib-dynload" not in folder and not folder.endswith(".zip")]
+
+
 class PythonServer:
     """A per-completion fork server holding the program (``pyharness.py``): a test costs a fork, not an interpreter."""
 
@@ -393,7 +401,7 @@ class PythonServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         null = os.open(os.devnull, os.O_RDWR)
         try:
-            argv = [self.python, "-s", HARNESS, "3", self.source]
+            argv = [self.python, "-S", "-s", HARNESS, "3", self.source, os.pathsep.join(_site_dirs())]
             self.process = spawn(argv, self.env, self.workspace.run, [null, null, null, theirs.fileno()], {}, self.confinement)
         finally:
             theirs.close()

@@ -1,7 +1,7 @@
 """The Python program runner: a fork server that holds the model's program and nothing of the judge.
 
-The judge starts it once per completion, as a fresh interpreter (``python -s
-pyharness.py CONTROL_FD SOURCE``) already confined to the program's own
+The judge starts it once per completion, as a fresh interpreter (``python -S -s
+pyharness.py CONTROL_FD SOURCE SITE_DIRS``) already confined to the program's own
 directory, so nothing the judge knows (the expected outputs, the tests) is in
 its memory or within its reach. It compiles the program, imports the modules
 the program imports (library code, not the program), then serves one request at
@@ -18,13 +18,15 @@ from test code the judge runs (``serve``). Values leave as JSON of plain types,
 checked by exact type: an object whose ``__eq__`` lies, or a ``str`` subclass,
 is not plain data. The judge compares; nothing here knows what is expected.
 
-Stdlib only, and no import of rewardbox: the judge reads this file as a script.
+Stdlib only, and no import of rewardbox: the judge reads this file as a script. It starts
+without ``site`` (whose .pth hooks cost tens of milliseconds) and puts the judge's
+site-packages folders on ``sys.path`` itself; modules it needs only when a test
+fails (traceback) are imported then, in that test's process.
 """
 
 from __future__ import annotations
 
-import ast
-import base64
+import binascii
 import builtins
 import ctypes
 import importlib
@@ -36,9 +38,11 @@ import signal
 import socket
 import sys
 import threading
-import traceback
 import types
-from typing import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_MESSAGE = 1 << 16
 MAX_ITEMS = 100_000  # of an iterable the judge's test code materialises
@@ -101,7 +105,7 @@ def to_wire(value: object, handle: Callable[[object], int] | None = None, depth:
         items = [to_wire(item, handle, depth + 1) for item in value]  # type: ignore[union-attr]
         return {f"__{kind.__name__}__": items}
     if kind is bytes:
-        return {"__bytes__": base64.b64encode(value).decode()}  # type: ignore[arg-type]
+        return {"__bytes__": binascii.b2a_base64(value, newline=False).decode()}  # type: ignore[arg-type]
     if kind is dict:
         if all(type(key) is str for key in value) and not (len(value) == 1 and next(iter(value)) in _TAGS):  # type: ignore[union-attr]
             return {key: to_wire(item, handle, depth + 1) for key, item in value.items()}  # type: ignore[union-attr]
@@ -122,7 +126,7 @@ def from_wire(value: object, resolve: Callable[[int], object]) -> object:
         if tag == "__handle__":
             return resolve(inner)
         if tag == "__bytes__":
-            return base64.b64decode(inner)
+            return binascii.a2b_base64(inner)
         if tag == "__dict__":
             return {from_wire(key, resolve): from_wire(item, resolve) for key, item in inner}
         if tag in ("__tuple__", "__set__", "__frozenset__"):
@@ -153,6 +157,12 @@ def _finish(status: int) -> None:
         except BaseException:  # noqa: BLE001 - a closed or broken stream loses what it held, as in a plain run
             pass
     os._exit(status)
+
+
+def _print_exc() -> None:
+    import traceback
+
+    traceback.print_exc()
 
 
 def _exit_status(exc: SystemExit) -> int:
@@ -196,7 +206,7 @@ def run_stdio(code: object, path: str) -> None:
     except SystemExit as exc:
         status = _exit_status(exc)
     except BaseException:  # noqa: BLE001 - an uncaught exception is a runtime error, as in a plain run
-        traceback.print_exc()
+        _print_exc()
         status = 1
     _finish(status)
 
@@ -213,7 +223,7 @@ def run_call(code: object, path: str, function: str) -> None:
     except SystemExit as exc:
         answer = {"error": f"SystemExit({exc.code!r}) during the call"}
     except BaseException as exc:  # noqa: BLE001
-        traceback.print_exc()
+        _print_exc()
         answer = {"error": f"{type(exc).__name__}: {str(exc)[:500]}"}
     send(RESULTS_FD, encode(answer))
     _finish(0)
@@ -269,7 +279,7 @@ def run_serve(code: object, path: str) -> None:
     try:
         server = _Server(_module(code, "solution", path))
     except BaseException as exc:  # noqa: BLE001
-        traceback.print_exc()
+        _print_exc()
         send(RESULTS_FD, encode({"error": f"{type(exc).__name__}: {str(exc)[:500]}"}))
         _finish(1)
     send(RESULTS_FD, encode({"ready": True}))
@@ -381,20 +391,22 @@ def kill_children(keep: frozenset[int] = frozenset(), group: int | None = None) 
     return killed
 
 
-def _preimport(tree: ast.Module) -> None:
-    """Import, here and once, the installed modules the program's top level imports: each test process then
-    starts with them loaded (a fork, not an import of numpy per test). Only modules found on the import path
-    are imported; the program's own code runs in the test processes only."""
-    for node in tree.body:
-        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
-        for name in names:
-            try:
-                importlib.import_module(name)
-            except BaseException:  # noqa: BLE001 - the test process will report it, if the program needs it
-                pass
+def _preimport(source: str) -> None:
+    """Import, here and once, the modules the program's top level imports (lines that start with ``import`` or
+    ``from``): each test process then starts with them loaded, a fork rather than an import of numpy per test.
+    Only modules found on the import path are imported; the program's own code runs in the test processes only."""
+    for line in source.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0] in ("import", "from") and not words[1].startswith("."):
+            for name in words[1].split(",") if words[0] == "import" else [words[1]]:
+                try:
+                    importlib.import_module(name.strip())
+                except BaseException:  # noqa: BLE001 - the test process will report it, if the program needs it
+                    pass
 
 
-def serve(control_fd: int, path: str) -> None:
+def serve(control_fd: int, path: str, site_dirs: list[str]) -> None:
+    sys.path.extend(folder for folder in site_dirs if folder not in sys.path)
     control = socket.socket(fileno=control_fd)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: what a test process leaves comes back here, to be killed
@@ -404,13 +416,12 @@ def serve(control_fd: int, path: str) -> None:
     try:
         with open(path, encoding="utf-8", errors="replace") as source_file:
             source = source_file.read()
-        tree = ast.parse(source, path)
-        code = compile(tree, path, "exec", dont_inherit=True)
+        code = compile(source, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
         detail = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SyntaxError) else f"SyntaxError: {exc.msg} (line {exc.lineno})"
         control.sendall(encode({"compile_error": detail}))
         return
-    _preimport(tree)
+    _preimport(source)
     sys.stdout.flush()
     control.sendall(encode({"ready": True}))
     while True:
@@ -442,4 +453,4 @@ def serve(control_fd: int, path: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), sys.argv[2])
+    serve(int(sys.argv[1]), sys.argv[2], sys.argv[3].split(os.pathsep) if len(sys.argv) > 3 else [])

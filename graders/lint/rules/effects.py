@@ -108,20 +108,20 @@ def _type_checking_only(module: Module, node: ast.AST) -> bool:
     return False
 
 
-@rule("RK102", "subprocess", "error")
-def subprocess_call(module: Module) -> Iterator[Hit]:
-    """A reward that starts a process (`subprocess`, `os.system`, `os.fork`, process pools).
+@rule("RK102", "runs-completion", "warning")
+def runs_completion(module: Module) -> Iterator[Hit]:
+    """A reward that runs the completion as a program or a shell command and trusts what comes back.
 
     What it finds:
         Calls of `subprocess.run`/`Popen`/`check_output`/..., `os.system`, `os.popen`, `os.exec*`, `os.spawn*`,
-        `os.fork`, `pty.spawn`, `multiprocessing.Process`/`Pool`, `ProcessPoolExecutor` and asyncio's
-        subprocess functions.
+        `pty.spawn` and asyncio's subprocess functions whose arguments come from the completion.
 
     Why it hurts training:
-        The sandbox forbids exec and fork (seccomp), so such a call fails on every item and every completion
-        scores the failure score. Code rewards that shell out to run tests are how graders came to trust output
-        the model controls: forged `PASSED` lines (SWE-bench #620) and a planted `conftest.py` that forces exit
-        code 0 (aider #5681).
+        The program's output and exit status are the model's to write: graders that shell out to run tests came
+        to trust forged `PASSED` lines (SWE-bench #620), a planted `conftest.py` that forces exit code 0
+        (aider #5681), `sys.exit(0)` before the first test, and tests whose expected values the program could
+        read. The sandbox confines the process (no network, its task budget), but it cannot make such a verdict
+        honest.
 
     Example:
         import subprocess
@@ -131,16 +131,19 @@ def subprocess_call(module: Module) -> Iterator[Hit]:
             return float(result.stdout.strip() == ground_truth)
 
     Use instead:
-        Compute in Python inside the reward. To run model-written code, use a code-execution sandbox built for
-        it (the library's code-test reward), not a process started from the reward.
+        The library's code judge (`library:code`): it runs the program apart from the tests, in seven languages,
+        with per-test limits and verdicts, and compares outside the program's reach.
 
     Not flagged:
-        Importing `subprocess` without calling it, and threads.
+        Processes that do not run the completion: worker pools (`multiprocessing`, `ProcessPoolExecutor`) and
+        fixed commands. A call may start processes within its budget (300 tasks), all killed with the call.
     """
     for node in module.nodes:
         name = module.call_name(node)
-        if name and (name in PROCESS_CALLS or name.startswith(PROCESS_PREFIXES)):
-            yield node, f"`{name}` starts a process: the sandbox forbids exec and fork, so this fails on every call"
+        if name and (name in PROCESS_CALLS or name.startswith(PROCESS_PREFIXES)) and isinstance(node, ast.Call):
+            arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+            if any("completion" in module.role(argument) for argument in arguments):
+                yield node, f"`{name}` runs the completion: its output and exit status are the model's to forge; judge programs with library:code"
 
 
 @rule("RK103", "file-write", "warning")

@@ -179,3 +179,16 @@ def test_bad_test_suites_are_clear_errors(gold, match):
 def test_call_tests_in_another_language_are_a_clear_error():
     with pytest.raises(GoldUnparseable, match="only Python"):
         REWARD("```cpp\nint f(int x) { return x * x; }\n```", SQUARE)
+
+
+def test_the_code_judge_page_lists_every_language_and_format():
+    from pathlib import Path
+
+    from rewardbox.library.code.formats import FORMATS
+    from rewardbox.library.code.languages import LANGUAGES
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "code-judge.md").read_text()
+    for name, row in LANGUAGES.items():
+        assert f"| {name} | " + ", ".join(f"`{tag}`" for tag in row.tags) + " |" in page, name
+    for name in FORMATS:
+        assert f"| `{name}` |" in page, name
