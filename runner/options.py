@@ -16,6 +16,8 @@ from typing import Callable, Iterator
 
 from rewardbox.graders import Grader
 
+from rewardbox.graders.runtime.conventions import CONVENTIONS
+
 from .errors import UsageError
 
 REWARD_DESC = "a .py file, 'module:function', 'library:NAME' or source code"
@@ -62,6 +64,10 @@ RAY_RETRIES_DESC = (
     "times a call whose Ray actor was lost (node died, actor killed or hung) runs again on another actor "
     "before it is recorded as crashed (timeout for a hung actor), with the reason (default 2)"
 )
+CONVENTION_DESC = (
+    "the harness whose signature the reward is written in: rewardbox f(completion, ground_truth), trl, verl, openrlhf, "
+    "verifiers, reasoning_gym or openai (default: recognised from its parameter names); see docs/rows.md"
+)
 FORMAT_DESC = "output format"
 RESTRICTED_DESC = (
     "also compile the reward with RestrictedPython and run it with its guards (.py files and source code only): "
@@ -78,6 +84,7 @@ def add_sandbox_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_DESC)
     parser.add_argument("--params", metavar="JSON", help=PARAMS_DESC)
     parser.add_argument("--restricted", action="store_true", help=RESTRICTED_DESC)
+    parser.add_argument("--convention", choices=CONVENTIONS, metavar="NAME", help=CONVENTION_DESC)
     parser.add_argument("--backend", choices=("local", "ray"), default="local", help=BACKEND_DESC)
     parser.add_argument("--ray-address", metavar="ADDR", help=RAY_ADDRESS_DESC)
     parser.add_argument("--ray-actors", type=int, metavar="N", help=RAY_ACTORS_DESC)
@@ -97,6 +104,7 @@ def sandbox_options(args: argparse.Namespace) -> dict:
         isolation=args.isolation,
         params=parse_params(args.param, args.params),
         restricted=args.restricted,
+        convention=args.convention,
         backend=args.backend,
         address=args.ray_address,
         ray_actors=args.ray_actors,

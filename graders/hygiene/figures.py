@@ -292,9 +292,14 @@ def _mean_or_none(values: Sequence[float]) -> float | None:
 def _signal_figures(
     groups: Sequence[SampleGroup], scores_PG: Sequence[Sequence[float]], lengths_PG: Sequence[Sequence[int]], low: float, high: float
 ) -> SignalFigures:
-    """Signal, error and truncation figures of ``groups`` (scores and lengths given per group)."""
+    """Signal, error and truncation figures of ``groups`` (scores and lengths given per group). A completion the
+    reward abstained on (a TRL reward's None) counts in no mean, and is no error."""
     flat = [score for scores_G in scores_PG for score in scores_G]
-    mean, std = _mean_std(flat)
+    counted = [
+        score for group, scores_G in zip(groups, scores_PG)
+        for position, score in enumerate(scores_G) if not group.statuses or group.statuses[position] != Status.abstained.value
+    ]
+    mean, std = _mean_std(counted or flat)
     kinds = Counter(_constant_kind(scores_G, low, high) for scores_G in scores_PG)
     statuses = [status for group in groups if group.statuses for status in group.statuses]
     reasons = [reason for group in groups if group.stop_reasons for reason in group.stop_reasons]
@@ -309,7 +314,7 @@ def _signal_figures(
         all_min_fraction=kinds["min"] / num_groups,
         all_max_fraction=kinds["max"] / num_groups,
         other_constant_fraction=kinds["other"] / num_groups,
-        error_fraction=sum(status != Status.ok.value for status in statuses) / len(statuses) if statuses else None,
+        error_fraction=sum(status not in (Status.ok.value, Status.abstained.value) for status in statuses) / len(statuses) if statuses else None,
         truncation_fraction=sum(reason in TRUNCATED_STOP_REASONS for reason in reasons) / len(reasons) if reasons else None,
         mean_length=math.fsum(length for lengths_G in lengths_PG for length in lengths_G) / len(flat),
     )

@@ -68,17 +68,19 @@ def lint_source(
     *,
     function: str = DEFAULT_FUNCTION,
     restricted: bool = False,
+    convention: str | None = None,
 ) -> list[Finding]:
     """Findings for reward source code, sorted by position; a syntax error raises ``RewardLoadError`` with the line.
 
     ``function`` is the reward's name; ``restricted`` also reports what
-    RestrictedPython rejects (RK190).
+    RestrictedPython rejects (RK190); ``convention`` names the harness signature
+    it is written in (else read from it).
     """
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise RewardLoadError(f"syntax error: {exc.msg}", path=path, line=exc.lineno) from None
-    module = Module(tree, source, path, function)
+    module = Module(tree, source, path, function, convention)
     lines = module.lines
     findings = []
     for rule in select_rules(select, ignore):
@@ -97,6 +99,7 @@ def lint_reward(
     ignore: Iterable[str] | None = None,
     *,
     restricted: bool = False,
+    convention: str | None = None,
 ) -> list[Finding]:
     """Lint a reward given as ``Grader`` takes it: a .py path, source code, ``module:function`` or ``library:NAME``.
 
@@ -115,7 +118,20 @@ def lint_reward(
         path = source.target if source.kind == "file" else module_file(source.target)
         text = read_source(path)
         path = _display_path(path)
-    return lint_source(text, path, select, ignore, function=source.function, restricted=restricted)
+    return lint_source(text, path, select, ignore, function=source.function, restricted=restricted, convention=convention or source.convention)
+
+
+def reward_convention(reward: str | RewardSource) -> str | None:
+    """The harness convention a reward's signature follows (``conventions.detect``), None when it has no ``def`` to read."""
+    from .model import convention_of
+
+    source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward)
+    if source.kind not in ("file", "code", "module"):
+        return None
+    path = source.target if source.kind == "file" else module_file(source.target) if source.kind == "module" else None
+    tree = ast.parse(source.target if path is None else read_source(path))
+    found = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == source.function), None)
+    return source.convention or (convention_of(found) if found is not None else None)
 
 
 def module_file(module: str) -> str:

@@ -57,8 +57,9 @@ class RegexUse:
 class Module:
     """A reward's source, parsed once, with the lookups every rule shares."""
 
-    def __init__(self, tree: ast.Module, source: str, path: str, function: str) -> None:
+    def __init__(self, tree: ast.Module, source: str, path: str, function: str, convention: str | None = None) -> None:
         self.tree, self.source, self.path, self.function_name = tree, source, path, function
+        self.forced_convention = convention
         self.nodes: list[ast.AST] = list(ast.walk(tree))  # every node once, breadth first; rules iterate this
         self.parents: dict[ast.AST, ast.AST] = {child: node for node in self.nodes for child in ast.iter_child_nodes(node)}
         self.imports = _imports(self.nodes)
@@ -84,6 +85,21 @@ class Module:
                 value = self.string_value(statement.value)
                 if value is not None:
                     self.constants[statement.targets[0].id] = value
+
+    @property
+    def convention(self) -> str:
+        """The harness convention the reward follows (``conventions.detect`` on its signature, or the one forced)."""
+        return self.forced_convention or (convention_of(self.reward) if self.reward is not None else "rewardbox")
+
+    def harness_functions(self) -> list[tuple[Function, str]]:
+        """Module-level functions written in another harness's signature (TRL, verl, ...), with their convention."""
+        found = []
+        for statement in self.module_statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and not statement.name.startswith("_"):
+                convention = convention_of(statement)
+                if convention != "rewardbox":
+                    found.append((statement, convention))
+        return found
 
     # ---- names --------------------------------------------------------------------------
 
@@ -411,6 +427,16 @@ class Module:
         chunk[-1] = chunk[-1][: node.end_col_offset]
         chunk[0] = chunk[0][node.col_offset :]
         return b"\n".join(chunk).decode("utf-8", "replace")
+
+
+def convention_of(function: Function) -> str:
+    """``conventions.detect`` for a ``def`` read from source (through ``Binding.of_def``: nothing of it runs)."""
+    from ..runtime.binding import Binding
+
+    try:
+        return Binding.of_def(function).convention
+    except TypeError:
+        return "rewardbox"
 
 
 def name_role(name: str) -> frozenset[Role]:

@@ -30,6 +30,8 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from . import conventions
+
 if TYPE_CHECKING:
     import ast
 
@@ -46,7 +48,7 @@ class RowError(ValueError):
 class Binding:
     """How a reward takes a row: its ground truth positionally, by keyword or not at all, and which fields."""
 
-    __slots__ = ("ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth")
+    __slots__ = ("ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth", "convention")
 
     def __init__(
         self,
@@ -56,7 +58,11 @@ class Binding:
         any_field: bool = False,
         signature: str = "compute_reward(completion, ground_truth)",
         needs_ground_truth: bool | None = None,
+        convention: str = "rewardbox",
     ) -> None:
+        if convention not in conventions.CONVENTIONS:
+            raise ValueError(f"convention={convention!r}: expected one of {', '.join(conventions.CONVENTIONS)}")
+        self.convention = convention
         if ground_truth not in ("positional", "keyword", "none"):
             raise ValueError(f"ground_truth={ground_truth!r}: expected 'positional', 'keyword' or 'none'")
         names = (*fields, *required)
@@ -70,13 +76,17 @@ class Binding:
         self.needs_ground_truth = ground_truth == "positional" if needs_ground_truth is None else bool(needs_ground_truth)
 
     @classmethod
-    def of(cls, function: Callable, name: str = "compute_reward") -> Binding:
-        """Read a reward's signature; ``TypeError`` when a required parameter can never be filled from a row."""
+    def of(cls, function: Callable, name: str = "compute_reward", convention: str | None = None) -> Binding:
+        """Read a reward's signature: which convention it follows (``conventions.detect``, or ``convention``) and,
+        in rewardbox's own, what it takes; ``TypeError`` when a required parameter can never be filled from a row."""
         try:
             signature = inspect.signature(function)
         except (TypeError, ValueError):
             return cls(signature=f"{name}(completion, ground_truth)")  # a builtin or C callable: the simple form
         text = f"{name}{signature}"
+        found = conventions.detect(function, convention)
+        if found != "rewardbox":  # the harness's own signature: every field of the row goes to its adapter
+            return cls("positional", (), (), True, text, False, found)
         params = list(signature.parameters.values())
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         star_args = any(p.kind is p.VAR_POSITIONAL for p in params)
@@ -143,18 +153,25 @@ class Binding:
             "any_field": self.any_field,
             "signature": self.signature,
             "needs_ground_truth": self.needs_ground_truth,
+            "convention": self.convention,
         }
 
     @classmethod
     def from_dict(cls, data: object) -> Binding:
         """Rebuild what the sandbox reported; ``ValueError`` on anything but the exact shape ``to_dict`` makes."""
-        if not isinstance(data, dict) or set(data) != {"ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth"}:
+        if not isinstance(data, dict) or set(data) != {"ground_truth", "fields", "required", "any_field", "signature", "needs_ground_truth", "convention"}:
             raise ValueError(f"malformed reward binding: {data!r:.200}")
         if not all(isinstance(data[k], list) for k in ("fields", "required")) or not isinstance(data["signature"], str):
             raise ValueError(f"malformed reward binding: {data!r:.200}")
         return cls(
-            data["ground_truth"], tuple(data["fields"]), tuple(data["required"]), data["any_field"] is True, data["signature"], data["needs_ground_truth"] is True
+            data["ground_truth"], tuple(data["fields"]), tuple(data["required"]), data["any_field"] is True, data["signature"],
+            data["needs_ground_truth"] is True, data["convention"],
         )
+
+    @property
+    def batch(self) -> bool:
+        """Whether the reward is called once with a batch of rows (TRL, OpenRLHF) rather than once a row."""
+        return self.convention in conventions.BATCH
 
     @property
     def takes_fields(self) -> bool:
@@ -205,18 +222,39 @@ class Binding:
         return completion, ground_truth, fields, size
 
     def call(self, reward: Callable, completion: str, ground_truth: Any, fields: dict | None) -> object:
-        """Call ``reward`` with one row's values as its signature takes them (in the sandbox)."""
+        """Call ``reward`` with one row's values as its signature takes them (in the sandbox); an async reward is awaited."""
+        if self.convention != "rewardbox":
+            return _settled(conventions.call(self.convention, reward, (completion, ground_truth, fields or {})))
         if self.ground_truth == "positional":
-            return reward(completion, ground_truth, **fields) if fields else reward(completion, ground_truth)
-        if self.ground_truth == "keyword":
-            return reward(completion, ground_truth=ground_truth, **(fields or {}))
-        return reward(completion, **fields) if fields else reward(completion)
+            value = reward(completion, ground_truth, **fields) if fields else reward(completion, ground_truth)
+        elif self.ground_truth == "keyword":
+            value = reward(completion, ground_truth=ground_truth, **(fields or {}))
+        else:
+            value = reward(completion, **fields) if fields else reward(completion)
+        return _settled(value)
+
+    def call_batch(self, reward: Callable, rows: list[tuple[str, Any, dict | None]]) -> object:
+        """Call a batch reward once with the rows of a chunk, as its harness does; an async reward is awaited."""
+        return _settled(conventions.call_batch(self.convention, reward, [(c, g, f or {}) for c, g, f in rows]))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Binding) and self.to_dict() == other.to_dict()
 
     def __repr__(self) -> str:
         return f"Binding({self.signature!r})"
+
+
+def _settled(value: object) -> object:
+    """``value``, or what it resolves to when it is awaitable (an ``async def`` reward, as TRL and verifiers take)."""
+    if inspect.isawaitable(value):
+        import asyncio
+
+        return asyncio.run(_awaited(value))
+    return value
+
+
+async def _awaited(value: Any) -> object:
+    return await value
 
 
 def _text_size(text: str, limit: int) -> int:

@@ -33,6 +33,7 @@ class Status(str, enum.Enum):
     output_limit = "output_limit"
     load_error = "load_error"
     invalid_input = "invalid_input"  # the row itself could not be graded (not sent to the reward)
+    abstained = "abstained"  # a harness reward returned None: it does not apply to this row (TRL's convention)
 
     def __str__(self) -> str:
         return self.value

@@ -19,6 +19,7 @@ and each Ray actor runs one such local grader.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -28,6 +29,7 @@ from ..errors import GraderClosed
 from .layers import Isolation, LayerState, Limits, ProcessPolicy
 from .local_manager import _Manager
 from .binding import Binding, RowError
+from .conventions import CONVENTIONS
 from .manager import Item, ManagerBase, _Job
 from .results import GradeResult, Scores
 from .sandbox import LoadPerCall, Sandbox, WarmupFailed
@@ -44,7 +46,7 @@ WARMUP_EXAMPLES: tuple[tuple[str, str], ...] = (
     ("#### 42", "42"),
     ("B", "B"),
 )
-_NOT_FOR_ACTORS = ("self", "reward", "params", "backend", "address", "ray_actors", "ray_retries")
+_NOT_FOR_ACTORS = ("self", "reward", "params", "convention", "backend", "address", "ray_actors", "ray_retries")
 
 
 class Grader:
@@ -79,6 +81,7 @@ class Grader:
         output_mb: float = 1.0,
         warmup: Sequence[tuple[str, str]] | None = None,
         restricted: bool = False,
+        convention: str | None = None,
         backend: Backend = "local",
         address: str | None = None,
         ray_actors: int | None = None,
@@ -94,6 +97,10 @@ class Grader:
         self.workers = _positive_int("workers", workers if workers is not None else (os.cpu_count() or 1))
         self.timeout = _positive_number("timeout", timeout)
         self.source = reward if isinstance(reward, RewardSource) else RewardSource.parse(reward, params)
+        if convention is not None:
+            if convention not in CONVENTIONS:
+                raise ValueError(f"convention={convention!r}: expected one of {', '.join(CONVENTIONS)}")
+            self.source = dataclasses.replace(self.source, convention=convention)
         self.mode, self.calls_per_process = _mode(mode, calls_per_process, self.source)
         if isolation not in ("strict", "standard", "minimal"):
             raise ValueError(f"isolation={isolation!r}: expected 'strict', 'standard' or 'minimal'")
@@ -310,6 +317,7 @@ class Grader:
             "layers": {state.name: state.active for state in self.layers},
             "missing": {state.name: state.detail for state in self.layers if not state.active},
             "warmup_skipped": self.warmup_skipped,
+            "convention": self.binding.convention,
             "processes": self.processes.detail,
             "reloaded_per_call": self.reload,
             "signature": self.binding.signature,

@@ -18,6 +18,7 @@ import types
 from typing import Callable
 
 from .binding import Binding
+from .conventions import CONVENTIONS
 from ..errors import RewardLoadError
 
 RewardFunction = Callable[..., object]
@@ -131,11 +132,16 @@ def binding(function: RewardFunction, source: dict) -> Binding:
     """How ``function`` takes a row (``binding.Binding``); a ``RewardLoadError`` if some parameter can never be filled."""
     name = source.get("function", "compute_reward") if source["kind"] != "library" else describe(source)
     try:
-        return Binding.of(function, name)
+        return Binding.of(function, name, source.get("convention"))
     except TypeError as exc:
         path = source["target"] if source["kind"] == "file" else describe(source)
         line = getattr(getattr(function, "__code__", None), "co_firstlineno", None) if source["kind"] == "file" else None
-        raise RewardLoadError(f"{exc}; a reward is called as {name}(completion, ground_truth, **row_fields)", path=path, line=line) from None
+        raise RewardLoadError(
+            f"{exc}. It fits none of the conventions ({', '.join(CONVENTIONS)}): write it as "
+            f"`def {name}(completion: str, ground_truth) -> float` (more parameters receive the row's fields of their name), "
+            "or name its harness with --convention (convention= in Python)",
+            path=path, line=line,
+        ) from None
 
 
 def _unpickle(payload: str) -> RewardFunction:

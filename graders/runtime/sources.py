@@ -39,6 +39,7 @@ class RewardSource:
     params: dict[str, object] = dataclasses.field(default_factory=dict)  # JSON values
     folder: str | None = None  # a folder the reward may read (its own), besides the libraries
     code: str | None = None  # a file's text, carried along for machines that do not have the file
+    convention: str | None = None  # the harness signature to call it in (conventions.py); None: read from its signature
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -46,7 +47,7 @@ class RewardSource:
         for name in ("target", "function"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name}={getattr(self, name)!r}: expected a string")
-        for name in ("folder", "code"):
+        for name in ("folder", "code", "convention"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name}={getattr(self, name)!r}: expected a string or None")
         if not isinstance(self.params, dict) or not all(isinstance(key, str) for key in self.params):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import _signal
 import gc
+import inspect
 import io
 import os
 import random
@@ -37,7 +38,8 @@ from typing import Callable
 from .binding import Binding
 from ..errors import RewardLoadError
 from . import frames
-from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, take_components
+from . import conventions
+from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, record_components, take_components
 from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, process_policy, uses_pid_namespace
 from .loader import RewardFunction, binding, load_reward
@@ -243,7 +245,9 @@ class Zygote:
         may_skip_fork_hooks: bool = True,
     ) -> None:
         self.sock, self.reader, self.reward, self.plan = sock, reader, reward, plan
-        self.takes, self.simple_call = takes, takes.ground_truth == "positional"
+        # the fast path calls the reward directly: rewardbox's own signature, a plain (not async) function
+        self.takes = takes
+        self.simple_call = takes.ground_truth == "positional" and takes.convention == "rewardbox" and not inspect.iscoroutinefunction(reward)
         self.states, self.seed, self.output_bytes = states, seed, output_bytes
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states, process_policy())
@@ -409,6 +413,10 @@ class Zygote:
                     send_all(results, encode_frame(call_id, Status.exception, 0.0, 0.0, failed))
                 os._exit(0)
         capture = _Capture(self.output_bytes, self.streams)
+        if self.takes.batch:  # TRL, OpenRLHF: the chunk is the batch their harness would pass
+            for frame in self._call_batch(calls, capture):
+                send_all(results, frame)
+            os._exit(0)
         watch = Trace(self.reward, call_dir) if self.warm and len(calls) > 1 else None
         for call_id, (completion, ground_truth, fields) in enumerate(calls):
             frame = self._call(call_id, completion, ground_truth, fields, capture)
@@ -441,8 +449,11 @@ class Zygote:
             if self.simple_call and fields is None:
                 score = coerce_score(self.reward(completion, ground_truth))
             else:
-                score = coerce_score(self.takes.call(self.reward, completion, ground_truth, fields))
+                value = self.takes.call(self.reward, completion, ground_truth, fields)
+                score = coerce_score(value if self.takes.convention == "rewardbox" else self._harness_value(value))
             status = Status.ok
+        except _Abstained:
+            status, error = Status.abstained, "the reward returned None: it does not apply to this completion"
         except InvalidReturn as exc:
             status, error = Status.invalid_return, str(exc)
         except MemoryError:
@@ -458,6 +469,59 @@ class Zygote:
         if status is not Status.ok:
             return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr)
         return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
+
+
+    def _harness_value(self, value: object, extras: dict | None = None) -> object:
+        """A harness reward's result: None means it does not apply; a dict gives its ``score`` and its other numbers
+        become components (verl's, OpenRLHF's ``extra_logs``)."""
+        if value is None:
+            raise _Abstained
+        try:
+            value, more = conventions.split(value)
+        except conventions.ConventionError as exc:
+            raise InvalidReturn(str(exc)) from None
+        components = {**(extras or {}), **more}
+        if components:
+            record_components({name: item for name, item in components.items() if isinstance(item, (int, float)) and not isinstance(item, bool)})
+        return value
+
+    def _call_batch(self, calls: list, capture: _Capture) -> list[bytes]:
+        """One call of a batch reward with every row of the chunk; one frame per row (a failure of the call is each row's)."""
+        random.setstate(self.random_state)
+        take_components()
+        capture.start()
+        started = _clock()
+        outcomes: list[tuple[Status, float, str | None, dict]] = []
+        try:
+            value = self.takes.call_batch(self.reward, calls)
+            for item, extras in conventions.results(self.takes.convention, value, len(calls), self.takes.signature):
+                try:
+                    score = coerce_score(self._harness_value(item, extras))
+                    outcomes.append((Status.ok, score, None, take_components()))
+                except _Abstained:
+                    outcomes.append((Status.abstained, 0.0, "the reward returned None: it does not apply to this completion", {}))
+                except (InvalidReturn, ValueError) as exc:
+                    take_components()
+                    outcomes.append((Status.invalid_return, 0.0, str(exc), {}))
+        except conventions.ConventionError as exc:
+            outcomes = [(Status.invalid_return, 0.0, str(exc), {})] * len(calls)
+        except MemoryError:
+            outcomes = [(Status.memory_limit, 0.0, f"MemoryError: the call exceeded the {self.plan.limits.memory_mb} MiB address-space limit", {})] * len(calls)
+        except BaseException as exc:  # noqa: BLE001 - every failure of user code is a value
+            outcomes = [(Status.exception, 0.0, _describe(exc), {})] * len(calls)
+        duration_ms = (_clock() - started) * 1000 / max(1, len(calls))
+        stdout, stderr, overflow = capture.finish()
+        if overflow:
+            outcomes = [(Status.output_limit, 0.0, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr", {})] * len(calls)
+        frames = []
+        for call_id, (status, score, error, components) in enumerate(outcomes):
+            shown = (stdout, stderr) if call_id == 0 else ("", "")  # the batch's output, once
+            frames.append(encode_frame(call_id, status, score, duration_ms, error, *shown, components if status is Status.ok else None))
+        return frames
+
+
+class _Abstained(Exception):
+    """A harness reward returned None for a row: it does not apply there (TRL's convention)."""
 
 
 class _Capture:

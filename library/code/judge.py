@@ -223,7 +223,7 @@ class _Judge:
                 with open(source, "w", encoding="utf-8") as handle:
                     handle.write(self.code)
                 server = PythonServer(source, workspace, program_env(self.language, workspace.build, workspace.run, self.limits.memory_mb), confinement)
-                server.start()
+                server.start(timeout=max(0.5, min(self.language.compile_seconds, self.deadline - time.monotonic())))
                 if server.compile_error:
                     return [Verdict("compile_error", server.compile_error)] * len(self.suite.tests)
                 built = Built()

@@ -409,7 +409,9 @@ class PythonServer:
         self.control = ours
         message = self._receive(timeout)
         if message is None:
-            raise ProgramError("the Python program runner did not start")
+            self.close()
+            self.compile_error = f"the program did not compile (and import what it imports) within {timeout:g} s"
+            return
         self.compile_error = message.get("compile_error")
 
     def _receive(self, timeout: float) -> dict | None:

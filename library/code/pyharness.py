@@ -411,8 +411,6 @@ def serve(control_fd: int, path: str, site_dirs: list[str]) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: what a test process leaves comes back here, to be killed
     libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: test processes (forks of this one) cannot read each other's memory
-    if hasattr(sys, "set_int_max_str_digits"):
-        sys.set_int_max_str_digits(0)  # a program may print integers of any size
     try:
         with open(path, encoding="utf-8", errors="replace") as source_file:
             source = source_file.read()
@@ -421,6 +419,8 @@ def serve(control_fd: int, path: str, site_dirs: list[str]) -> None:
         detail = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SyntaxError) else f"SyntaxError: {exc.msg} (line {exc.lineno})"
         control.sendall(encode({"compile_error": detail}))
         return
+    if hasattr(sys, "set_int_max_str_digits"):  # after compiling: a literal of a million digits takes minutes to parse
+        sys.set_int_max_str_digits(0)  # a program may print integers of any size
     _preimport(source)
     sys.stdout.flush()
     control.sendall(encode({"ready": True}))

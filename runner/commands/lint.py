@@ -7,9 +7,12 @@ import json
 import sys
 
 from rewardbox.graders.lint import SEVERITIES, Finding, lint_reward, select_rules
+from rewardbox.graders.lint.engine import reward_convention
+from rewardbox.graders.runtime.conventions import CONVENTIONS
+from rewardbox.graders.runtime.conventions import describe as describe_convention
 
 from ..errors import UsageError
-from ..options import FORMAT_DESC, REWARD_DESC
+from ..options import CONVENTION_DESC, FORMAT_DESC, REWARD_DESC
 
 SELECT_DESC = "only these rules: comma-separated codes or prefixes, e.g. RK120,RK13 (default: all)"
 IGNORE_DESC = "skip these rules: comma-separated codes or prefixes, e.g. RK140,RK141"
@@ -32,15 +35,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--select", metavar="CODES", help=SELECT_DESC)
     parser.add_argument("--ignore", metavar="CODES", help=IGNORE_DESC)
     parser.add_argument("--restricted", action="store_true", help=LINT_RESTRICTED_DESC)
+    parser.add_argument("--convention", choices=CONVENTIONS, metavar="NAME", help=CONVENTION_DESC)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when no finding is an error, 1 when one is, 2 on usage or load errors."""
     select, ignore = _codes("--select", args.select), _codes("--ignore", args.ignore)
-    findings = lint_reward(args.reward, select, ignore, restricted=args.restricted)  # a RewardLoadError exits 2 in cli.main
+    findings = lint_reward(args.reward, select, ignore, restricted=args.restricted, convention=args.convention)  # a RewardLoadError exits 2 in cli.main
     if args.reward.startswith("library:"):
         print(f"rewardbox lint: {args.reward} is one of rewardbox's own rewards, linted by its test suite: nothing to check", file=sys.stderr)
+    else:
+        convention = args.convention or reward_convention(args.reward)
+        if convention not in (None, "rewardbox"):
+            print(f"rewardbox lint: read as {describe_convention(convention)}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps([finding.model_dump() for finding in findings], indent=2, ensure_ascii=False))
     else:

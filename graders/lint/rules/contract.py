@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from typing import Iterator
 
 from ...runtime.binding import Binding
@@ -205,10 +206,11 @@ def non_number_return(module: Module) -> Iterator[Hit]:
         `rewardbox.graders.runtime.frames.record_components({"format": 1.0})`.
 
     Not flagged:
-        `True`/`False` (they count as 1.0/0.0), and helper functions.
+        `True`/`False` (they count as 1.0/0.0), helper functions, and rewards in another harness's signature,
+        which return as that harness reads (a TRL list with None for "does not apply", verl's dict).
     """
     reward = module.reward
-    if reward is None:
+    if reward is None or module.convention != "rewardbox":
         return
     for statement in _own_statements(reward.body):
         if not isinstance(statement, ast.Return):
@@ -317,14 +319,23 @@ def missing_reward(module: Module) -> Iterator[Hit]:
             ...
 
     Use instead:
-        Define `compute_reward(completion, ground_truth)`, or point at your function:
-        `rewardbox lint reward.py:compute_score`.
+        Point at your function, in whichever harness's signature it is written (TRL, verl, OpenRLHF,
+        verifiers, reasoning-gym, OpenAI): `rewardbox lint reward.py:compute_score`; the message lists the
+        functions found in such a signature. Or define `compute_reward(completion, ground_truth)`.
 
     Not flagged:
         Modules with a `from x import *` (the name may come from there).
     """
     if module.function_name not in module.module_bindings and not module.has_star_import():
-        yield ast.Pass(lineno=1, col_offset=0), f"no function `{module.function_name}` is defined: the grader loads `{module.function_name}(completion, ground_truth)`"
+        found = module.harness_functions()
+        if found:
+            listed = ", ".join(f"`{function.name}` ({convention}, line {function.lineno})" for function, convention in found)
+            yield ast.Pass(lineno=1, col_offset=0), (
+                f"no function `{module.function_name}` is defined; reward functions in another harness's signature: {listed}; "
+                f"name one: {Path(module.path).name}:{found[0][0].name}"
+            )
+        else:
+            yield ast.Pass(lineno=1, col_offset=0), f"no function `{module.function_name}` is defined: the grader loads `{module.function_name}(completion, ground_truth)`"
 
 
 @rule("RK135", "reward-arity", "error")
@@ -353,40 +364,14 @@ def reward_arity(module: Module) -> Iterator[Hit]:
         no ground truth.
 
     Not flagged:
-        `*args`/`**kwargs` signatures, and required parameters a row field can fill (a row without the
-        field is that row's `invalid_input`, naming it).
+        `*args`/`**kwargs` signatures, required parameters a row field can fill (a row without the
+        field is that row's `invalid_input`, naming it), and signatures of another harness that rewardbox
+        takes as written (TRL, verl, OpenRLHF, verifiers, reasoning-gym, OpenAI; docs/rows.md).
     """
     reward = module.reward
-    if reward is None:
+    if reward is None or module.convention != "rewardbox":
         return
     try:
         Binding.of_def(reward)
     except TypeError as exc:
         yield reward, f"{exc}: the grader calls {reward.name}(completion, ground_truth, **row_fields)"
-
-
-@rule("RK136", "async-reward", "error")
-def async_reward(module: Module) -> Iterator[Hit]:
-    """An `async def` reward function.
-
-    What it finds:
-        A reward function defined with `async def`.
-
-    Why it hurts training:
-        Calling it returns a coroutine, not a number: rewardbox scores every call `invalid_return`, and
-        harnesses that do not detect coroutine functions fail the same way (TRL's `'coroutine' object is not
-        iterable`, fixed for callable classes in TRL #7213). The grader already runs calls in parallel
-        processes, so async buys nothing.
-
-    Example:
-        async def compute_reward(completion, ground_truth):
-            return float(completion.strip() == ground_truth)
-
-    Use instead:
-        A plain `def`; use `Grader.agrade`/`agrade_batch` to await results from async code.
-
-    Not flagged:
-        Async helpers that a synchronous reward does not call (they would fail in their own way).
-    """
-    if isinstance(module.reward, ast.AsyncFunctionDef):
-        yield module.reward, f"`async def {module.reward.name}` returns a coroutine, not a number: every call is invalid_return"

@@ -40,8 +40,8 @@ def compute_reward(completion, ground_truth, data_source, extra_info=None):
 '''
 
 ANY_FIELD = '''
-def compute_reward(completions, **row):
-    """TRL's style: every other field as a keyword (the ground truth too)."""
+def compute_reward(completion, **row):
+    """Every other field as a keyword (the ground truth too)."""
     return float(len(row)) + (1.0 if row.get("ground_truth") is None else 0.0)
 '''
 
