@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 from typing import Mapping, Sequence
 
+from ..runtime.frames import Status
 from ..runtime.results import GradeResult
 from .base import RewardSpec, SandboxedReward, completion_text
 
@@ -83,7 +84,7 @@ class TRLReward(SandboxedReward):
             counts = collections.Counter(result.status.value for result in results)
             for status, count in counts.items():
                 log_metric(f"rewardbox/{self.__name__}/{status}", count / len(results))
-        return [None if (self.failed_as_none and not result.ok) else result.score for result in results]
+        return [None if result.status is Status.abstained or (self.failed_as_none and not result.ok) else result.score for result in results]
 
 
 class AsyncTRLReward(TRLReward):

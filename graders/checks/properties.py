@@ -140,8 +140,9 @@ def run_checks(
                 done[name] = check()
             except _TooSlow:
                 done[name] = _result(name, run.too_slow, "")
+        convention = run.grader("baseline").binding.convention
     results = [done[name] for name in PROPERTIES if name in done]
-    return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3))
+    return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3), convention=convention)
 
 
 def _check_rows_fit(run: _Run) -> None:

@@ -275,6 +275,7 @@ class CheckReport(BaseModel):
     reward: str
     results: list[PropertyResult]
     seconds: float
+    convention: str = "rewardbox"  # the harness signature the reward was read in (graders.runtime.conventions)
 
     @computed_field
     @property

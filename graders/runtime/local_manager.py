@@ -22,14 +22,13 @@ import time
 from typing import Iterable
 
 from ..errors import SandboxFailure
-from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
+from .manager import _KILL_GRACE_SECONDS, BATCH_ROWS, ManagerBase, PoolSettings, _Work
 from .frames import RETIRED_EXIT
 from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, decode_silent, failure
 from .sandbox import Sandbox
 from .wire import encode_control, encode_request
 
 
-BATCH_ROWS = 64  # rows a batch reward (TRL, OpenRLHF) gets in one call, whole prompt groups where they fit
 _MAX_RESTARTS = 3
 _CHUNK_CHARS = 8 << 20  # a chunk's request stays around this size, whatever calls_per_process says
 _SPARES_PER_WORKER = 1  # call processes kept forked and waiting, per worker, while a batch has work left
@@ -173,7 +172,7 @@ class _Manager(ManagerBase):
             self._pull(workers * BATCH_ROWS if batch else max(free, workers * per_process if per_process > 1 else free))
         while free > 0 and self.queue:
             if batch:
-                works = self._take_batch()
+                works = self._take_groups(BATCH_ROWS)
             else:
                 works = self._take(1 if per_process == 1 else self._chunk_size(per_process, workers))
             chunk_id = next(iter(self.spares)) if self.spares else self._fork_spare()
@@ -231,23 +230,6 @@ class _Manager(ManagerBase):
             works.append(self.queue.popleft())
             chars += works[-1].size
         return works
-
-    def _take_batch(self) -> list[_Work]:
-        """A batch reward's next call: queued rows in order, up to BATCH_ROWS, ending where a prompt's group ends
-        (a group-aware reward sees its whole group; a group longer than BATCH_ROWS is cut)."""
-        works = [self.queue.popleft()]
-        while self.queue and len(works) < BATCH_ROWS:
-            works.append(self.queue.popleft())
-        prompts = [(w.fields or {}).get("prompt") for w in works]
-        cut = len(works)
-        if self.queue and prompts[-1] is not None and (self.queue[0].fields or {}).get("prompt") == prompts[-1]:
-            while cut > 1 and prompts[cut - 1] == prompts[-1]:
-                cut -= 1  # the last group continues beyond the batch: it goes whole into the next one
-            if cut == 1 and prompts[0] == prompts[-1]:
-                cut = len(works)  # one group longer than a batch: cut it
-        for work in reversed(works[cut:]):
-            self.queue.appendleft(work)
-        return works[:cut]
 
     def _send(self, message: dict, attach: _Channel | None = None) -> None:
         self.outbox.append([encode_control(message), attach])

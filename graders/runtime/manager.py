@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
     from .sources import RewardSource
 
+BATCH_ROWS = 64  # rows a batch reward (TRL, OpenRLHF) gets in one call, whole prompt groups where they fit
 Item = Union[Tuple[str, object], Mapping[str, object]]  # (completion, ground_truth), or a row: see binding.py
 
 
@@ -232,6 +233,23 @@ class ManagerBase(abc.ABC):
                 self.queue.append(_Work(job, index, *self.grader.binding.arguments(item)))
             except RowError as exc:
                 job.complete(index, invalid_input(str(exc), self.grader.failure_score))
+
+    def _take_groups(self, limit: int) -> list[_Work]:
+        """A batch reward's next call: queued rows in order, up to ``limit``, ending where a prompt's group ends
+        (a group-aware reward sees its whole group; a group longer than ``limit`` is cut)."""
+        works = [self.queue.popleft()]
+        while self.queue and len(works) < limit:
+            works.append(self.queue.popleft())
+        prompts = [(work.fields or {}).get("prompt") for work in works]
+        cut = len(works)
+        if self.queue and prompts[-1] is not None and (self.queue[0].fields or {}).get("prompt") == prompts[-1]:
+            while cut > 1 and prompts[cut - 1] == prompts[-1]:
+                cut -= 1  # the last group goes on beyond these rows: it goes whole into the next call
+            if cut == 1 and prompts[0] == prompts[-1]:
+                cut = len(works)  # one group longer than a call takes: cut it
+        for work in reversed(works[cut:]):
+            self.queue.appendleft(work)
+        return works[:cut]
 
     def _hand_over(self) -> None:
         for job in self.handing_over:

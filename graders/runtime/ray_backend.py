@@ -37,7 +37,7 @@ from .binding import Binding
 from ..errors import BackendUnavailable, ClusterLost, RewardboxError, SandboxFailure
 from .frames import Status
 from .layers import LayerState, ProcessPolicy
-from .manager import _KILL_GRACE_SECONDS, ManagerBase, PoolSettings, _Work
+from .manager import _KILL_GRACE_SECONDS, BATCH_ROWS, ManagerBase, PoolSettings, _Work
 from .results import GradeResult, failure
 
 try:
@@ -304,11 +304,15 @@ class RayManager(ManagerBase):
         free = sum(_BATCHES_PER_ACTOR - len(actor.batches) for actor in ready)
         if free <= 0:
             return
-        self._pull(free * max(self._batch_size(actor) for actor in ready))
+        batch = self.binding.batch  # the manager's own: this thread may run before the grader holds it
+        self._pull(free * (BATCH_ROWS if batch else max(self._batch_size(actor) for actor in ready)))
         while free > 0 and self.queue:
             actor = min(ready, key=lambda a: len(a.batches))
-            size = min(self._batch_size(actor), math.ceil(len(self.queue) / free))
-            self._send(actor, [self.queue.popleft() for _ in range(size)])
+            if batch:  # a batch reward's groups stay whole: the actor's grader calls it once per group of rows
+                self._send(actor, self._take_groups(BATCH_ROWS))
+            else:
+                size = min(self._batch_size(actor), math.ceil(len(self.queue) / free))
+                self._send(actor, [self.queue.popleft() for _ in range(size)])
             free -= 1
 
     def _batch_size(self, actor: _Actor) -> int:

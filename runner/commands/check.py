@@ -15,6 +15,8 @@ from rewardbox.graders.checks.report import PROPERTIES, CheckReport, Counterexam
 from rewardbox.graders.checks import run_checks
 from rewardbox.graders.checks.probes import ANSWER_FORMATS
 
+from rewardbox.graders.runtime.conventions import describe as describe_convention
+
 from ..errors import UsageError
 from ..jsonl import read_examples, read_lines
 from ..options import FORMAT_DESC, REWARD_DESC, add_sandbox_options, parse_range, sandbox_options
@@ -139,6 +141,8 @@ def _progress(console: Console) -> Iterator:
 def render(report: CheckReport, console: Console) -> None:
     """The report as text: one line per property, then each failure's counterexample and likely causes."""
     console.print(f"rewardbox check {escape(report.reward)} ({report.seconds:.1f} s)")
+    if report.convention != "rewardbox":
+        console.print(f"read as {escape(describe_convention(report.convention))}")
     console.print()
     for result in report.results:
         mark = "[yellow]SKIP[/]" if result.skipped else ("[green]PASS[/]" if result.passed else "[bold red]FAIL[/]")

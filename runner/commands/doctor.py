@@ -13,6 +13,8 @@ from rich.table import Table
 
 from rewardbox.graders import LAYER_TITLES, Grader
 from rewardbox.graders.errors import IsolationUnavailable
+from rewardbox.graders.runtime.conventions import CONVENTIONS
+from rewardbox.graders.runtime.conventions import describe as describe_convention
 
 from ..options import FORMAT_DESC, ISOLATION_DESC
 
@@ -47,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
         probe, processes = None, None
     ok = probe is not None and probe.ok and all(layer["active"] for layer in layers)
     if args.format == "json":
-        report = {"machine": machine, "isolation": args.isolation, "layers": layers, "processes": processes, "probe_call": probe.status.value if probe else None}
+        report = {
+            "machine": machine, "isolation": args.isolation, "layers": layers, "processes": processes,
+            "conventions": list(CONVENTIONS), "probe_call": probe.status.value if probe else None,
+        }
         print(json.dumps(report, indent=2))
     else:
         console = Console()
@@ -59,5 +64,6 @@ def run(args: argparse.Namespace) -> int:
         console.print(table)
         if processes is not None:
             console.print(f"what a call may start: {processes['detail']}", highlight=False, soft_wrap=True)
+        console.print(f"rewards taken as written: {'; '.join(describe_convention(name) for name in CONVENTIONS)} (docs/rows.md)", highlight=False, soft_wrap=True)
         console.print(f"probe call: {probe.status.value if probe else 'not run (strict refused)'}")
     return 0 if ok else 1

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rewardbox.graders import FailureWatch, Grader, GradeResult, RewardFailing, SandboxFailure, Status
 
+from rewardbox.graders.runtime.conventions import describe as describe_convention
 from rewardbox.graders.runtime.watch import DEFAULT_STOP_AFTER
 
 from ..jsonl import Line, count_lines, open_output, read_grade_input, stream_lines
@@ -139,6 +140,10 @@ def _print_summary(console: Console, counts: collections.Counter[str], grader: G
     by_status = ", ".join(f"{status} {count}" for status, count in counts.most_common())
     console.print(f"graded {total} lines: {by_status or 'nothing'}", highlight=False)
     summary = grader.summary()
+    if summary["convention"] != "rewardbox":
+        console.print(f"reward read as {describe_convention(summary['convention'])}: {summary['signature']}", highlight=False, soft_wrap=True)
+    if summary["reloaded_per_call"]:
+        console.print(f"reward loaded in each call process: {summary['reloaded_per_call']}", highlight=False, soft_wrap=True)
     console.print(isolation_line(summary), highlight=False)
     for name, why in summary["missing"].items():
         console.print(f"  [yellow]missing {name}[/]: {why}", highlight=False)

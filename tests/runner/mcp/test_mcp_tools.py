@@ -182,3 +182,11 @@ def test_the_tools_are_plain_methods_too(tmp_path):
     summary = tools.grade(REWARD, str(GSM8K / "completions.jsonl"))
     assert summary.status_counts == {"ok": 300}
     assert Path(summary.outputs["graded"]) == tmp_path / "outputs" / "0001-grade" / "graded.jsonl"
+
+
+def test_grade_takes_a_reward_in_verl_s_signature(mcp, write):
+    reward = write("verl_reward.py", "def compute_score(data_source, solution_str, ground_truth, extra_info=None):\n    return {'score': float(solution_str.strip().endswith(str(ground_truth))), 'long': float(len(solution_str) > 5)}\n")
+    data = write("rows.jsonl", '{"completion": "so 72", "reward_model": {"ground_truth": "72"}, "data_source": "gsm8k"}\n{"completion": "so 70", "ground_truth": "72"}\n')
+    summary = mcp.call("grade", reward=f"{reward}:compute_score", input_path=data)
+    assert summary["status_counts"] == {"ok": 2} and summary["score_mean"] == 0.5
+    assert [line["components"] for line in read_jsonl(summary["outputs"]["graded"])] == [{"long": 0.0}, {"long": 0.0}]

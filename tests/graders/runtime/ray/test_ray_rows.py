@@ -31,3 +31,23 @@ def test_dict_int_and_absent_ground_truths_and_fields_grade_as_they_do_locally(m
     assert [r.status for r in remote] == [Status.ok] * 4 + [Status.invalid_input]
     assert [r.score for r in remote[:4]] == [3.0, 0.0, 1.0, 0.0]
     assert "of type set" in remote[4].error
+
+
+GROUP_AWARE_TRL = """
+def shortest_in_group(prompts, completions, **kwargs):
+    shortest = {}
+    for prompt, completion in zip(prompts, completions):
+        shortest[prompt] = min(shortest.get(prompt, len(completion)), len(completion))
+    return [1.0 if len(c) == shortest[p] else None if len(c) > 5 else 0.0 for p, c in zip(prompts, completions)]
+"""
+
+
+def test_a_trl_batch_reward_grades_on_ray_as_it_does_locally(make_grader, tmp_path):
+    path = tmp_path / "trl_reward.py"
+    path.write_text(GROUP_AWARE_TRL)
+    rows = [{"completion": "x" * n, "prompt": prompt} for prompt in ("a", "b", "c") for n in (3, 1, 2, 7)]
+    local = make_grader(f"{path}:shortest_in_group", workers=1).grade_batch(rows)
+    remote = make_grader(f"{path}:shortest_in_group", backend="ray", workers=1, ray_actors=2).grade_batch(rows)
+    assert [(r.status, r.score) for r in remote] == [(r.status, r.score) for r in local]
+    assert [r.status for r in local[:4]] == [Status.ok, Status.ok, Status.ok, Status.abstained]
+    assert [r.score for r in local[:3]] == [0.0, 1.0, 0.0]
