@@ -112,6 +112,11 @@ def bounded(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return f"{text[:half]}\n... [{len(text) - 2 * half} characters cut] ...\n{text[-half:]}"
 
 
+def frame_limit(text_chars: int) -> int:
+    """The largest frame a call may write when ``text_chars`` of each stream are kept (JSON may escape each char into six)."""
+    return max(MAX_FRAME_BYTES, 12 * text_chars + MAX_FRAME_BYTES)
+
+
 def encode_frame(
     call_id: int,
     status: Status,
@@ -121,6 +126,7 @@ def encode_frame(
     stdout: str = "",
     stderr: str = "",
     components: dict[str, float] | None = None,
+    text_chars: int = MAX_TEXT_CHARS,
 ) -> bytes:
     """One result as one line: ``ID SCORE MICROSECONDS`` for a silent ok call, ``ID J {json}`` otherwise."""
     duration_us = int(duration_ms * 1000)
@@ -131,9 +137,9 @@ def encode_frame(
         "status": status.value,
         "error": bounded(error) if error else None,
         "duration_us": duration_us,
-        "stdout": bounded(stdout),
-        "stderr": bounded(stderr),
+        "stdout": bounded(stdout, text_chars),
+        "stderr": bounded(stderr, text_chars),
         "components": components or {},
     }
     line = f"{call_id} J {json.dumps(payload, ensure_ascii=True)}\n".encode()
-    return line if len(line) <= MAX_FRAME_BYTES else encode_frame(call_id, status, score, duration_ms, error)
+    return line if len(line) <= frame_limit(text_chars) else encode_frame(call_id, status, score, duration_ms, error)

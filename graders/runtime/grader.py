@@ -30,6 +30,7 @@ from .layers import Isolation, LayerState, Limits, ProcessPolicy
 from .local_manager import _Manager
 from .binding import Binding, RowError
 from .conventions import CONVENTIONS
+from .frames import MAX_TEXT_CHARS
 from .manager import Item, ManagerBase, _Job
 from .results import GradeResult, Scores
 from .sandbox import LoadPerCall, Sandbox, WarmupFailed
@@ -79,6 +80,7 @@ class Grader:
         hash_seed: int = 0,
         load_timeout: float = 120.0,
         output_mb: float = 1.0,
+        text_chars: int = MAX_TEXT_CHARS,
         warmup: Sequence[tuple[str, str]] | None = None,
         restricted: bool = False,
         convention: str | None = None,
@@ -120,12 +122,14 @@ class Grader:
             )
         self.isolation = isolation
         self.restricted = restricted
+        self.text_chars = _positive_int("text_chars", text_chars)
         self._sandbox_options = dict(
             isolation=isolation,
             limits=Limits(memory_mb=_positive_int("memory_mb", memory_mb), cpu_seconds=max(1, math.ceil(self.timeout * 2) + 1)),
             seed=seed,
             hash_seed=_hash_seed(hash_seed),
             output_bytes=int(_positive_number("output_mb", output_mb) * (1 << 20)),
+            text_chars=self.text_chars,
             load_timeout=_positive_number("load_timeout", load_timeout),
             warmup=_warmup_pairs(self._warmup(warmup)),
             warmup_timeout=min(self.timeout, 2.0) + 1.0,

@@ -24,7 +24,8 @@ from typing import Iterable
 from ..errors import SandboxFailure
 from .manager import _KILL_GRACE_SECONDS, BATCH_ROWS, ManagerBase, PoolSettings, _Work
 from .frames import RETIRED_EXIT
-from .results import MAX_FRAME_BYTES, FrameError, GradeResult, Status, decode_frame, decode_silent, failure
+from .frames import frame_limit
+from .results import FrameError, GradeResult, Status, decode_frame, decode_silent, failure
 from .sandbox import Sandbox
 from .wire import encode_control, encode_request
 
@@ -323,7 +324,7 @@ class _Manager(ManagerBase):
         buffer += data
         end = buffer.rfind(b"\n") + 1
         if end == 0:
-            if len(buffer) > MAX_FRAME_BYTES:
+            if len(buffer) > frame_limit(self.grader.text_chars):
                 self._kill(chunk, Status.crashed, "the call wrote an oversized frame on its result channel")
             return
         lines = bytes(buffer[: end - 1]).split(b"\n")
@@ -336,7 +337,7 @@ class _Manager(ManagerBase):
             try:
                 silent = decode_silent(line) if in_range else None  # a silent ok call: no result object built
                 if silent is None:
-                    call_id, result = decode_frame(line, failure_score=failure_score)
+                    call_id, result = decode_frame(line, failure_score=failure_score, max_bytes=frame_limit(self.grader.text_chars))
                 else:
                     call_id = silent[0]
                 if call_id != chunk.position:

@@ -140,6 +140,7 @@ class PoolSettings(Protocol):
     score_range: tuple[float, float] | None
     out_of_range: str
     binding: Binding
+    text_chars: int  # of each captured stream kept in a result
 
     def _start_sandbox(self) -> Sandbox:
         """A new zygote with the reward loaded (a restart after the last one failed)."""

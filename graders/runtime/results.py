@@ -126,10 +126,10 @@ def decode_silent(line: bytes) -> tuple[int, float, float] | None:
     return None
 
 
-def decode_frame(line: bytes, *, failure_score: float) -> tuple[int, GradeResult]:
+def decode_frame(line: bytes, *, failure_score: float, max_bytes: int = MAX_FRAME_BYTES) -> tuple[int, GradeResult]:
     """Parse one child frame into (call id, result); raise ``FrameError`` if it is malformed."""
-    if len(line) > MAX_FRAME_BYTES:
-        raise FrameError(f"frame of {len(line)} bytes exceeds {MAX_FRAME_BYTES}")
+    if len(line) > max_bytes:
+        raise FrameError(f"frame of {len(line)} bytes exceeds {max_bytes}")
     silent = decode_silent(line)
     if silent is not None:
         return silent[0], GradeResult(score=silent[1], status=Status.ok, duration_ms=silent[2])

@@ -99,6 +99,7 @@ class Sandbox:
         warm: bool = False,
         warmup_stateless: bool = False,
         load_per_call: dict | None = None,
+        text_chars: int = 4096,
     ) -> None:
         self.temp_dir = tempfile.mkdtemp(prefix="rewardbox-")
         self._log = tempfile.TemporaryFile()
@@ -136,6 +137,7 @@ class Sandbox:
             "warm": warm,
             "warmup_stateless": warmup_stateless,
             "load_per_call": load_per_call,
+            "text_chars": text_chars,
         }
         self.sock.sendall(encode_control(init))
         try:

@@ -101,6 +101,7 @@ def main(control_fd: int) -> None:
     ready = {"op": "ready", "layers": layers, "pid_namespace": uses_pid_namespace(), "processes": vars(policy), "reload": reload}
     sock.sendall(encode_control(ready))
     zygote = Zygote(sock, reader, reward, takes, plan, {s.name: s.active for s in states}, init["seed"], init["output_bytes"], at_fork.only_lock_resets())
+    zygote.text_chars = init.get("text_chars", MAX_TEXT_CHARS)
     zygote.warm = bool(init.get("warm"))
     if reload:
         zygote.reload = lambda: load_reward(source, restricted=init["restricted"], again=True)
@@ -260,6 +261,7 @@ class Zygote:
         self.by_chunk: dict[int, _Child] = {}
         self.free_dirs: list[str] = []  # empty call directories whose calls are over, ready for the next
         self.warm = False  # mode="warm": a call process retires after any call that leaves a trace (_left_a_trace)
+        self.text_chars = MAX_TEXT_CHARS  # of each captured stream a result keeps
 
     def serve(self) -> None:
         gc.freeze()  # what __init__ built, too: a collection in a call process must not walk (and copy) it
@@ -412,7 +414,7 @@ class Zygote:
                 for call_id in range(len(calls)):
                     send_all(results, encode_frame(call_id, Status.exception, 0.0, 0.0, failed))
                 os._exit(0)
-        capture = _Capture(self.output_bytes, self.streams)
+        capture = _Capture(self.output_bytes, self.streams, self.text_chars)
         if self.takes.batch:  # TRL, OpenRLHF: the chunk is the batch their harness would pass
             for frame in self._call_batch(calls, capture):
                 send_all(results, frame)
@@ -467,8 +469,8 @@ class Zygote:
             status, error = Status.output_limit, f"the call wrote more than {self.output_bytes} bytes to stdout/stderr"
         self.last_ok = status is Status.ok
         if status is not Status.ok:
-            return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr)
-        return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components)
+            return encode_frame(call_id, status, 0.0, duration_ms, error, stdout, stderr, text_chars=self.text_chars)
+        return encode_frame(call_id, status, score, duration_ms, error, stdout, stderr, components, self.text_chars)
 
 
     def _harness_value(self, value: object, extras: dict | None = None) -> object:
@@ -516,7 +518,7 @@ class Zygote:
         frames = []
         for call_id, (status, score, error, components) in enumerate(outcomes):
             shown = (stdout, stderr) if call_id == 0 else ("", "")  # the batch's output, once
-            frames.append(encode_frame(call_id, status, score, duration_ms, error, *shown, components if status is Status.ok else None))
+            frames.append(encode_frame(call_id, status, score, duration_ms, error, *shown, components if status is Status.ok else None, self.text_chars))
         return frames
 
 
@@ -533,8 +535,8 @@ class _Capture:
     call that wrote something makes the next one start from empty files.
     """
 
-    def __init__(self, limit: int, streams: list) -> None:
-        self.limit, self.streams = limit, streams
+    def __init__(self, limit: int, streams: list, text_chars: int = MAX_TEXT_CHARS) -> None:
+        self.limit, self.streams, self.text_chars = limit, streams, text_chars
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
@@ -573,8 +575,8 @@ class _Capture:
             if size:
                 self.dirty = True
                 overflow = overflow or size > self.limit
-                head = os.pread(index + 1, MAX_TEXT_CHARS, 0).decode("utf-8", "replace")
-                texts[index] = bounded(head + ("\n... [output cut]" if size > MAX_TEXT_CHARS else ""))
+                head = os.pread(index + 1, self.text_chars, 0).decode("utf-8", "replace")
+                texts[index] = bounded(head + ("\n... [output cut]" if size > self.text_chars else ""), self.text_chars)
         return texts[0], texts[1], overflow
 
 

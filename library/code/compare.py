@@ -34,9 +34,16 @@ def _shown(token: str) -> str:
     return repr(token if len(token) <= _SHOWN else token[:_SHOWN] + "...")
 
 
+def _integer(token: str) -> str:
+    """An integer token in one spelling (no plus sign, no leading zeros, no negative zero), as text: ``int()`` of a
+    token over 4,300 digits raises in the judge's interpreter, and a text comparison costs nothing."""
+    negative, digits = token.startswith("-"), token.lstrip("+-").lstrip("0") or "0"
+    return f"-{digits}" if negative and digits != "0" else digits
+
+
 def _numbers_equal(found: str, expected: str, tolerance: float) -> bool:
     if _INTEGER.fullmatch(found) and _INTEGER.fullmatch(expected):
-        return int(found) == int(expected)
+        return _integer(found) == _integer(expected)
     try:
         a, b = float(found), float(expected)
     except ValueError:

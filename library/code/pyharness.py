@@ -138,6 +138,22 @@ def from_wire(value: object, resolve: Callable[[int], object]) -> object:
 # ---- the test process ------------------------------------------------------------------------------------
 
 
+class _Quitter:
+    """``exit`` and ``quit`` as ``site`` defines them (the runner starts without ``site``): a program may call them."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Use {self.name}() or Ctrl-D (i.e. EOF) to exit"
+
+    def __call__(self, code: object = None) -> None:
+        raise SystemExit(code)
+
+
+builtins.exit, builtins.quit = _Quitter("exit"), _Quitter("quit")  # type: ignore[attr-defined]
+
+
 def _streams() -> None:
     sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="replace")
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False), 1 << 16), encoding="utf-8", errors="replace")

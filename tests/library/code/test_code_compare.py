@@ -45,3 +45,10 @@ def test_lines_counts_lines_and_ignores_trailing_whitespace():
 def test_exact_only_forgives_line_endings_and_a_final_newline():
     assert exact("x\r\ny\n", "x\ny") is None
     assert "line 2" in exact("x\ny \n", "x\ny\n")
+
+
+def test_integers_beyond_the_str_conversion_limit_compare_as_text():
+    big = "9" * 5000
+    assert tokens(big, big) is None and tokens("+" + "0" + big, big) is None
+    assert "expected" in tokens("8" + big[1:], big)  # a wrong big integer is a wrong answer, not an error of the judge
+    assert tokens("-0", "0") is None

@@ -91,6 +91,8 @@ def test_time_limits_are_per_test_and_the_total_is_bounded():
         ("print(int(input()) ** 2)", 1.0),
         ("import sys\nprint(int(input()) ** 2, file=sys.stderr)", 0.0),
         ("print(int(input()) ** 2)\nimport sys\nsys.exit(0)", 1.0),
+        ("print(int(input()) ** 2)\nexit()", 1.0),  # site's exit and quit exist for the program
+        ("print(int(input()) ** 2)\nquit(0)", 1.0),
         ("print(int(input()) ** 2)\nraise SystemExit(1)", 0.0),  # a non-zero exit is a runtime error, whatever it printed
         ("import sys\nsys.stdout.close()", 0.0),
         ("import threading\ndef main():\n    print(int(input()) ** 2)\nthreading.Thread(target=main).start()", 1.0),  # waited for, as Python does
