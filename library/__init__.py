@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .base import Example, GoldUnparseable, Reward
     from .choice import choice_answer
     from .code import code_tests
+    from .code.run import run_program
     from .composition import compose
     from .format import think_format
     from .json_data import json_answer
@@ -43,6 +44,7 @@ REWARDS: dict[str, tuple[str, str]] = {
     "json": ("json_data", "json_answer"),
     "similarity": ("similarity", "text_similarity"),
     "code": ("code", "code_tests"),
+    "run": ("code.run", "run_program"),
     "length": ("penalties", "length_penalty"),
     "repetition": ("penalties", "repetition_penalty"),
     "compose": ("composition", "compose"),

@@ -20,7 +20,7 @@ from .errors import UsageError
 # command name -> the module of runner/commands/ that defines it, in the order --help lists them
 COMMANDS = {
     "preflight": "preflight", "grade": "grade", "lint": "lint", "check": "check", "report": "report", "data": "data",
-    "advise": "advise", "train": "train", "mcp": "mcp", "doctor": "doctor", "export-openai": "export_openai",
+    "advise": "advise", "train": "train", "serve": "serve", "mcp": "mcp", "doctor": "doctor", "export-openai": "export_openai",
 }
 
 
