@@ -2,14 +2,15 @@
 
 Binds 127.0.0.1 unless told otherwise; any other address needs a bearer token (read from the
 environment variable ``token_env`` names, ``REWARDBOX_TOKEN`` by default). Stops on SIGTERM or
-Ctrl-C after answering the requests it holds. Exit 0 when stopped, 2 for a bad config, a missing
-token or a reward that cannot load.
+Ctrl-C after answering the requests it holds. Exit 0 when stopped by SIGTERM, 130 by Ctrl-C, 2 for a
+bad config, a missing token or a reward that cannot load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from ..errors import UsageError
@@ -67,11 +68,14 @@ def run(args: argparse.Namespace) -> int:
         create_app(service, token), host=config.host, port=config.port, log_level="warning",
         timeout_graceful_shutdown=int(config.request_timeout) + 5, access_log=False,
     ))
+    stopped_by: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):  # uvicorn shuts down gracefully, then raises the signal again: noted here
+        signal.signal(signum, lambda number, frame: stopped_by.append(number))
     try:
         server.run()
     finally:
         service.close()
-    return 0
+    return 130 if signal.SIGINT in stopped_by else 0
 
 
 def _config(args, RewardConfig, ServeConfig, check, load_serve_config):
