@@ -29,9 +29,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Serve the rewards of CONFIG.toml (or one --reward) over HTTP with their sandboxed graders: "
         "POST /v1/grade (rewardbox's batch API) and /v1/grade/stream, /get_reward (OpenRLHF's --remote_rm_url), "
         "/slime (slime's --rm-url), /run_code (SandboxFusion's, for verl and tinker-cookbook), GET /health, /ready and "
-        "/metrics (Prometheus). See docs/serve.md. Needs the serve extra: pip install 'rewardbox[serve]'.",
+        "/metrics (Prometheus). See docs/serve/index.md. Needs the serve extra: pip install 'rewardbox[serve]'.",
     )
-    parser.add_argument("config", nargs="?", metavar="CONFIG.toml", help="the service's config (docs/serve.md); or give --reward")
+    parser.add_argument("config", nargs="?", metavar="CONFIG.toml", help="the service's config (docs/serve/index.md); or give --reward")
     parser.add_argument("--reward", metavar="REWARD", help=REWARD_DESC)
     parser.add_argument("--name", metavar="NAME", help=NAME_DESC)
     parser.add_argument("--host", help=HOST_DESC)

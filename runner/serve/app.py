@@ -28,10 +28,12 @@ import json
 import time
 from typing import Any, AsyncIterator, Callable
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse as _StarletteJSON
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from rewardbox.graders import GradeResult
@@ -40,6 +42,13 @@ from rewardbox.library.code.run import RESULT_MARKER, SANDBOX_FUSION_LANGUAGES
 from .service import RUN_CODE, Busy, Service, UnknownReward
 
 _OPEN = ("/health", "/ready")
+
+
+class JSONResponse(_StarletteJSON):
+    """JSON rendered by orjson: a batch of 256 results in a fraction of the standard library's time."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class HTTPProblem(Exception):
@@ -70,7 +79,11 @@ def create_app(service: Service, token: str | None) -> Starlette:
                 raise HTTPProblem(413, f"the request body passes max_request_mb = {config.max_request_mb:g}")
             chunks.append(chunk)
         try:
-            return json.loads(b"".join(chunks))
+            data = b"".join(chunks)
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                return json.loads(data)  # what orjson refuses and JSON allows: integers past 64 bits
         except (ValueError, UnicodeDecodeError) as exc:
             raise HTTPProblem(400, f"the body is not JSON: {exc}") from None
 
@@ -113,10 +126,10 @@ def create_app(service: Service, token: str | None) -> Starlette:
                 try:
                     results = await service.grade(name, rows[start:start + chunk], config.request_timeout)
                 except Busy as exc:
-                    yield json.dumps({"index": start, "error": str(exc), "retry_after": exc.retry_after}).encode() + b"\n"
+                    yield orjson.dumps({"index": start, "error": str(exc), "retry_after": exc.retry_after}) + b"\n"
                     return
                 for offset, result in enumerate(results):
-                    yield json.dumps({"index": start + offset, **result_json(result)}).encode() + b"\n"
+                    yield orjson.dumps({"index": start + offset, **result_json(result)}) + b"\n"
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -166,7 +179,7 @@ def create_app(service: Service, token: str | None) -> Starlette:
         found = next((line[len(RESULT_MARKER):] for line in result.stdout.splitlines() if line.startswith(RESULT_MARKER)), None)
         if found is None:
             return JSONResponse({"status": "SandboxError", "message": result.error or f"the run ended {result.status.value}", "compile_result": None, "run_result": None, "executor_pod_name": None, "files": {}})
-        return JSONResponse(json.loads(found))
+        return JSONResponse(orjson.loads(found))
 
     async def ping(request: Request) -> Response:
         return JSONResponse("pong")

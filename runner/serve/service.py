@@ -19,19 +19,27 @@ it stops; a crashed zygote restarts inside its grader and costs only the calls i
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from rewardbox.graders import Grader, GradeResult
+from rewardbox.graders import Grader, GradeResult, Status
 
 from .config import ServeConfig
 
 RUN_CODE = "run_code"  # the internal grader behind /run_code (library:run)
 _GRADING_THREADS = 256  # requests waiting on their results at once (each waits in a thread, idle)
+_WATCH_ROWS = 256  # the recent rows a reward's failure rate is read over
+_WARN_EVERY = 60.0  # seconds between two warnings of one kind for one reward
+
+_FINE = (Status.ok, Status.abstained)  # a row that did not fail
+
+log = logging.getLogger("rewardbox.serve")
 
 
 class Busy(Exception):
@@ -51,6 +59,15 @@ class _Served:
     grader: Grader
     queued: int = 0  # rows admitted and not yet answered
     seconds_per_row: float = 0.01  # a moving estimate, for Retry-After
+    recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=_WATCH_ROWS))  # (ok, error) of recent rows
+    warned: dict = field(default_factory=dict)  # kind -> when it was last logged
+
+    def warn(self, kind: str, message: str, *args: object) -> None:
+        """Log a warning, at most once a minute per kind: a client may not retry, and its trainer sees only scores."""
+        now = time.monotonic()
+        if now - self.warned.get(kind, -_WARN_EVERY) >= _WARN_EVERY:
+            self.warned[kind] = now
+            log.warning(message, *args)
 
 
 class Metrics:
@@ -122,10 +139,21 @@ class Service:
             if served.queued and served.queued + count > self.config.queue_rows:
                 self.metrics.refused.labels(name).inc(count)
                 retry = max(1, round(served.queued * served.seconds_per_row / max(1, served.grader.workers)))
+                served.warn("busy", "reward %r refused %d rows: its queue holds %d (queue_rows = %d). Clients that do not retry "
+                            "(verl's sandbox_fusion, tinker-cookbook) score such rows 0: raise queue_rows or add workers",
+                            name, count, served.queued, self.config.queue_rows)
                 raise Busy(name, served.queued, self.config.queue_rows, retry)
             served.queued += count
             self.metrics.queued.labels(name).set(served.queued)
         return served
+
+    @staticmethod
+    def _watch(name: str, served: _Served) -> None:
+        """Warn when most recent rows failed: a trainer over HTTP sees a reward of 0, not why."""
+        with_errors = [error for ok, error in served.recent if not ok]
+        if len(served.recent) >= 64 and len(with_errors) >= len(served.recent) / 2:
+            common = collections.Counter(error.splitlines()[-1][:200] if error else "no message" for error in with_errors).most_common(1)[0][0]
+            served.warn("failing", "reward %r: %d of the last %d rows failed (most often: %s)", name, len(with_errors), len(served.recent), common)
 
     def _release(self, name: str, count: int, seconds: float, done: concurrent.futures.Future) -> None:
         served = self.served[name]
@@ -135,6 +163,9 @@ class Service:
             if count:
                 served.seconds_per_row = 0.8 * served.seconds_per_row + 0.2 * seconds / count
         if not done.cancelled() and done.exception() is None:
-            for result in done.result():
-                self.metrics.results.labels(name, result.status.value).inc()
+            results = done.result()
+            for status, count in collections.Counter(result.status for result in results).items():
+                self.metrics.results.labels(name, status.value).inc(count)
+            served.recent.extend((result.status in _FINE, result.error) for result in results[-_WATCH_ROWS:])
+            self._watch(name, served)
         self.metrics.restarts.labels(name).set(getattr(served.grader._manager, "restarts", 0))

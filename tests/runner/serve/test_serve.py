@@ -223,6 +223,7 @@ def test_a_full_queue_refuses_with_429_and_retry_after(tmp_path):
         assert requests.post(f"{busy.url}/v1/grade/slow", json={"rows": [{"completion": "4", "ground_truth": 4}]}, timeout=30).status_code == 200
     finally:
         assert busy.stop() == 0
+    assert "reward 'slow' refused 1 rows" in (tmp_path / "serve.log").read_text()  # the operator hears of it, not only the client
 
 
 def test_sigterm_answers_every_accepted_request(tmp_path):
@@ -249,6 +250,13 @@ def test_sigterm_answers_every_accepted_request(tmp_path):
     assert answers == [(200, [1.0, 1.0])] * 4  # every request the service held was answered before it stopped
 
 
+def test_a_reward_failing_most_rows_is_logged_by_the_service(server, tmp_path):
+    rows = [{"completion": "crash", "ground_truth": 1}] * 70 + [{"completion": "it is 4", "ground_truth": 4}] * 10
+    answer = requests.post(f"{server.url}/v1/grade/demo", json={"rows": rows}, timeout=120).json()
+    assert [r["status"] for r in answer["results"]].count("crashed") == 70
+    assert wait_for(lambda: "reward 'demo': 70 of the last 80 rows failed" in (tmp_path / "serve.log").read_text(), timeout=10)
+
+
 def test_a_killed_zygote_costs_only_its_calls(server):
     import threading
 
@@ -268,7 +276,9 @@ def test_a_killed_zygote_costs_only_its_calls(server):
     thread.start()
     assert wait_for(lambda: zygotes(), timeout=10), "no zygote under the service"
     time.sleep(1.0)  # both calls are running
-    os.kill(zygotes()[0], signal.SIGKILL)
+    busy = [pid for pid in zygotes() if descendants(pid)]  # the demo reward's zygote (/run_code has one too, idle)
+    assert len(busy) == 1, busy
+    os.kill(busy[0], signal.SIGKILL)
     thread.join(60)
     statuses = [r["status"] for r in answers[0]["results"]]
     assert set(statuses) <= {"crashed", "ok"}, statuses  # what ran in it is lost with the reason, or runs again in the new one
