@@ -5,8 +5,9 @@ loss), with the truncation counts of its data first. A progress bar shows the ph
 
 Exit status: 0 when the run reached its last step (or SFT stopped on the overfitting signature
 with ``stop_on_overfit``), 1 when a backend request, a timeout or a failing reward stopped it
-(the message names the last good checkpoint), 2 for a bad config, data source or reward, 130
-when interrupted.
+(the message names the last good checkpoint), 2 for a bad config, data source, reward, tokenizer
+or a base_model the service does not offer, 130 when interrupted. Every failure is one message;
+closing the session is best-effort (a failure there is a warning and keeps the exit status).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import argparse
 from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
+from rich.markup import escape
+
+from rewardbox.graders.errors import RewardboxError
 
 from ..datasource import add_column_options
 from ..errors import UsageError
@@ -74,7 +78,12 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, DataError) as exc:
         raise UsageError(str(exc)) from None
     except TrainError as exc:
-        say(f"[bold red]rewardbox train: {exc}[/]")
+        say(f"[bold red]rewardbox train: {escape(str(exc))}[/]")
+        return 1
+    except RewardboxError:  # a reward that cannot load, ...: cli.main says it and exits 2
+        raise
+    except Exception as exc:  # noqa: BLE001 - a foreign error while opening: one line, no traceback
+        say(f"[bold red]rewardbox train: the run could not start: {type(exc).__name__}: {escape(str(exc))}[/]")
         return 1
     try:
         with trainer:
@@ -83,11 +92,20 @@ def run(args: argparse.Namespace) -> int:
             else:
                 _train_sft(trainer, config, console, say)
     except TrainError as exc:
-        say(f"[bold red]rewardbox train: stopped at step {trainer.step}: {exc}[/]\nlogs in {trainer.log.log_dir}")
+        say(f"[bold red]rewardbox train: stopped at step {trainer.step}: {escape(str(exc))}[/]\nlogs in {trainer.log.log_dir}")
         return 1
     except KeyboardInterrupt:
         say(f"[yellow]interrupted at step {trainer.step}; logs in {trainer.log.log_dir}; last checkpoint {trainer.last_checkpoint or 'none'}[/]")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the traceback is in training_debug.log (TrainingSession.__exit__)
+        say(
+            f"[bold red]rewardbox train: stopped at step {trainer.step}: {type(exc).__name__}: {escape(str(exc))}[/]\n"
+            f"the traceback is in {trainer.log.path('training_debug.log')}; last checkpoint {trainer.last_checkpoint or 'none'}"
+        )
+        return 1
+    finally:
+        for warning in trainer.close_warnings:
+            say(f"[yellow]warning: {escape(warning)}[/]")
     return 0
 
 

@@ -27,6 +27,8 @@ from ..training.grpo.data import read_prompts
 from ..training.grpo.reports import CheckpointReport, LoadReport, SampleReport, StepReport
 from ..training.grpo.trainer import Trainer, summary_line
 from .tools import FIRST, Outputs, preview
+
+RESUME_HINT = "continue with train_open(config_path, resume=true), or load(state_path)"  # what MCP users call, not --resume
 from ..training.runs import RESUME_DESC, grpo_total_steps, open_run
 
 MAX_STEP_LINES = 20  # summary lines one train_grpo_step call returns (the last ones)
@@ -113,6 +115,7 @@ class Training:
             str | None, Field(description="the run directory (default: the config's log_dir, else runs/<config name> in the output directory)")
         ] = None,
         resume: Annotated[bool, Field(description=RESUME_DESC)] = False,
+        tokenizer: Annotated[str | None, Field(description=f"{DESCRIPTIONS['tokenizer']}; a folder here is relative to the server's directory")] = None,
     ) -> SessionSummary:
         """Open a GRPO training session from a config file; train_grpo_step, sample, save and load then act on it.
 
@@ -121,10 +124,10 @@ class Training:
         """
         with self._lock:
             self._close()
-            config = load_config(config_path, backend=backend, log_dir=log_dir)
+            config = load_config(config_path, backend=backend, log_dir=log_dir, tokenizer=tokenizer)
             if not isinstance(config, TrainConfig):
                 raise UsageError(f"{config_path}: method = {config.method!r}: the training tools run GRPO; train SFT with `rewardbox train`")
-            trainer = open_run(config, config_path, resume=resume, runs_root=str(self.outputs.root / "runs"))
+            trainer = open_run(config, config_path, resume=resume, runs_root=str(self.outputs.root / "runs"), resume_hint=RESUME_HINT)
             assert isinstance(trainer, Trainer)
             self._trainer = trainer
             return SessionSummary(

@@ -45,14 +45,28 @@ def load_config(path: str, **overrides: object) -> RunConfig:
             raise ConfigError(f"{path}: a method = {method!r} run has no {key!r} setting (given on the command line)")
     data.update(given)
     folder = os.path.dirname(os.path.abspath(path))
-    for key, pattern in (("reward", _REWARD_FILE), ("prompts", _DATA_PATH), ("data", _DATA_PATH)):
+    for key, pattern in (("reward", _REWARD_FILE), ("prompts", _DATA_PATH), ("data", _DATA_PATH), ("renderer", _REWARD_FILE)):
         value = data.get(key)
         if isinstance(value, str) and not os.path.isabs(value) and pattern.match(value):
             data[key] = os.path.normpath(os.path.join(folder, value))
+    if "renderer" in data:
+        data["renderer"] = _module_beside(folder, data["renderer"])
+    tokenizer = data.get("tokenizer")
+    if isinstance(tokenizer, str) and not os.path.isabs(tokenizer) and os.path.isdir(os.path.join(folder, tokenizer)):
+        data["tokenizer"] = os.path.normpath(os.path.join(folder, tokenizer))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError("\n".join(_describe(path, text, error, model) for error in exc.errors())) from None
+
+
+def _module_beside(folder: str, spec: object) -> object:
+    """A ``module:function`` renderer whose module is a file beside the config, as that file's path; else ``spec``."""
+    if not isinstance(spec, str) or spec.count(":") != 1 or spec.endswith(".py") or ".py:" in spec:
+        return spec
+    module, function = spec.split(":")
+    beside = os.path.join(folder, *module.split(".")) + ".py"
+    return f"{os.path.normpath(beside)}:{function}" if module and os.path.isfile(beside) else spec
 
 
 def _model_for(path: str, text: str, method: object) -> type[RunConfig]:

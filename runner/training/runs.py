@@ -20,7 +20,9 @@ RESUME_DESC = (
 )
 
 
-def open_run(config: TrainConfig | SFTConfig, config_path: str, *, resume: bool = False, runs_root: str = "runs") -> TrainingSession:
+def open_run(
+    config: TrainConfig | SFTConfig, config_path: str, *, resume: bool = False, runs_root: str = "runs", resume_hint: str | None = None
+) -> TrainingSession:
     """The trainer the config's method asks for, in its ``log_dir``, else in ``runs_root/<config file name>``.
 
     Raises ``UsageError`` when training cannot be imported here, ``DataError`` for a bad data
@@ -33,7 +35,8 @@ def open_run(config: TrainConfig | SFTConfig, config_path: str, *, resume: bool 
         raise UsageError(f"{exc}: training needs Python 3.11+ and the train extra: pip install 'rewardbox[train]'") from None
     log_dir = config.log_dir or os.path.join(runs_root, os.path.splitext(os.path.basename(config_path))[0])
     opener = open_trainer if isinstance(config, TrainConfig) else open_sft_trainer
-    return opener(config, log_dir=log_dir, resume=resume)  # type: ignore[arg-type]
+    options = {} if resume_hint is None else {"resume_hint": resume_hint}
+    return opener(config, log_dir=log_dir, resume=resume, **options)  # type: ignore[arg-type]
 
 
 def grpo_total_steps(trainer: Trainer) -> int:

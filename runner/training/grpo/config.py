@@ -82,10 +82,30 @@ DESCRIPTIONS: dict[str, str] = {
         "and is a warning in the log with the first error's traceback (0: never stop)"
     ),
     "kl_spike_threshold": "flag a step whose |kl_sample_train| exceeds this",
-    "renderer": "tinker backend: plain (prompt text as is, stop at EOS) or 'module:function' making a renderer from the tokenizer",
+    "renderer": (
+        "tinker backend: how prompts become tokens and sampled tokens text. auto (default: the chat template the model "
+        "calls for, chosen from base_model as tinker-cookbook does), a renderer name (llama3, qwen3, qwen3_instruct, "
+        "qwen3_disable_thinking, role_colon, chat_template, ...), plain (prompt text as is, stop at EOS), or "
+        "'file.py:function' / 'module:function' making a renderer from the tokenizer (a file is relative to the config file)"
+    ),
+    "tokenizer": (
+        "tinker backend: the tokenizer, a local folder or a Hugging Face name (default: base_model's, which the SDK "
+        "downloads from the Hugging Face Hub; a folder is relative to the config file)"
+    ),
     "wandb_project": "log each step's metrics to this Weights & Biases project (needs rewardbox[wandb])",
-    "seed": "seed for the holdout or validation split, the training order and sampling",
+    "seed": "seed for the holdout or validation split, the training order and the new adapter's initial weights",
+    "sampling_seed": (
+        "seed every sampling request (default: none, as tinker-cookbook does). On the Tinker service a seeded request "
+        "for a whole group can return identical completions, which leaves the group without signal; set it only to "
+        "repeat a debugging run"
+    ),
+    "checkpoint_ttl_seconds": (
+        "how long the service keeps the periodic checkpoints (save_interval), from 3600 (1 hour); 0 keeps them "
+        "forever. The final checkpoint and ones saved by name are kept forever (default 604800: 7 days, as tinker-cookbook)"
+    ),
 }
+
+TTL_RANGE = (3600, 10 * 365 * 86400)  # what the Tinker SDK documents for ttl_seconds
 
 
 class RunConfig(BaseModel):
@@ -108,9 +128,24 @@ class RunConfig(BaseModel):
     temperature: float = Field(1.0, ge=0)
     save_interval: int = Field(0, ge=0)
     request_timeout: float = Field(600.0, gt=0)
-    renderer: str = "plain"
+    renderer: str = Field("auto", min_length=1)
+    tokenizer: str | None = None
     wandb_project: str | None = None
     seed: int = 0
+    sampling_seed: int | None = None
+    checkpoint_ttl_seconds: int = Field(604800, ge=0)
+
+    @field_validator("checkpoint_ttl_seconds")
+    @classmethod
+    def _ttl_in_range(cls, value: int) -> int:
+        if value and not TTL_RANGE[0] <= value <= TTL_RANGE[1]:
+            raise ValueError(f"expected 0 (keep forever) or {TTL_RANGE[0]} to {TTL_RANGE[1]} seconds (1 hour to 10 years)")
+        return value
+
+    @property
+    def checkpoint_ttl(self) -> int | None:
+        """``ttl_seconds`` for periodic checkpoints: None keeps them forever."""
+        return self.checkpoint_ttl_seconds or None
 
 
 class TrainConfig(RunConfig):

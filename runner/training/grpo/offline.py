@@ -5,8 +5,8 @@
     OfflineServiceClient ── create_lora_training_client / ..._from_state_with_optimizer
             │                       (state files: STORAGE/<run>/weights/<name>.npz)
             ▼
-    OfflineTrainingClient ── one worker thread: requests run in submission order;
-            │                 a failed request poisons the client, as tinker's does
+    OfflineTrainingClient ── one worker thread: requests run in submission order; a failed
+            │                 request fails alone (tinker poisons a client only after a custom loss fails)
             │ save_weights_and_get_sampling_client: a snapshot (a copy) of the weights
             ▼
     OfflineSamplingClient ── the service's sampling threads (optional latency per request)
@@ -30,9 +30,11 @@ import numpy as np
 import tinker
 from tinker import types
 from tinker.lib.public_interfaces.api_future import AwaitableConcurrentFuture
+from tinker.types.optimizer import OptimParamsBase
 from tinker.types.request_error_category import RequestErrorCategory
 
 from . import offline_policy as policy
+from .config import TTL_RANGE
 from .offline_policy import OptimizerState, PolicyShape
 from .tokenizer import CharTokenizer
 
@@ -43,7 +45,6 @@ LOSS_INPUTS: dict[str, tuple[str, ...]] = {
     "ppo": ("target_tokens", "logprobs", "advantages"),
 }
 LOSS_CONFIG_KEYS: dict[str, tuple[str, ...]] = {"ppo": tuple(policy.PPO_CLIP)}
-_POISONED = "A previous request failed; this TrainingClient is poisoned and cannot accept further requests."
 
 
 class OfflineServiceClient:
@@ -148,7 +149,6 @@ class OfflineTrainingClient:
         self._seed = seed
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="offline-trainer")
         service._training.append(self._worker)
-        self._failure: BaseException | None = None
 
     def forward_backward(
         self,
@@ -168,13 +168,26 @@ class OfflineTrainingClient:
         """The loss and each datum's target logprobs, with no gradient (evaluation)."""
         return self._loss_request(data, loss_fn, loss_fn_config, backward=False)
 
-    def optim_step(self, optim_params: types.AdamParams | None = None) -> AwaitableConcurrentFuture[types.OptimStepResponse]:
-        """Apply the accumulated gradient with AdamW and clear it."""
-        return self._submit(self._optim_step, optim_params or types.AdamParams())
+    def optim_step(
+        self, optim_params: types.AdamParams | None = None, *, adam_params: types.AdamParams | None = None
+    ) -> AwaitableConcurrentFuture[types.OptimStepResponse]:
+        """Apply the accumulated gradient with AdamW and clear it; the parameters are required, as the SDK requires them."""
+        if optim_params is not None and adam_params is not None:
+            raise ValueError("Specify optim_params or legacy adam_params, not both")
+        params = optim_params if optim_params is not None else adam_params
+        if not isinstance(params, (types.AdamParams, OptimParamsBase)):
+            raise TypeError("Expected AdamParams or OptimParamsBase")
+        return self._submit(self._optim_step, params)
 
-    def save_state(self, name: str, ttl_seconds: int | None = None) -> AwaitableConcurrentFuture[types.SaveWeightsResponse]:
-        """Write weights and optimizer state; the response's ``path`` loads them back."""
-        return self._submit(self._save_state, name)
+    def save_state(
+        self, name: str, ttl_seconds: int | None = None, overwrite: bool = False, user_metadata: dict | None = None
+    ) -> AwaitableConcurrentFuture[types.SaveWeightsResponse]:
+        """Write weights and optimizer state; the response's ``path`` loads them back.
+
+        As the SDK: a name this training run already saved fails unless ``overwrite``; ``ttl_seconds``
+        is 1 hour to 10 years, or None (kept until deleted; the offline backend keeps every state).
+        """
+        return self._submit(self._save_state, name, ttl_seconds, overwrite)
 
     def save_weights_and_get_sampling_client(self) -> AwaitableConcurrentFuture[OfflineSamplingClient]:
         """A sampling client on a copy of the weights as they are once earlier requests have run."""
@@ -190,16 +203,7 @@ class OfflineTrainingClient:
         return self._submit(self._forward_backward, list(data), loss_fn, dict(config or {}), backward)
 
     def _submit(self, work: Callable[..., T], *args: object) -> AwaitableConcurrentFuture[T]:
-        def run() -> T:
-            if self._failure is not None:
-                raise RuntimeError(_POISONED) from self._failure
-            try:
-                return work(*args)
-            except BaseException as exc:
-                self._failure = exc
-                raise
-
-        return AwaitableConcurrentFuture(self._worker.submit(run))
+        return AwaitableConcurrentFuture(self._worker.submit(work, *args))
 
     def _forward_backward(
         self, data: list[types.Datum], loss_fn: str, config: dict[str, float | str], backward: bool
@@ -226,9 +230,13 @@ class OfflineTrainingClient:
         self._gradient[:] = 0.0
         return types.OptimStepResponse(metrics={"grad_norm": norm})
 
-    def _save_state(self, name: str) -> types.SaveWeightsResponse:
+    def _save_state(self, name: str, ttl_seconds: int | None, overwrite: bool) -> types.SaveWeightsResponse:
+        if ttl_seconds is not None and not TTL_RANGE[0] <= ttl_seconds <= TTL_RANGE[1]:
+            raise _user_error(f"ttl_seconds = {ttl_seconds}: expected {TTL_RANGE[0]} to {TTL_RANGE[1]} seconds (1 hour to 10 years) or None")
         path = f"tinker://{self.run_id}/weights/{name}"
         file = self.service._state_file(path)
+        if os.path.exists(file) and not overwrite:
+            raise _user_error(f"a checkpoint named {name!r} exists in training run {self.run_id}; choose another name (or overwrite=True)")
         os.makedirs(os.path.dirname(file), exist_ok=True)
         with open(file + ".tmp", "wb") as out:
             np.savez(

@@ -102,14 +102,18 @@ def sample_and_grade(
             items = [record.row(completion) for completion in completions_P[index]]
             grading_P[index] = pool.submit(grader.grade_batch, items, functools.partial(progress.record_graded, index))
 
-        for index in waiter.as_completed(
-            [future.future() for future in futures_P], lambda p: f"sampling request for prompt {p} ({records_P[p].id})"
-        ):
-            responses_P[index] = waiter.result(futures_P[index], f"sampling request for prompt {index} ({records_P[index].id})")
-            completions_P[index] = [_content(renderer, sequence.tokens) for sequence in responses_P[index].sequences]
-            progress.groups_sampled += 1
-            if overlap:
-                grade(index)
+        pending = [future.future() for future in futures_P]
+        try:
+            for index in waiter.as_completed(pending, lambda p: f"sampling request for prompt {p} ({records_P[p].id})"):
+                responses_P[index] = waiter.result(futures_P[index], f"sampling request for prompt {index} ({records_P[index].id})")
+                completions_P[index] = [_content(renderer, sequence.tokens) for sequence in responses_P[index].sequences]
+                progress.groups_sampled += 1
+                if overlap:
+                    grade(index)
+        except BaseException:
+            for future in pending:  # a step that stops abandons its other requests: the service is told (tinker cancels samples)
+                future.cancel()
+            raise
         sampled = time.monotonic()
         progress.phase = "grading"
         if not overlap:

@@ -9,6 +9,7 @@
     training_debug.log     what the run did and why it stopped
     grading_function.py    the exact reward source the run graded with
     checkpoints.jsonl      one CheckpointReport per saved state
+    renderer.json          the renderer (which, from where, why), its stop sequences and one prompt as sent
     progress.txt           rewritten every heartbeat while the run is open
 
 Files are opened for appending and each record is flushed when written, so a run that
@@ -39,12 +40,10 @@ LOG_FILES = ("metrics.jsonl", "samples.jsonl", "sampling_debug.log", "reward_deb
 class RunLog:
     """Writes a run directory; a directory that already holds a run is only reopened with ``resume``."""
 
-    def __init__(self, log_dir: str, *, resume: bool, files: Sequence[str] = LOG_FILES) -> None:
+    def __init__(self, log_dir: str, *, resume: bool, files: Sequence[str] = LOG_FILES, resume_hint: str = "pass --resume") -> None:
         self.log_dir = os.path.abspath(log_dir)
         if not resume and any(_has_lines(os.path.join(self.log_dir, name)) for name in ("metrics.jsonl", "checkpoints.jsonl")):
-            raise TrainError(
-                f"{self.log_dir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --log-dir"
-            )
+            raise TrainError(f"{self.log_dir} already holds a run (metrics.jsonl); {resume_hint} to continue it, or choose another run directory")
         os.makedirs(self.log_dir, exist_ok=True)
         self._files: dict[str, IO[str]] = {name: open(self.path(name), "a", encoding="utf-8") for name in files}
         self.logger = logging.getLogger(f"rewardbox.train.{self.log_dir}")
@@ -81,6 +80,12 @@ class RunLog:
                 text += f"from rewardbox.library import build\n\ncompute_reward = build({source.target!r}, {source.params!r})\n"
         with open(self.path("grading_function.py"), "w", encoding="utf-8") as out:
             out.write(text)
+
+    def write_json(self, name: str, record: dict) -> None:
+        """Write one JSON file of the run directory whole (a resumed run rewrites it)."""
+        with open(self.path(name), "w", encoding="utf-8") as out:
+            json.dump(record, out, indent=2, ensure_ascii=False, default=str)
+            out.write("\n")
 
     def log_step(self, report: StepReport, groups_P: Sequence[SampledGroup]) -> None:
         """The step's metrics line, its groups, readable samples and per-completion grades."""
@@ -124,13 +129,14 @@ class RunLog:
             return [CheckpointReport.model_validate_json(line) for line in stream if line.strip()]
 
     def close(self) -> None:
+        """Close every file (also when W&B fails to finish: its error comes after the files are safe)."""
         for stream in self._files.values():
             stream.close()
         self.logger.removeHandler(self._handler)
         self._handler.close()
         if self._wandb is not None:
-            self._wandb.finish()
-            self._wandb = None
+            run, self._wandb = self._wandb, None
+            run.finish()
 
     def _write(self, name: str, text: str) -> None:
         stream = self._files[name]

@@ -1,15 +1,18 @@
 """What a GRPO run and an SFT run share: the backend session, the run directory, checkpoints and spot checks.
 
-``TrainingSession`` owns a backend, a ``RunLog`` and a heartbeat; it opens a training client
-fresh or from the run's last checkpoint, and gives both methods the same small-step calls
-around their own training call (``train_grpo_step``, ``train_sft_step``): ``sample`` (spot
-checks), ``save``, ``load``, ``close``. Subclasses fill four hooks: ``_open_data`` (before the
-training client exists), ``_opened`` (after, with the renderer), ``_restore_loop_state``
-(a checkpoint of this run was loaded) and ``_progress_details`` (heartbeat lines).
+``TrainingSession`` owns a backend, a ``RunLog`` and a heartbeat; it checks the model and makes the
+renderer, then opens a training client fresh or from the run's last checkpoint, and gives both
+methods the same small-step calls around their own training call (``train_grpo_step``,
+``train_sft_step``): ``sample`` (spot checks), ``save``, ``load``, ``close``. Subclasses fill the
+hooks: ``_open_data`` (before anything on the service), ``_prompts`` (what renderer.json shows and
+the context check measures), ``_renderer_made`` (the renderer suits the method), ``_opened`` (after
+the training client exists), ``_restore_loop_state`` (a checkpoint of this run was loaded) and
+``_progress_details`` (heartbeat lines).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Callable, Sequence, TypeVar, Union
 
@@ -18,16 +21,17 @@ from tinker import types
 
 from rewardbox.graders import Grader
 
-from .backends import Backend
+from .backends import Backend, bounded
 from .config import RunConfig
 from .data import Prompt, PromptRecord
-from .errors import TrainError
+from .errors import ConfigError, TrainError
 from .groups import SampledGroup
 from .protocols import TrainingClient
+from .renderers import rendered_example
 from .reports import CheckpointReport, LoadReport, SampledCompletion, SampledPrompt, SampleReport
 from .rollouts import RolloutProgress, sample_and_grade
 from .runlog import Heartbeat, RunLog
-from .waiting import Waiter
+from .waiting import RESUME_HINT, Waiter
 
 ADAM = {"beta1": 0.9, "beta2": 0.95, "eps": 1e-8}  # tinker-cookbook's settings
 _PURPOSES = {"train": 0, "eval": 1, "sample": 2}  # keeps the seeds of training, eval and spot-check samples apart
@@ -44,7 +48,14 @@ class TrainingSession:
     LOG_FILES: tuple[str, ...] = ("metrics.jsonl", "sampling_debug.log", "checkpoints.jsonl")
 
     def __init__(
-        self, config: RunConfig, backend: Backend, *, log_dir: str, resume: bool = False, heartbeat_seconds: float = 1.0
+        self,
+        config: RunConfig,
+        backend: Backend,
+        *,
+        log_dir: str,
+        resume: bool = False,
+        heartbeat_seconds: float = 1.0,
+        resume_hint: str = RESUME_HINT,
     ) -> None:
         self.config = config
         self.backend = backend
@@ -52,13 +63,14 @@ class TrainingSession:
         self.started = time.monotonic()
         self.step_started: float | None = None
         self.checkpoint: CheckpointReport | None = None  # the last good one
-        self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint)
+        self.waiter = Waiter(config.request_timeout, lambda: self.last_checkpoint, resume_hint)
         self.grader: Grader | None = None  # GRPO grades samples; SFT spot checks are not graded
         self.step, self.prompts_consumed, self.warm_up = 0, 0, True  # a fresh run's; a checkpoint sets them on resume
         self.heartbeat: Heartbeat | None = None
+        self.close_warnings: list[str] = []
         self._closed = False
         try:
-            self.log = RunLog(log_dir, resume=resume, files=self.LOG_FILES)
+            self.log = RunLog(log_dir, resume=resume, files=self.LOG_FILES, resume_hint=resume_hint.replace("continue with ", ""))
         except BaseException:
             backend.close("errored")
             raise
@@ -69,7 +81,8 @@ class TrainingSession:
             self.heartbeat = Heartbeat(self.log.path("progress.txt"), self._describe_progress, heartbeat_seconds)
             self._open_training_client(resume)
             self._opened()
-        except BaseException:
+        except BaseException as exc:
+            self.log.logger.error("the run could not open: %s: %s", type(exc).__name__, exc, exc_info=not isinstance(exc, TrainError))
             self.close("errored")
             raise
 
@@ -80,6 +93,9 @@ class TrainingSession:
 
     def _opened(self) -> None:
         """Finish opening once ``self.training_client`` and ``self.renderer`` exist."""
+
+    def _renderer_made(self) -> None:
+        """Check the renderer suits the method, before any model exists."""
 
     def _restore_loop_state(self, checkpoint: CheckpointReport) -> None:
         """A checkpoint this run saved was loaded: bring back what the method keeps beside step and position."""
@@ -99,12 +115,11 @@ class TrainingSession:
         checkpoints = self.log.checkpoints() if resume else []
         if resume and not checkpoints:
             raise TrainError(f"nothing to resume: {self.log.path('checkpoints.jsonl')} lists no checkpoint")
+        self._open_renderer()
         if checkpoints:
             latest = checkpoints[-1]
-            self.training_client: TrainingClient = self.waiter.request(
-                f"loading checkpoint {latest.state_path}",
-                service.create_training_client_from_state_with_optimizer,
-                latest.state_path,
+            self.training_client: TrainingClient = self._create(
+                f"loading checkpoint {latest.state_path}", service.create_training_client_from_state_with_optimizer, latest.state_path
             )
             self.step, self.prompts_consumed, self.checkpoint = latest.step, latest.prompts_consumed, latest
             self.warm_up = False
@@ -113,8 +128,8 @@ class TrainingSession:
                 "resumed from %s at step %d (%d records consumed); no warmup", latest.state_path, self.step, self.prompts_consumed
             )
         else:
-            self.training_client = self.waiter.request(
-                "create_lora_training_client",
+            self.training_client = self._create(
+                f"creating a LoRA training client on {self.config.base_model}",
                 service.create_lora_training_client,
                 base_model=self.config.base_model,
                 rank=self.config.lora_rank,
@@ -123,7 +138,49 @@ class TrainingSession:
             self.log.logger.info(
                 "fresh run on %s (backend %s): %s", self.config.base_model, self.backend.name, self.config.model_dump_json()
             )
-        self.renderer = self.backend.make_renderer(self.training_client)
+
+    def _open_renderer(self) -> None:
+        """Before any model exists: the service offers base_model, the renderer is made, and the run directory says which."""
+        self.progress.phase = "checking the model and its renderer"
+        context = self.backend.context_length(self.config.base_model)
+        self.renderer, choice = self.backend.make_renderer()
+        self._renderer_made()
+        example = self._example_prompt()
+        record = {
+            **dataclasses.asdict(choice),
+            "base_model": self.config.base_model,
+            "tokenizer": self.config.tokenizer,
+            "stop": list(self.renderer.get_stop_sequences()),
+            "context_length": context,
+            "example": None if example is None else rendered_example(self.renderer, example),
+        }
+        self.log.write_json("renderer.json", record)
+        self.log.logger.info("renderer %s (%s): %s", choice.name, choice.implementation, choice.reason)
+        longest = self._longest_prompt()
+        if context is not None and longest is not None:
+            tokens = rendered_example(self.renderer, longest)["tokens"]
+            if tokens + self.config.max_tokens > context:
+                raise ConfigError(
+                    f"the longest prompt ({tokens} tokens) and max_tokens = {self.config.max_tokens} pass "
+                    f"{self.config.base_model}'s context length of {context} tokens: shorten it or lower max_tokens"
+                )
+
+    def _prompts(self) -> Sequence[str | list]:
+        """The prompts of the run's data (a subclass's); the first is rendered into renderer.json."""
+        return []
+
+    def _example_prompt(self) -> str | list | None:
+        prompts = self._prompts()
+        return prompts[0] if prompts else None
+
+    def _longest_prompt(self) -> str | list | None:
+        prompts = self._prompts()
+        return max(prompts, key=lambda prompt: len(str(prompt))) if prompts else None
+
+    def _create(self, what: str, method: Callable[..., object], *args: object, **kwargs: object) -> TrainingClient:
+        """Create a training client; the SDK may block for minutes creating its session, so the whole call is bounded."""
+        self.progress.phase = what
+        return bounded(what, lambda: self.waiter.request(what, method, *args, **kwargs), self.config.request_timeout)  # type: ignore[return-value]
 
     @property
     def last_checkpoint(self) -> str | None:
@@ -148,25 +205,41 @@ class TrainingSession:
         """Continue from a saved state; if this run saved it, its step and data position come back too."""
         return self._logged(lambda: self._load(path))
 
-    def close(self, status: str = "success") -> None:
-        """Stop the heartbeat, the grader and the backend session; the run directory keeps everything."""
+    def close(self, status: str = "success") -> list[str]:
+        """Stop the heartbeat, the grader and the backend session; the run directory keeps everything.
+
+        Best-effort: each part is closed even if another fails, and a failure is a warning (returned,
+        kept in ``close_warnings`` and logged), never an exception that would hide the run's own error.
+        """
         if self._closed:
-            return
+            return self.close_warnings
         self._closed = True
+        parts: list[tuple[str, Callable[[], None]]] = []
         if self.heartbeat is not None:
             self.progress.phase = f"closed ({status})"
-            self.heartbeat.stop()
-            self.heartbeat = None
+            parts.append(("the heartbeat", self.heartbeat.stop))
         if self.grader is not None:
-            self.grader.close()
-            self.grader = None
-        self.backend.close(status)  # type: ignore[arg-type]
-        self.log.close()
+            parts.append(("the grader", self.grader.close))
+        parts.append((f"the {self.backend.name} session", lambda: self.backend.close(status)))  # type: ignore[arg-type]
+        try:
+            for what, close in parts:
+                try:
+                    close()
+                except Exception as exc:  # noqa: BLE001 - a warning: the run's results are saved already
+                    warning = f"closing {what} failed ({type(exc).__name__}: {exc}); the run directory has everything"
+                    self.close_warnings.append(warning)
+                    self.log.logger.warning(warning)
+        finally:
+            self.heartbeat = self.grader = None
+            self.log.close()
+        return self.close_warnings
 
     def __enter__(self: T) -> T:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: object) -> None:
+        if exc_type is not None and issubclass(exc_type, Exception) and not issubclass(exc_type, TrainError) and not self._closed:
+            self.log.logger.error("the run stopped at step %d", self.step, exc_info=(exc_type, exc, traceback))  # type: ignore[arg-type]
         self.close("success" if exc_type is None else "errored" if issubclass(exc_type, Exception) else "interrupted")
 
     # ---- the same calls, unlogged ------------------------------------------------------
@@ -195,9 +268,10 @@ class TrainingSession:
         scores = [score for group in rollout.groups_P for score in group.scores_G]
         return SampleReport(step=self.step, prompts=prompts, reward_mean=float(np.mean(scores)) if scores else None)
 
-    def _save(self, name: str) -> CheckpointReport:
+    def _save(self, name: str, ttl_seconds: int | None = None) -> CheckpointReport:
+        """Save a checkpoint the service keeps ``ttl_seconds`` (None: forever)."""
         self.progress.phase = f"saving {name}"
-        saved = self.waiter.request(f"save_state({name!r})", self.training_client.save_state, name)
+        saved = self.waiter.request(f"save_state({name!r})", self.training_client.save_state, name, ttl_seconds=ttl_seconds)
         checkpoint = CheckpointReport(name=name, step=self.step, prompts_consumed=self.prompts_consumed, state_path=saved.path)
         self.log.log_checkpoint(checkpoint)
         self.checkpoint = checkpoint
@@ -223,8 +297,10 @@ class TrainingSession:
         )
 
     def _sampling_params(self, purpose: str, step: int, index: int) -> types.SamplingParams:
-        """Sampling settings with a seed fixed by the run's seed, the step and the prompt's place: runs repeat exactly."""
-        seed = int(np.random.SeedSequence([self.config.seed, step, index, _PURPOSES[purpose]]).generate_state(1)[0])
+        """Sampling settings; no seed (as tinker-cookbook), unless ``sampling_seed`` asks for one per step and prompt."""
+        seed = None
+        if self.config.sampling_seed is not None:
+            seed = int(np.random.SeedSequence([self.config.sampling_seed, step, index, _PURPOSES[purpose]]).generate_state(1)[0])
         return types.SamplingParams(
             max_tokens=self.config.max_tokens,
             temperature=self.config.temperature,

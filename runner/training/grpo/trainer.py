@@ -36,6 +36,7 @@ from .rollouts import sample_and_grade
 from .runlog import LOG_FILES
 from .schedule import learning_rate
 from .session import ADAM, TrainingSession, run_directory
+from .waiting import RESUME_HINT
 
 
 class Trainer(TrainingSession):
@@ -60,10 +61,11 @@ class Trainer(TrainingSession):
         records: Sequence[PromptRecord] | None = None,
         overlap_grading: bool = True,
         heartbeat_seconds: float = 1.0,
+        resume_hint: str = RESUME_HINT,
     ) -> None:
         self.overlap_grading = overlap_grading  # off only to measure what overlapping saves
         self._records = records
-        super().__init__(config, backend, log_dir=log_dir, resume=resume, heartbeat_seconds=heartbeat_seconds)
+        super().__init__(config, backend, log_dir=log_dir, resume=resume, heartbeat_seconds=heartbeat_seconds, resume_hint=resume_hint)
 
     def _open_data(self) -> None:
         config = self.config
@@ -92,6 +94,9 @@ class Trainer(TrainingSession):
 
     def _default_sample_records(self) -> list[PromptRecord]:
         return self.pool.holdout
+
+    def _prompts(self) -> list:
+        return [record.prompt for record in [*self.pool.train, *self.pool.holdout]]
 
     def _progress_details(self) -> list[str]:
         progress = self.progress
@@ -193,7 +198,7 @@ class Trainer(TrainingSession):
         if config.eval_interval and self.step % config.eval_interval == 0:
             report = report.model_copy(update={"eval_reward_mean": self._evaluate()})
         if config.save_interval and self.step % config.save_interval == 0:
-            report = report.model_copy(update={"checkpoint": self._save(f"step-{self.step:06d}").state_path})
+            report = report.model_copy(update={"checkpoint": self._save(f"step-{self.step:06d}", config.checkpoint_ttl).state_path})
         report = report.model_copy(update={"step_seconds": time.monotonic() - started})
         self.log.log_step(report, groups_P)
         self.log.logger.info(summary_line(report))

@@ -12,12 +12,19 @@ T = TypeVar("T")
 AnyFuture = Union[APIFuture[T], concurrent.futures.Future]
 
 
-class Waiter:
-    """Waits on futures for at most ``timeout`` seconds each and names the last good checkpoint when one fails."""
+RESUME_HINT = "continue with --resume"  # how a user of `rewardbox train` goes on from the last checkpoint
 
-    def __init__(self, timeout: float, last_checkpoint: Callable[[], str | None]) -> None:
+
+class Waiter:
+    """Waits on futures for at most ``timeout`` seconds each and names the last good checkpoint when one fails.
+
+    ``resume_hint`` says how the caller's user continues from it (the MCP tools name their own call).
+    """
+
+    def __init__(self, timeout: float, last_checkpoint: Callable[[], str | None], resume_hint: str = RESUME_HINT) -> None:
         self.timeout = timeout
         self.last_checkpoint = last_checkpoint
+        self.resume_hint = resume_hint
 
     def request(self, what: str, method: Callable[..., AnyFuture[T]], *args: object, **kwargs: object) -> T:
         """Send one request and wait for its result."""
@@ -64,4 +71,4 @@ class Waiter:
         checkpoint = self.last_checkpoint()
         if checkpoint is None:
             return "No checkpoint was saved yet; logs up to the last finished step are in the run directory."
-        return f"Last good checkpoint: {checkpoint} (continue with --resume)."
+        return f"Last good checkpoint: {checkpoint} ({self.resume_hint})."

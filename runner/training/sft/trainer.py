@@ -30,6 +30,7 @@ from ..grpo.data import PromptRecord, epoch_order, split_holdout
 from ..grpo.errors import ConfigError, DataError
 from ..grpo.reports import CheckpointReport
 from ..grpo.schedule import learning_rate
+from ..grpo.waiting import RESUME_HINT
 from ..grpo.session import ADAM, TrainingSession, run_directory
 from .config import SFTConfig
 from .data import Example, read_examples
@@ -58,9 +59,10 @@ class SFTTrainer(TrainingSession):
         resume: bool = False,
         examples: Sequence[Example] | None = None,
         heartbeat_seconds: float = 1.0,
+        resume_hint: str = RESUME_HINT,
     ) -> None:
         self._given_examples = examples
-        super().__init__(config, backend, log_dir=log_dir, resume=resume, heartbeat_seconds=heartbeat_seconds)
+        super().__init__(config, backend, log_dir=log_dir, resume=resume, heartbeat_seconds=heartbeat_seconds, resume_hint=resume_hint)
 
     # ---- opening ----------------------------------------------------------------------
 
@@ -77,12 +79,17 @@ class SFTTrainer(TrainingSession):
         self._last_lr: float | None = None
         self.steps_per_epoch = 0  # known once the examples are rendered
 
-    def _opened(self) -> None:
+    def _prompts(self) -> list:
+        return [example.prompt for example in [*self.train_examples, *self.validation]]
+
+    def _renderer_made(self) -> None:
         if not callable(getattr(self.renderer, "build_supervised_example", None)):
             raise ConfigError(
                 f"renderer = {self.config.renderer!r} has no build_supervised_example(messages), which SFT needs "
-                "(tinker-cookbook's renderers and 'plain' have it)"
+                "(tinker-cookbook's renderers, rewardbox's and 'plain' have it)"
             )
+
+    def _opened(self) -> None:
         self.train_datums, train_seen = self._render(self.train_examples)
         self.validation_datums, validation_seen = self._render(self.validation)
         if not self.train_datums:
@@ -224,7 +231,7 @@ class SFTTrainer(TrainingSession):
             num_tokens=int(tokens), step_seconds=0.0,
         )  # fmt: skip
         if config.save_interval and self.step % config.save_interval == 0:
-            report = report.model_copy(update={"checkpoint": self._save(f"step-{self.step:06d}").state_path})
+            report = report.model_copy(update={"checkpoint": self._save(f"step-{self.step:06d}", config.checkpoint_ttl).state_path})
         report = report.model_copy(update={"step_seconds": time.monotonic() - started})
         self.log.log_metrics(report)
         self.log.logger.info(step_line(report))

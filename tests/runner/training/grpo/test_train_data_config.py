@@ -161,15 +161,3 @@ def test_overrides_win_over_the_file(tmp_path):
     config = load_config(path, steps=9, backend="offline", log_dir=None)
     assert (config.steps, config.backend, config.log_dir) == (9, "offline", None)
 
-
-def test_renderer_specs_name_plain_or_a_factory():
-    from rewardbox.runner.training.grpo.backends import renderer_factory
-    from rewardbox.runner.training.grpo.tokenizer import CharTokenizer, PlainRenderer
-
-    assert renderer_factory("plain") is PlainRenderer
-    made = renderer_factory("rewardbox.runner.training.grpo.tokenizer:PlainRenderer")(CharTokenizer("ab"))
-    assert made.build_generation_prompt([{"role": "user", "content": "ba"}]).to_ints() == [2, 1]
-    with pytest.raises(ConfigError, match="expected 'plain' or 'module:function'"):
-        renderer_factory("chatml")
-    with pytest.raises(ConfigError, match="renderer = 'no_such_module:make'"):
-        renderer_factory("no_such_module:make")

@@ -51,7 +51,7 @@ def test_offline_backend_learns_the_toy_task_from_chance_deterministically(toy_c
 
 
 def test_resume_continues_steps_rotation_and_optimizer_state_without_warmup(toy_config, trainers):
-    config = toy_config(save_interval=2, eval_interval=0, warmup_steps=0)
+    config = toy_config(save_interval=2, eval_interval=0, warmup_steps=0, sampling_seed=7)  # seeded: a resumed run repeats exactly
     straight = trainers(config, "straight")
     straight.train_grpo_step(num_iterations=4)
 
@@ -263,7 +263,10 @@ def test_the_run_directory_holds_every_log(toy_config, trainers):
     progress = open(os.path.join(folder, "progress.txt"), encoding="utf-8").read()
     assert "step 2" in progress and "phase closed (success)" in progress
     debug = open(os.path.join(folder, "training_debug.log"), encoding="utf-8").read()
-    assert "fresh run on offline-toy" in debug and "saved checkpoint step-000002" in debug
+    assert "fresh run on meta-llama/Llama-3.2-1B (backend offline)" in debug and "saved checkpoint step-000002" in debug
+    renderer = json.load(open(os.path.join(folder, "renderer.json"), encoding="utf-8"))
+    assert (renderer["name"], renderer["stop"]) == ("plain", [0])  # the offline backend's character vocabulary, EOS = 0
+    assert renderer["example"]["text"].endswith(">") and renderer["example"]["tokens"] == len(renderer["example"]["text"])
 
 
 def test_progress_is_rewritten_every_heartbeat_while_a_step_runs(toy_config, tmp_path):

@@ -342,13 +342,35 @@ def test_unknown_loss_config_keys_and_empty_data(trainer):
         trainer.forward_backward([], "importance_sampling")
 
 
-def test_a_failed_request_poisons_the_training_client(trainer):
+def test_a_failed_request_fails_alone_as_with_the_sdk(trainer):
+    """tinker's TrainingClient is poisoned only when forward_backward_custom fails; a plain request's failure is its own."""
+    assert callable(getattr(tinker.TrainingClient, "_fail_custom_requests", None))  # the SDK's only poisoning path
     failing = trainer.forward_backward([_datum(advantages=None)], "importance_sampling")
     after = trainer.optim_step(types.AdamParams())
     with pytest.raises(tinker.RequestFailedError):
         failing.result(timeout=5)
-    with pytest.raises(RuntimeError, match="poisoned"):
-        after.result(timeout=5)
+    assert isinstance(after.result(timeout=5), types.OptimStepResponse)
+
+
+def test_optim_step_needs_its_parameters_as_the_sdk_does(trainer):
+    for call in (lambda: tinker.TrainingClient.optim_step(object()), trainer.optim_step):  # the SDK checks before using self
+        with pytest.raises(TypeError, match="Expected AdamParams or OptimParamsBase"):
+            call()
+    with pytest.raises(ValueError, match="not both"):
+        trainer.optim_step(types.AdamParams(), adam_params=types.AdamParams())
+    assert isinstance(trainer.optim_step(adam_params=types.AdamParams()).result(timeout=5), types.OptimStepResponse)
+
+
+def test_save_state_keeps_a_name_and_a_ttl_as_the_sdk_does(trainer):
+    sdk = inspect.signature(tinker.TrainingClient.save_state).parameters
+    ours = inspect.signature(trainer.save_state).parameters
+    assert [(name, p.default) for name, p in sdk.items() if name != "self"] == [(name, p.default) for name, p in ours.items()]
+    first = trainer.save_state("best", ttl_seconds=3600).result(timeout=5)
+    with pytest.raises(tinker.RequestFailedError, match="a checkpoint named 'best' exists"):
+        trainer.save_state("best").result(timeout=5)
+    assert trainer.save_state("best", overwrite=True).result(timeout=5).path == first.path
+    with pytest.raises(tinker.RequestFailedError, match="ttl_seconds = 60"):
+        trainer.save_state("brief", ttl_seconds=60).result(timeout=5)
 
 
 def test_plain_renderer_round_trips_prompts_and_responses():

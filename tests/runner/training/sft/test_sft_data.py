@@ -83,7 +83,7 @@ def test_offline_forward_scores_like_forward_backward_without_touching_the_gradi
     backend = offline_backend([example], str(tmp_path))
     try:
         client = backend.service_client.create_lora_training_client("m").result()
-        renderer = backend.make_renderer(client)
+        renderer, _ = backend.make_renderer()
         model_input, weights = renderer.build_supervised_example(example.messages())
         datum = supervised_datum(model_input.to_ints(), weights, max_length=50).datum
         evaluated = client.forward([datum], "cross_entropy").result()
