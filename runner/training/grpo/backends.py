@@ -68,7 +68,7 @@ def tinker_backend(config: RunConfig) -> Backend:
     service = tinker.ServiceClient()  # lazy: credentials are checked by the first request
 
     def make_renderer() -> tuple[Renderer, RendererChoice]:
-        return open_renderer(config.renderer, config.base_model, lambda: load_tokenizer(config))
+        return open_renderer(config.renderer, config.base_model, lambda: load_tokenizer(config), tokenizer_given=config.tokenizer is not None)
 
     def close(status: CloseStatus) -> None:
         limit = min(CLOSE_SECONDS, config.request_timeout)
@@ -101,9 +101,10 @@ def offered_context_length(base_model: str, timeout: float) -> int | None:
     """The context length the Tinker service offers ``base_model`` with; ``ConfigError`` naming the models on offer if it does not."""
     import tinker
 
-    capabilities = bounded(
-        "asking the Tinker service which models it offers", lambda: tinker.RestClient().get_server_capabilities().result(timeout=timeout), timeout
-    )
+    def ask() -> object:  # the SDK caches a RestClient by its arguments: name the service, so another one is asked anew
+        return tinker.RestClient(base_url=os.environ.get("TINKER_BASE_URL")).get_server_capabilities().result(timeout=timeout)
+
+    capabilities = bounded("asking the Tinker service which models it offers", ask, timeout)
     offered = {model.model_name: model.max_context_length for model in capabilities.supported_models if model.model_name}
     if base_model not in offered and base_model.split(":")[0] not in offered:
         raise ConfigError(f"base_model = {base_model!r} is not offered by the Tinker service; it offers: {', '.join(sorted(offered)) or 'none'}")

@@ -95,30 +95,37 @@ def tokenizer_name(base_model: str) -> str:
 # ---- making one ---------------------------------------------------------------------------------------
 
 
-def open_renderer(spec: str, base_model: str, load_tokenizer: Callable[[], Any]) -> tuple[Renderer, RendererChoice]:
+def open_renderer(
+    spec: str, base_model: str, load_tokenizer: Callable[[], Any], *, tokenizer_given: bool = False
+) -> tuple[Renderer, RendererChoice]:
     """The renderer ``spec`` names for ``base_model``; ``load_tokenizer()`` is called only if the renderer needs one.
 
-    Raises ``ConfigError`` for a name no installed implementation renders, or a ``module:function`` that cannot load.
+    ``tokenizer_given``: the config names a tokenizer, so renderers with a vocabulary of their own
+    (tml-renderers) are not used. Raises ``ConfigError`` for a name no installed implementation
+    renders, or a ``module:function`` that cannot load.
     """
     load_tokenizer = functools.cache(load_tokenizer)
+    if tokenizer_given:
+        load_tokenizer()  # a tokenizer the config names must load, whichever renderer is chosen
     if spec == "plain":
         return PlainRenderer(load_tokenizer()), RendererChoice("plain", "rewardbox", "renderer = 'plain' in the config")
     if ":" in spec:
         factory = _import_factory(spec)
         return factory(load_tokenizer()), RendererChoice(spec, "the config's function", f"renderer = {spec!r} in the config")
     if spec != "auto":
-        return _named(spec, f"renderer = {spec!r} in the config", load_tokenizer)
+        return _named(spec, f"renderer = {spec!r} in the config", load_tokenizer, tokenizer_given)
     name, source = recommended_name(base_model)
     if name is not None:
-        return _named(name, f"recommended for {base_model} by {source}", load_tokenizer)
+        return _named(name, f"recommended for {base_model} by {source}", load_tokenizer, tokenizer_given)
     try:
-        return _named("chat_template", f"{base_model} is not in {source}: its tokenizer's own chat template", load_tokenizer)
+        return _named("chat_template", f"{base_model} is not in {source}: its tokenizer's own chat template", load_tokenizer, tokenizer_given)
     except ConfigError:  # no template: a base model
         log.warning("%s is not in %s and its tokenizer has no chat template: rendering prompts as role_colon", base_model, source)
-        return _named("role_colon", f"{base_model} is not in {source} and its tokenizer has no chat template (a base model)", load_tokenizer)
+        reason = f"{base_model} is not in {source} and its tokenizer has no chat template (a base model)"
+        return _named("role_colon", reason, load_tokenizer, tokenizer_given)
 
 
-def _named(name: str, reason: str, load_tokenizer: Callable[[], Any]) -> tuple[Renderer, RendererChoice]:
+def _named(name: str, reason: str, load_tokenizer: Callable[[], Any], tokenizer_given: bool) -> tuple[Renderer, RendererChoice]:
     cookbook = _cookbook()
     if cookbook is not None and name != "chat_template":
         try:
@@ -128,7 +135,7 @@ def _named(name: str, reason: str, load_tokenizer: Callable[[], Any]) -> tuple[R
                 raise ConfigError(f"renderer = {name!r}: tinker-cookbook says {exc}") from None
         else:
             return renderer, RendererChoice(name, f"tinker-cookbook {_version('tinker-cookbook')}", reason)
-    tml = _tml_renderer(name)
+    tml = None if tokenizer_given else _tml_renderer(name)
     if tml is not None:
         return tml, RendererChoice(name, f"tml-renderers {_version('tml-renderers')}", reason)
     own = {

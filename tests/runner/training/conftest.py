@@ -18,7 +18,7 @@ def start_tinker_stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[...,
     started: list[TinkerStub] = []
 
     def start(**options: Any) -> TinkerStub:
-        stub = TinkerStub(**options).__enter__()
+        stub = TinkerStub(**options).start()
         started.append(stub)
         for name, value in stub.env.items():
             monkeypatch.setenv(name, value)
@@ -26,7 +26,7 @@ def start_tinker_stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[...,
 
     yield start
     for stub in reversed(started):
-        stub.__exit__(None, None, None)
+        stub.stop()
 
 
 @pytest.fixture(scope="session")

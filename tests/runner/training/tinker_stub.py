@@ -27,7 +27,10 @@ Endpoints answered (all under ``/api/v1``), with the SDK type each request body 
 - ``GET get_server_capabilities``; ``GET healthz``; ``POST telemetry`` ``TelemetrySendRequest``
 
 Results of sampling and forward/backward are sent as protobuf, the only form the SDK accepts for them.
-Any other path gets a 404 and is recorded in ``stub.invalid``, so a test notices what is not covered.
+Every request is recorded in ``stub.requests`` (``stub.bodies(path)``); every refused one in
+``stub.invalid``, including any path not listed above (404), so a test notices what is not covered.
+Not implemented (refused with a 400): loss functions other than the three above, image and audio
+chunks, provenance spans, top-k and target prompt logprobs, ``prompt_alt_tokens_k``, non-Adam optimizers.
 
 Guessed about the real service (not documented by the SDK):
 
@@ -40,11 +43,16 @@ Guessed about the real service (not documented by the SDK):
   target_tokens, logprobs, advantages) or one whose shape is not ``[len(model_input), ...]``, a
   ``loss_fn_config`` key the loss does not take, a prompt or datum longer than the model's context.
   (A 409 is unlikely for the name clash: the SDK retries 409 for 5 minutes.)
-- Problems in the request itself get a 400 (schema errors), 404 (unknown session, model, sampler,
-  future or checkpoint path) or 401 (wrong key) at submission.
+- Problems in the request itself get a 400 at submission (schema errors, an unsupported base model,
+  a checkpoint name that is empty or holds ``/``, an out-of-order ``seq_id``), a 404 (unknown
+  session, model, sampler, future or sampler-weights path), a 410 (a finished session) or a 401 (wrong key).
 - Saving sampler weights under a name already used replaces them (there is no ``overwrite`` flag).
 - Logprobs are fake but deterministic: ``fake_logprobs(tokens, version)``, where ``version`` counts
   the optimizer steps the weights have taken, so a sampler and a trainer on the same weights agree.
+  ``optim_step`` answers ``metrics=None``; ``forward_backward`` answers the metric ``loss:sum``.
+
+Also here: ``make_qwen3_like_tokenizer`` and ``make_llama3_like_tokenizer``, local byte-level
+tokenizers with the real special-token ids, so tests download nothing.
 """
 
 from __future__ import annotations
@@ -61,7 +69,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self
 
 import numpy as np
 import pydantic
@@ -120,8 +128,9 @@ def stub_env(base_url: str) -> dict[str, str]:
 def closed_port_env() -> dict[str, str]:
     """``stub_env`` for a loopback port nothing listens on: the service unreachable.
 
-    The SDK retries connection errors for about 5 minutes, so only bound waits (``result(timeout=)``)
-    on it in a fast test.
+    The SDK retries connection errors for about 5 minutes, and the first call that needs a session
+    (``create_lora_training_client``, ``create_sampling_client``) or a ``RestClient()`` blocks the
+    caller itself while it does, before any future exists: run such calls in a thread you give up on.
     """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -149,7 +158,6 @@ class StubModel:
     optimizer_steps: int = 0
     """Steps of the optimizer state (restored only by a load with the optimizer, else 0)."""
     loaded_from: str | None = None
-    adam_params: list[types.AdamParams] = dataclasses.field(default_factory=list)
     next_seq_id: int = 1
     futures_by_seq_id: dict[int, str] = dataclasses.field(default_factory=dict, repr=False)
     waiting: dict[int, Callable[[], None]] = dataclasses.field(default_factory=dict, repr=False)
@@ -171,6 +179,8 @@ class StubCheckpoint:
 
 @dataclasses.dataclass(frozen=True)
 class SamplingSession:
+    """What a sampling client samples from: a base model, sampler weights, or a training model's snapshot."""
+
     sampling_session_id: str
     base_model: str
     model_path: str | None
@@ -179,6 +189,8 @@ class SamplingSession:
 
 @dataclasses.dataclass
 class _Fault:
+    """An injected failure, delay or hang, for requests whose path contains ``path_part``."""
+
     path_part: str
     action: Literal["fail", "delay", "hang"]
     times: int | None
@@ -201,11 +213,11 @@ class _Future:
     """A server-side future: its result, once known, as JSON or protobuf."""
 
     request_id: str
-    request_type: str
     done: asyncio.Event
     json: dict[str, Any] | None = None
     proto: bytes | None = None
     sampler_key: tuple[str, int] | None = None
+    """For a sample: (sampling session, clone id), whose ``retrieve_futures`` poll reports it."""
 
 
 class _Rejected(Exception):
@@ -232,6 +244,15 @@ class _CancelFutureRequest(StrictBase):
     """Body of ``POST /api/v1/cancel_future``, which has no SDK type."""
 
     request_id: str
+
+
+class _Route(NamedTuple):
+    method: Literal["GET", "POST"]
+    pattern: str
+    parse: Callable[[bytes, str], Any]
+    """``parse(body, content_encoding)`` -> the validated body (raises ``ValueError`` if invalid)."""
+    handler: Callable[..., Any]
+    """``handler(body, *path_groups)`` -> the response (a model, protobuf ``Response`` or None)."""
 
 
 class TinkerStub:
@@ -282,7 +303,7 @@ class TinkerStub:
         self._ids = itertools.count(1)
         self._futures: dict[str, _Future] = {}
         self._sample_futures: dict[tuple[str, int], str] = {}
-        self._completions: dict[tuple[str, int], list[types.FutureFinished]] = {}
+        self._completions: dict[tuple[str, int], list[types.FutureCompletion]] = {}
         self._completions_changed: asyncio.Event | None = None
         self._faults: list[_Fault] = []
         self._faults_lock = threading.Lock()
@@ -309,17 +330,13 @@ class TinkerStub:
             "/api/v1/retrieve_future": (types.FutureRetrieveRequest, self._retrieve_future),
             "/api/v1/retrieve_futures": (types.FuturesRetrieveRequest, self._retrieve_futures),
         }
-        self._post_routes: list[tuple[re.Pattern[str], Callable[[bytes, str], Any], Callable[..., Any]]] = [
-            (re.compile(re.escape(path)), _json_parser(model), handler) for path, (model, handler) in json_routes.items()
-        ]
-        self._post_routes += [
-            (re.compile(r"/api/v1/forward_backward"), self._parse_forward_backward, self._forward_backward),
-            (re.compile(r"/api/v1/sessions/([^/]+)/finish"), _json_parser(_FinishSessionRequest), self._finish_session),
-        ]
-        self._get_routes: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
-            (re.compile(r"/api/v1/get_server_capabilities"), self._capabilities),
-            (re.compile(r"/api/v1/healthz"), lambda: types.HealthResponse(status="ok")),
-            (re.compile(r"/api/v1/samplers/([^/]+)"), self._get_sampler),
+        self._routes = [_Route("POST", re.escape(path), _json_parser(model), handler) for path, (model, handler) in json_routes.items()]
+        self._routes += [
+            _Route("POST", r"/api/v1/forward_backward", self._parse_forward_backward, self._forward_backward),
+            _Route("POST", r"/api/v1/sessions/([^/]+)/finish", _json_parser(_FinishSessionRequest), self._finish_session),
+            _Route("GET", r"/api/v1/get_server_capabilities", _no_body, self._capabilities),
+            _Route("GET", r"/api/v1/healthz", _no_body, lambda _: types.HealthResponse(status="ok")),
+            _Route("GET", r"/api/v1/samplers/([^/]+)", _no_body, self._get_sampler),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -333,7 +350,14 @@ class TinkerStub:
         """Environment variables that point the SDK at this stub (see ``stub_env``)."""
         return stub_env(self.base_url)
 
-    def __enter__(self) -> TinkerStub:
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> Self:
+        """Serve on a free loopback port, in a background thread."""
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -349,7 +373,8 @@ class TinkerStub:
             time.sleep(0.01)
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def stop(self) -> None:
+        """Answer any hanging request, stop serving and join the thread (again: no effect)."""
         self.release()
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
@@ -428,40 +453,35 @@ class TinkerStub:
         path = request.url.path
         raw = await request.body()
         try:
-            parsed, handler, args = self._parse(request, path, raw)
-            self.requests.append(Recorded(path, parsed))
+            body, handler, path_args = self._parse(request, path, raw)
             if request.headers.get("x-api-key") != API_KEY:
                 raise _Rejected(401, "invalid API key")
             failure = await self._apply_faults(path, request.headers.get("x-tinker-request-type"))
             if failure is not None:
                 return failure
-            result = handler(*args)
+            result = handler(body, *path_args)
             if asyncio.iscoroutine(result):
                 result = await result
             return _response(result)
         except _Rejected as exc:
             self.invalid.append((path, exc.message))
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a bug of the stub (or of a test's sampler) must fail fast, not be retried
             message = f"TinkerStub error: {traceback.format_exc()}"
             self.invalid.append((path, message))
             return JSONResponse({"detail": message}, status_code=400, headers={"x-should-retry": "false"})
 
-    def _parse(self, request: Request, path: str, raw: bytes) -> tuple[Any, Callable[..., Any], tuple[Any, ...]]:
-        """The request's validated body, its handler, and the handler's arguments."""
-        if request.method == "GET":
-            for pattern, get_handler in self._get_routes:
-                if match := pattern.fullmatch(path):
-                    return None, get_handler, match.groups()
-        else:
-            for pattern, parse, post_handler in self._post_routes:
-                if match := pattern.fullmatch(path):
-                    try:
-                        parsed = parse(raw, request.headers.get("content-encoding", ""))
-                    except (ValueError, DecodeError, zstandard.ZstdError) as exc:
-                        self.requests.append(Recorded(path, raw))
-                        raise _Rejected(400, f"invalid request body: {exc}") from None
-                    return parsed, post_handler, (parsed, *match.groups())
+    def _parse(self, request: Request, path: str, raw: bytes) -> tuple[Any, Callable[..., Any], tuple[str, ...]]:
+        """Record the request; return its validated body, its handler and the handler's path arguments."""
+        for route in self._routes:
+            if route.method == request.method and (match := re.fullmatch(route.pattern, path)):
+                try:
+                    body = route.parse(raw, request.headers.get("content-encoding", ""))
+                except (ValueError, DecodeError, zstandard.ZstdError) as exc:
+                    self.requests.append(Recorded(path, raw))
+                    raise _Rejected(400, f"invalid request body: {exc}") from None
+                self.requests.append(Recorded(path, body))
+                return body, route.handler, match.groups()
         self.requests.append(Recorded(path, raw))
         raise _Rejected(404, f"TinkerStub does not answer {request.method} {path}")
 
@@ -499,7 +519,7 @@ class TinkerStub:
             raise _Rejected(404, f"unknown session {session_id}")
         return self.sessions[session_id]
 
-    def _capabilities(self) -> types.GetServerCapabilitiesResponse:
+    def _capabilities(self, _body: None) -> types.GetServerCapabilitiesResponse:
         return types.GetServerCapabilitiesResponse(
             supported_models=[
                 types.SupportedModel(model_name=name, max_context_length=length, trainable=True, sampleable=True)
@@ -509,26 +529,29 @@ class TinkerStub:
 
     # ---- futures ---------------------------------------------------------------------------------
 
-    def _new_future(self, request_type: str, **untyped: Any) -> tuple[_Future, types.UntypedAPIFuture]:
-        future = _Future(f"stub-request-{next(self._ids)}", request_type, asyncio.Event())
+    def _new_future(self, **untyped: Any) -> tuple[_Future, types.UntypedAPIFuture]:
+        future = _Future(f"stub-request-{next(self._ids)}", asyncio.Event())
         self._futures[future.request_id] = future
         return future, types.UntypedAPIFuture(request_id=future.request_id, **untyped)
 
     def _resolve(self, future: _Future, path: str, produce: Callable[[], pydantic.BaseModel | bytes]) -> None:
         """Run ``produce`` and resolve ``future`` with its result, or with a user error it raised."""
+        completion: types.FutureCompletion
         try:
             result = produce()
         except _RequestFailed as exc:
             self.invalid.append((path, str(exc)))
             future.json = types.RequestFailedResponse(error=str(exc), category=types.RequestErrorCategory.User).model_dump(mode="json")
+            completion = types.FutureFailed(request_id=future.request_id)
         else:
             if isinstance(result, bytes):
                 future.proto = result
             else:
                 future.json = result.model_dump(mode="json")
+            completion = types.FutureFinished(request_id=future.request_id)
         future.done.set()
         if future.sampler_key is not None:
-            self._completions.setdefault(future.sampler_key, []).append(types.FutureFinished(request_id=future.request_id))
+            self._completions.setdefault(future.sampler_key, []).append(completion)
             if self._completions_changed is not None:
                 self._completions_changed.set()
 
@@ -538,7 +561,7 @@ class TinkerStub:
             raise _Rejected(404, f"unknown future {request.request_id}")
         try:
             await asyncio.wait_for(future.done.wait(), timeout=self.poll_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return _response(TryAgainResponse(request_id=future.request_id, queue_state="active"))
         if future.proto is not None:
             return Response(future.proto, media_type=PROTOBUF)
@@ -554,7 +577,7 @@ class TinkerStub:
             timeout = self.poll_seconds if request.timeout is None else min(request.timeout, self.poll_seconds)
             try:
                 await asyncio.wait_for(self._completions_changed.wait(), timeout=timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         completions = self._completions.get(key, [])
         return types.FuturesRetrieveResponse(completions=completions[request.prev_cursor :], cursor=len(completions))
@@ -571,9 +594,11 @@ class TinkerStub:
         self._check_base_model(request.base_model)
         if request.lora_config is None or request.lora_config.rank < 1:
             raise _Rejected(400, "TinkerStub trains LoRA models only: lora_config.rank must be at least 1")
+        if request.optimizer_config.type != "adamw":
+            raise _Rejected(400, f"TinkerStub does not implement the {request.optimizer_config.type} optimizer")
         model_id = self._model_id(request.session_id, request.model_seq_id)
         self.models[model_id] = StubModel(model_id, request.base_model, request.lora_config.rank, request.lora_config.seed)
-        future, untyped = self._new_future("CreateModel", model_id=model_id)
+        future, untyped = self._new_future(model_id=model_id)
         self._resolve(future, "/api/v1/create_model", lambda: types.CreateModelResponse(model_id=model_id))
         return untyped
 
@@ -622,14 +647,11 @@ class TinkerStub:
         return types.ForwardBackwardRequest(forward_backward_input=loss_input, model_id=message.model_id, seq_id=message.seq_id)
 
     def _forward_backward(self, request: types.ForwardBackwardRequest | types.ForwardRequest) -> types.UntypedAPIFuture:
-        if isinstance(request, types.ForwardRequest):
-            loss_input, request_type = request.forward_input, "Forward"
-        else:
-            loss_input, request_type = request.forward_backward_input, "ForwardBackward"
+        loss_input = request.forward_input if isinstance(request, types.ForwardRequest) else request.forward_backward_input
         model = self._model(request.model_id)
         if loss_input.loss_fn not in LOSS_FN_INPUTS:
             raise _Rejected(400, f"TinkerStub does not implement loss_fn {loss_input.loss_fn!r} (it has {', '.join(LOSS_FN_INPUTS)})")
-        return self._in_order(model, request.seq_id, request_type, "/api/v1/forward_backward", lambda: self._run_loss(model, loss_input))
+        return self._in_order(model, request.seq_id, "/api/v1/forward_backward", lambda: self._run_loss(model, loss_input))
 
     def _run_loss(self, model: StubModel, loss_input: types.ForwardBackwardInput) -> bytes:
         config = dict(loss_input.loss_fn_config or {})
@@ -670,15 +692,13 @@ class TinkerStub:
         model = self._model(request.model_id)
         if not isinstance(request.optim_params, types.AdamParams):
             raise _Rejected(400, "TinkerStub models use AdamW: optim_step takes AdamParams")
-        params = request.optim_params
 
         def step() -> types.OptimStepResponse:
             model.version += 1
             model.optimizer_steps += 1
-            model.adam_params.append(params)
             return types.OptimStepResponse()
 
-        return self._in_order(model, request.seq_id, "OptimStep", "/api/v1/optim_step", step)
+        return self._in_order(model, request.seq_id, "/api/v1/optim_step", step)
 
     def _save_weights(self, request: types.SaveWeightsRequest) -> types.UntypedAPIFuture:
         model = self._model(request.model_id)
@@ -691,7 +711,7 @@ class TinkerStub:
             self._save(model, path, "weights", request.ttl_seconds, request.user_metadata)
             return types.SaveWeightsResponse(path=path, type="save_weights")
 
-        return self._in_order(model, request.seq_id, "SaveWeights", "/api/v1/save_weights", save)
+        return self._in_order(model, request.seq_id, "/api/v1/save_weights", save)
 
     def _save_weights_for_sampler(self, request: types.SaveWeightsForSamplerRequest) -> types.UntypedAPIFuture:
         model = self._model(request.model_id)
@@ -705,7 +725,7 @@ class TinkerStub:
                 self.sampling_sessions[sampling_session_id] = SamplingSession(sampling_session_id, model.base_model, None, model.version)
                 return types.SaveWeightsForSamplerResponseInternal(sampling_session_id=sampling_session_id)
 
-            return self._in_order(model, request.seq_id, "SaveWeightsForSampler", "/api/v1/save_weights_for_sampler", snapshot)
+            return self._in_order(model, request.seq_id, "/api/v1/save_weights_for_sampler", snapshot)
         path = f"tinker://{model.model_id}/sampler_weights/{_checkpoint_name(request.path)}"
 
         def save() -> types.SaveWeightsForSamplerResponseInternal:
@@ -713,14 +733,14 @@ class TinkerStub:
             self._save(model, path, "sampler_weights", request.ttl_seconds, request.user_metadata)
             return types.SaveWeightsForSamplerResponseInternal(path=path)
 
-        return self._in_order(model, request.seq_id, "SaveWeightsForSampler", "/api/v1/save_weights_for_sampler", save)
+        return self._in_order(model, request.seq_id, "/api/v1/save_weights_for_sampler", save)
 
     def _load_weights(self, request: types.LoadWeightsRequest) -> types.UntypedAPIFuture:
         if request.model_id is not None:  # TrainingClient.load_state*: into an existing model, in order
             if request.session_id is not None or request.model_seq_id is not None:
                 raise _Rejected(400, "load_weights takes model_id or session_id with model_seq_id, not both")
             model = self._model(request.model_id)
-            return self._in_order(model, request.seq_id, "LoadWeights", "/api/v1/load_weights", lambda: self._load(model, request))
+            return self._in_order(model, request.seq_id, "/api/v1/load_weights", lambda: self._load(model, request))
         if request.session_id is None or request.model_seq_id is None:
             raise _Rejected(400, "load_weights needs model_id, or session_id with model_seq_id")
         self._check_session(request.session_id)
@@ -731,7 +751,7 @@ class TinkerStub:
             self.models[model_id] = model = StubModel(model_id, checkpoint.base_model, checkpoint.lora_rank, None)
             return self._load(model, request)
 
-        future, untyped = self._new_future("LoadWeights", model_id=model_id)
+        future, untyped = self._new_future(model_id=model_id)
         self._resolve(future, "/api/v1/load_weights", create)
         return untyped
 
@@ -748,18 +768,22 @@ class TinkerStub:
         model.loaded_from = request.path
         return types.LoadWeightsResponse(path=request.path, model_id=model.model_id, type="load_weights")
 
-    def _save(self, model: StubModel, path: str, kind: Literal["weights", "sampler_weights"], ttl: int | None, metadata: dict[str, str] | None) -> None:
-        self.checkpoints[path] = StubCheckpoint(path, kind, model.base_model, model.lora_rank, model.version, model.optimizer_steps, ttl, metadata)
+    def _save(
+        self, model: StubModel, path: str, kind: Literal["weights", "sampler_weights"], ttl: int | None, metadata: dict[str, str] | None
+    ) -> None:
+        self.checkpoints[path] = StubCheckpoint(
+            path, kind, model.base_model, model.lora_rank, model.version, model.optimizer_steps, ttl, metadata
+        )
 
-    def _in_order(self, model: StubModel, seq_id: int | None, request_type: str, path: str, run: Callable[[], Any]) -> types.UntypedAPIFuture:
+    def _in_order(self, model: StubModel, seq_id: int | None, path: str, run: Callable[[], Any]) -> types.UntypedAPIFuture:
         """A future for ``run``, which runs once every request of ``model`` before ``seq_id`` has."""
         if seq_id is None:
-            raise _Rejected(400, f"{request_type} needs a seq_id")
+            raise _Rejected(400, f"{path} needs a seq_id")
         if seq_id in model.futures_by_seq_id:  # the SDK re-sent it
             return types.UntypedAPIFuture(request_id=model.futures_by_seq_id[seq_id], model_id=model.model_id)
         if seq_id < model.next_seq_id:
             raise _Rejected(400, f"seq_id {seq_id} of {model.model_id} is out of order (next is {model.next_seq_id})")
-        future, untyped = self._new_future(request_type, model_id=model.model_id)
+        future, untyped = self._new_future(model_id=model.model_id)
         model.futures_by_seq_id[seq_id] = future.request_id
         model.waiting[seq_id] = lambda: self._resolve(future, path, run)
         while model.next_seq_id in model.waiting:
@@ -806,7 +830,7 @@ class TinkerStub:
         self.sampling_sessions[sampling_session_id] = session
         return types.CreateSamplingSessionResponse(sampling_session_id=sampling_session_id)
 
-    def _get_sampler(self, sampling_session_id: str) -> types.GetSamplerResponse:
+    def _get_sampler(self, _body: None, sampling_session_id: str) -> types.GetSamplerResponse:
         session = self._sampling_session(sampling_session_id)
         return types.GetSamplerResponse(sampler_id=sampling_session_id, base_model=session.base_model, model_path=session.model_path)
 
@@ -837,7 +861,7 @@ class TinkerStub:
         if key in self._sample_futures:  # the SDK re-sent it
             request_id = self._sample_futures[key]
             return types.UntypedAPIFuture(request_id=request_id, sample_sequence_ids=_sequence_ids(request_id, request.num_samples))
-        future, untyped = self._new_future("Sample")
+        future, untyped = self._new_future()
         untyped = untyped.model_copy(update={"sample_sequence_ids": _sequence_ids(future.request_id, request.num_samples)})
         future.sampler_key = (session.sampling_session_id, request.seq_id // 1_000_000_000)
         self._sample_futures[key] = future.request_id
@@ -854,7 +878,9 @@ class TinkerStub:
         if not prompt:
             raise _RequestFailed("the prompt is empty")
         if len(prompt) + (params.max_tokens or 0) > context:
-            raise _RequestFailed(f"prompt of {len(prompt)} tokens + max_tokens={params.max_tokens} is over {session.base_model}'s context of {context}")
+            raise _RequestFailed(
+                f"prompt of {len(prompt)} tokens + max_tokens={params.max_tokens} is over {session.base_model}'s context of {context}"
+            )
         if self.sampler is not None:
             sequences = self.sampler(prompt, request.num_samples, params)
             if len(sequences) != request.num_samples:
@@ -933,7 +959,9 @@ def make_llama3_like_tokenizer(directory: str | os.PathLike[str]) -> str:
     """
     names = {token_id: token for token, token_id in LLAMA3_SPECIAL_TOKENS.items()}
     special = {names.get(token_id, f"<|reserved_special_token_{token_id}|>"): token_id for token_id in range(128000, 128256)}
-    return _save_byte_tokenizer(directory, vocab_size=128256, special_tokens=special, eos_token="<|eot_id|>", bos_token="<|begin_of_text|>")
+    return _save_byte_tokenizer(
+        directory, vocab_size=128256, special_tokens=special, eos_token="<|eot_id|>", bos_token="<|begin_of_text|>"
+    )
 
 
 def _save_byte_tokenizer(
@@ -981,6 +1009,10 @@ def _byte_symbols() -> list[str]:
 
 def _json_parser(model: type[pydantic.BaseModel]) -> Callable[[bytes, str], pydantic.BaseModel]:
     return lambda raw, _encoding: model.model_validate_json(raw or b"{}")
+
+
+def _no_body(_raw: bytes, _encoding: str) -> None:
+    return None
 
 
 def _response(result: Any) -> Response:
@@ -1083,7 +1115,9 @@ def _checkpoint_name(name: str | None) -> str:
 
 def _check_ttl(ttl_seconds: int | None) -> None:
     if ttl_seconds is not None and not MIN_TTL_SECONDS <= ttl_seconds <= MAX_TTL_SECONDS:
-        raise _RequestFailed(f"ttl_seconds={ttl_seconds}: expected between {MIN_TTL_SECONDS} (1 hour) and {MAX_TTL_SECONDS} (10 years), or None")
+        raise _RequestFailed(
+            f"ttl_seconds={ttl_seconds}: expected between {MIN_TTL_SECONDS} (1 hour) and {MAX_TTL_SECONDS} (10 years), or None"
+        )
 
 
 def _forget_sessionless_holders(base_url: str) -> None:
