@@ -53,7 +53,7 @@ _OTHER_EXPORTS = {"Reward": "base", "Example": "base", "GoldUnparseable": "base"
 __all__ = [
     "REWARDS", "Example", "GoldUnparseable", "LibraryError", "Reward", "build", "choice_answer", "code_tests", "compose",
     "describe_validation_error", "json_answer", "length_penalty", "math_answer", "names", "numeric_answer", "regex_match",
-    "repetition_penalty", "reward_class", "string_match", "text_similarity", "think_format",
+    "repetition_penalty", "reward_class", "run_program", "string_match", "text_similarity", "think_format",
 ]
 
 

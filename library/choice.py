@@ -27,7 +27,8 @@ class choice_answer(Reward):
     the last "answer is" / "Answer:" / "correct option is" (``**Answer:** (B)``), and
     finally a last line that is only an option ("B", "(B)", "B) 42", "**B.**").
     Where the answer names two options joined by "or", "and", "/", "," or "&"
-    ("A or B", "A/B", "either A or C"), it is a hedge and scores 0.0. The ground
+    ("A or B", "A/B", "either A or C"), it is a hedge and scores 0.0; a letter it denies
+    ("not B; it is A") is not its answer. The ground
     truth is a letter ("B", "(B)", "\text{B}"); anything else raises ``GoldUnparseable``.
 
     Parameters:
@@ -50,6 +51,7 @@ class choice_answer(Reward):
         Example("The answer is B because A is too small.", "B", 1.0),
         Example("It could be A or B.\nAnswer: A or B", "A", 0.0),
         Example(r"\boxed{A/B}", "A", 0.0),
+        Example("The answer is not B; it is A.", "B", 0.0),
         Example("D", "D", 1.0),
         Example("", "A", 0.0),
     )
@@ -61,6 +63,7 @@ class choice_answer(Reward):
             rf"(?<![A-Za-z0-9]){letter}\)?\s*(?:,|/|&|\bor\b|\band\b|\bvs\.?)\s*(?:\bor\b\s*)?\(?{letter}(?![A-Za-z0-9])"
         )
         self._alone = re.compile(rf"^\(?({letter})(?:[).:]|\)?\s*$)")
+        self._negated = re.compile(rf"(?:\bnot|n't|\bnever|\brather\s+than|\binstead\s+of)\s+\(?{letter}\)?(?![A-Za-z0-9])", re.IGNORECASE)
 
     def __call__(self, completion: str, ground_truth: str | list[str]) -> float:
         """``ground_truth`` is the right letter, or a list of the letters that are all accepted (``["A", "C"]``)."""
@@ -83,7 +86,7 @@ class choice_answer(Reward):
     def _letter_in(self, span: str) -> str | None:
         if self._hedge.search(span):
             return None
-        letter = self._letter.search(span)
+        letter = self._letter.search(self._negated.sub(" ", span))  # "not B; it is A" commits to A
         return letter.group(0) if letter else None
 
 

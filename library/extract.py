@@ -27,6 +27,7 @@ TAGGED_OR_WHOLE: tuple[Extractor, ...] = ("answer_tag", "whole")  # free text
 _BOX_OPEN = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _ANSWER_IS = re.compile(r"(?:final\s+)?answer\s*(?:is\b|:)\s*:?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?=\s|$)")
+_DENIED = re.compile(r"not\b[^;,]*[;,]\s*(?:(?:it|that)\s+is\b|but\b|rather\b)?\s*:?", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?(?![\w])")
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -92,13 +93,16 @@ def after_hashes(text: str) -> str | None:
 
 
 def answer_is(text: str) -> str | None:
-    """The phrase after the last "answer is" / "answer:" (up to the end of its sentence or line)."""
+    """The phrase after the last "answer is" / "answer:" (up to the end of its sentence or line); a denied answer
+    before it is dropped ("the answer is not 56; it is 57" gives "57")."""
     anchor = last_match(_ANSWER_IS, text)
     if anchor is None:
         return None
     rest = text[anchor.end() :].lstrip()
     line = rest.split("\n", 1)[0]
-    return _SENTENCE_END.split(line, 1)[0].strip()
+    phrase = _SENTENCE_END.split(line, 1)[0].strip()
+    denied = _DENIED.match(phrase)
+    return phrase[denied.end() :].strip() if denied else phrase
 
 
 def last_number(text: str) -> str | None:

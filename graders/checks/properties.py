@@ -62,7 +62,7 @@ from typing import Callable, Collection, Mapping, Sequence
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .report import CAUSES, PROPERTIES, CheckReport, Counterexample, Item, Observation, PropertyResult, Truth
+from .report import CAUSES, EXPLOITS, PROPERTIES, Cause, CheckReport, Counterexample, Item, Observation, PropertyResult, Truth
 from .report import Row, answer_hint, answer_text, as_row, kind_of, preview
 from .run import (
     _CLOCK_ATTEMPTS,
@@ -82,6 +82,7 @@ from ..runtime.frames import Status
 from .probes import ANSWER_FORMATS, fill, probe_completions
 from ..runtime.results import GradeResult
 from ..runtime.sources import RewardSource
+from .exploits import FAMILIES, Target, target_of
 from .strategies import correct_completions, hostile_completions
 from .strategies import unrelated_completions, wrong_completions
 
@@ -140,7 +141,16 @@ def run_checks(
                 done[name] = check()
             except _TooSlow:
                 done[name] = _result(name, run.too_slow, "")
+        families = [name.removeprefix("exploit:") for name in EXPLOITS if name in selected]
+        if families and run.too_slow is None:
+            try:
+                done.update({result.property: result for result in check_exploits(run, families)})
+            except _TooSlow:
+                pass
         convention = run.grader("baseline").binding.convention
+    for name in EXPLOITS:
+        if name in selected and name not in done:
+            done[name] = PropertyResult(property=name, passed=True, skipped=True, details=f"not checked: {run.too_slow.problem if run.too_slow else 'the run stopped'}")
     results = [done[name] for name in PROPERTIES if name in done]
     return CheckReport(reward=source.describe(), results=results, seconds=round(time.monotonic() - started, 3), convention=convention)
 
@@ -569,3 +579,71 @@ def _percentile(calls: list[tuple[GradeResult, Item]], percent: float) -> float:
     rank = max(1, math.ceil(percent / 100 * len(calls)))
     return calls[rank - 1][0].duration_ms
 
+
+
+# ---- exploits ---------------------------------------------------------------------------------------------
+
+_EXPLOIT_ROWS = 20  # example rows each family probes
+
+
+def check_exploits(run: _Run, families: Sequence[str]) -> list[PropertyResult]:
+    """One ``exploit:<family>`` result per family: its probes on the example rows, each against its baseline, all graded
+    in one batch through the sandbox. A family works when a probe scores above its baseline and the minimum (or, for
+    ``below_max`` probes, the maximum); the shortest such probe is the counterexample."""
+    binding = run.grader("baseline").binding
+    takes_ground_truth = binding.needs_ground_truth
+    rows = run.ground_truths[:_EXPLOIT_ROWS]
+    targets: list[tuple[Truth, Target]] = [(truth, target_of(truth)) for truth in rows] or [("", Target("other"))]
+    shapes = {target.shape for _, target in targets}
+    planned: dict[str, list[tuple[int, Truth, object]]] = {}
+    results: list[PropertyResult] = []
+    for name in families:
+        family = FAMILIES[name]
+        why = "needs example rows with ground truths (--examples)" if not rows and family.needs_ground_truth else None
+        why = why or family.skip_reason(shapes, takes_ground_truth or not family.needs_ground_truth)
+        planned[name] = [] if why else [(index, truth, probe) for index, (truth, target) in enumerate(targets) for probe in family.probes(target)]
+        if why or not planned[name]:
+            reason = why or "no probe could be written for these rows (e.g. a prompt_echo needs a 'prompt' field)"
+            results.append(PropertyResult(property=f"exploit:{name}", passed=True, skipped=True, details=f"skipped: {reason}"))
+    items = list(dict.fromkeys(
+        item for cases in planned.values() for _, truth, probe in cases for item in ((probe.completion, truth), (probe.baseline, truth))
+    ))  # fmt: skip
+    run.progress("exploits", 0, len(items))
+    scored = dict(zip(items, run.grade(items))) if items else {}
+    run.progress("exploits", len(items), len(items))
+    low, high = run.score_range
+    tolerance = 1e-6 * (high - low)
+    for name, cases in planned.items():
+        if not cases:
+            continue
+        family, worked, rows_worked = FAMILIES[name], [], set()
+        for index, truth, probe in cases:
+            got, base = scored[(probe.completion, truth)], scored[(probe.baseline, truth)]
+            if got.status is not Status.ok:
+                continue
+            if probe.expect == "below_max":
+                gamed = got.score >= high - tolerance
+            else:
+                floor = max(low, base.score if base.status is Status.ok else low)
+                gamed = got.score > floor + tolerance
+            if gamed:
+                worked.append((probe, truth, got, base))
+                rows_worked.add(index)
+        probed_rows = len({index for index, _, _ in cases})
+        stats = {"rows": float(probed_rows), "rows_gamed": float(len(rows_worked)), "fraction": len(rows_worked) / probed_rows, "probes": float(len(cases))}
+        if not worked:
+            details = f"{len(cases)} probes on {probed_rows} rows ({family.what}): none scored above its plain wrong answer"
+            results.append(PropertyResult(property=f"exploit:{name}", passed=True, details=details, stats=stats))
+            continue
+        probe, truth, got, base = min(worked, key=lambda case: len(case[0].completion))
+        than = "the maximum" if probe.expect == "below_max" else f"{max(low, base.score):g} for {preview(probe.baseline, 60)!r}"
+        problem = f"a {name.replace('_', ' ')} probe scored {got.score:g}; expected at most {than}"
+        cause = Cause(name=f"exploit:{name}", explanation=family.bug, fix=family.fix, lint_rule=family.lint_rule)
+        found = Counterexample.build(
+            (probe.completion, truth), problem,
+            observations=[Observation.of("the exploit", got), Observation.of("its plain wrong answer", base)], causes=[cause],
+        )  # fmt: skip
+        details = (f"gamed on {len(rows_worked)} of {probed_rows} rows ({stats['fraction']:.0%}): {family.what} scored "
+                   f"{got.score:g} where its plain wrong answer scores {base.score:g}")
+        results.append(PropertyResult(property=f"exploit:{name}", passed=False, counterexample=found, details=details, stats=stats))
+    return results

@@ -19,7 +19,13 @@ from pydantic import BaseModel, Field, PrivateAttr, computed_field
 from ..runtime.frames import Status
 from ..runtime.results import GradeResult
 
-PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
+EXPLOIT_FAMILIES = (  # checks/exploits.py defines each
+    "enumeration", "hedge", "reasoning_gold", "negated_gold", "prompt_echo", "empty_answer", "format_wrong_answer",
+    "padding", "step_markers", "schema_json", "lookalike", "truncated", "code_attacks",
+)  # fmt: skip
+EXPLOITS = tuple(f"exploit:{family}" for family in EXPLOIT_FAMILIES)
+CORE_PROPERTIES = ("determinism", "type_and_range", "robustness", "gold_consistency", "latency")
+PROPERTIES = (*CORE_PROPERTIES, *EXPLOITS)
 _PREVIEW_CHARS = 2000
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 

@@ -66,6 +66,8 @@ def detect(function: Callable, forced: str | None = None) -> str:
         return "openrlhf"
     if "completions" in names:
         return "trl"
+    if "ground_truth" in names:  # rewardbox's own name (verifiers says answer): f(completion, ground_truth, prompt) is ours
+        return "rewardbox"
     if "completion" in names and (set(names) & {"parser", "state", "info", "task", "prompt"} or ("answer" in names and (varkw or names.index("answer") != 1))):
         return "verifiers"
     return "rewardbox"

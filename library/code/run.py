@@ -51,9 +51,19 @@ def _relative(path: str) -> str:
 class run_program(Reward):
     """1.0 when the completion, run as a program with the request's stdin and files, compiles and exits 0; prints the outcome.
 
+    The ground truth is a SandboxFusion ``/run_code`` request without its code (``language``, ``stdin``,
+    ``files``, ``fetch_files``, ``compile_timeout``, ``run_timeout``, ``memory_limit_MB``); the program runs
+    confined as the code judge's do, and the call prints SandboxFusion's response after ``RESULT_MARKER``
+    (``rewardbox serve`` answers ``/run_code`` with it).
+
     Parameters:
         output_mb: output kept per stream (beyond it the program is killed; SandboxFusion keeps 1 MiB).
         memory_mb: memory limit when the request gives none (``memory_limit_MB`` -1).
+
+    Range [0, 1].
+
+    >>> run_program()("print(input()[::-1])", {"language": "python", "stdin": "abc"})  # doctest: +SKIP
+    1.0
     """
 
     output_mb: float = Field(1.0, gt=0, le=64)
@@ -62,6 +72,7 @@ class run_program(Reward):
     examples: ClassVar[tuple[Example, ...]] = (
         Example("print(input()[::-1])", {"language": "python", "stdin": "abc\n"}, 1.0),
         Example("import sys\nsys.exit(3)", {"language": "python"}, 0.0),
+        Example("while True:\n    pass", {"language": "python", "run_timeout": 1}, 0.0),
     )
 
     def warm_up(self) -> None:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from rewardbox.graders import PROPERTIES, run_checks
+from rewardbox.graders.checks.report import CORE_PROPERTIES, EXPLOITS
 
 from check_helpers import EXAMPLES, ROOT, reward
 
@@ -30,9 +31,10 @@ def _gsm8k_examples() -> list[tuple[str, str]]:
 )
 def test_correct_rewards_pass_every_property(spec, examples):
     report = run_checks(spec, examples=examples, max_examples=12)
-    assert [(r.property, r.passed, r.skipped) for r in report.results] == [(name, True, False) for name in PROPERTIES], [
-        r.counterexample for r in report.results if not r.passed
-    ]
+    core = [(r.property, r.passed, r.skipped) for r in report.results if r.property in CORE_PROPERTIES]
+    assert core == [(name, True, False) for name in CORE_PROPERTIES], [r.counterexample for r in report.results if not r.passed]
+    assert [r.property for r in report.results] == list(PROPERTIES)  # and no exploit works on them (some do not apply)
+    assert [r.property for r in report.results if not r.passed] == []
     assert report.passed and report.seconds < 60
 
 
@@ -64,8 +66,9 @@ def test_a_reward_that_hangs_gets_a_verdict_quickly():
     verdicts = {r.property: (r.passed, r.skipped) for r in report.results}
     assert verdicts == {
         "determinism": (True, True), "type_and_range": (False, False), "robustness": (False, False),
-        "gold_consistency": (False, False), "latency": (True, True),
+        "gold_consistency": (False, False), "latency": (True, True), **{name: (True, True) for name in EXPLOITS},
     }
+    assert report.result("exploit:hedge").details.startswith("not checked: status timeout")
     assert report.result("gold_consistency").details.endswith("(3 ordinary inputs timed out: the run stopped)")
     assert report.result("latency").details.startswith("not checked: status timeout")
     assert not report.passed

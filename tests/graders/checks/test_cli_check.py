@@ -7,6 +7,8 @@ import json
 import pytest
 from rewardbox.runner.cli import main
 
+from rewardbox.graders.checks.report import EXPLOITS
+
 from check_helpers import REWARDS, reward
 
 PROMPTS = REWARDS / "questions.jsonl"  # three GSM8K prompts (ground truths 39, 25, 12)
@@ -21,7 +23,10 @@ def test_a_correct_reward_exits_0_with_a_line_per_property(capsys):
     assert [line.split()[:2] for line in lines[2:7]] == [
         ["PASS", "determinism"], ["PASS", "type_and_range"], ["PASS", "robustness"], ["PASS", "gold_consistency"], ["PASS", "latency"],
     ]
-    assert lines[-1] == "5 of 5 properties passed"
+    exploits = [line.split()[:2] for line in lines[7:-2]]
+    assert [name for _, name in exploits] == list(EXPLOITS) and {mark for mark, _ in exploits} <= {"PASS", "SKIP"}
+    checked = 5 + sum(mark == "PASS" for mark, _ in exploits)
+    assert lines[-1] == f"{checked} of {checked} properties passed"
 
 
 def test_a_failure_exits_1_and_shows_counterexample_scores_and_causes(capsys):
