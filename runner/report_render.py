@@ -83,6 +83,12 @@ def figure_rows(report: HygieneReport) -> list[Row]:
         row("length–score correlation (within groups)", "–" if report.length_reward_correlation is None else f"{report.length_reward_correlation:+.2f}", "length_reward_correlation"),
         row("empty completions", f"{_pct(report.empty_completion_fraction)}" + (f" (mean score {_num(report.empty_mean_score)})" if report.empty_mean_score is not None else ""), "empty_completion_fraction", "empty_credited", "empty_mean_score"),
     ]
+    hacking = report.hacking
+    signals = ", ".join(f"{signal.name} {signal.count}" for signal in hacking.signals)
+    rows.append(row("hacking signals (top-scored)", f"{signals or 'none'} among {hacking.rewarded} completions at or near the maximum", "hacking"))
+    for signal in hacking.signals:
+        for example in signal.examples:
+            rows.append(Row(f"  {signal.name}", repr(example[:160]), Severity.warning))
     if report.latency_ms is not None:
         latency = report.latency_ms
         rows.append(row("grading latency (ms)", f"p50 {latency.p50:.1f}, p90 {latency.p90:.1f}, p99 {latency.p99:.1f}, max {latency.max:.1f}", "latency_ms"))

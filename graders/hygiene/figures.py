@@ -19,6 +19,8 @@ from typing import Any, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, FiniteFloat, NonNegativeInt, model_validator
 
+from .hacking import HackingSignals, hacking_signals
+
 from ..runtime.frames import Status
 
 __all__ = [
@@ -189,6 +191,7 @@ class HygieneReport(SignalFigures):
     group_std_histogram: list[Bin]  # first bin: constant groups (std exactly 0)
     recommendations: list[Recommendation]
     malformed_lines: list[MalformedLine] = Field(default_factory=list)
+    hacking: HackingSignals = Field(default_factory=HackingSignals)  # signs of reward hacking among the top-scored completions
 
 
 def measure(
@@ -230,6 +233,8 @@ def measure(
             if not text.strip():
                 empty.append(score)
     sizes = Counter(len(group.completions) for group in groups)
+    correlation = _within_group_correlation(lengths_PG, scores_PG)
+    hacking = hacking_signals([group.completions for group in groups], scores_PG, lengths_PG, [group.ground_truth for group in groups], (low, high), correlation)
     report = HygieneReport(
         **figures.model_dump(),
         group_size=next(iter(sizes)) if len(sizes) == 1 else None,
@@ -242,7 +247,7 @@ def measure(
         finished_mean_score=_mean_or_none(finished),
         distinct_values=len({round(score, 9) for score in flat_scores}),
         length_unit="tokens" if use_tokens else "characters",
-        length_reward_correlation=_within_group_correlation(lengths_PG, scores_PG),
+        length_reward_correlation=correlation,
         empty_completion_fraction=len(empty) / len(flat_scores),
         empty_mean_score=_mean_or_none(empty),
         empty_credited=sum(score - low > SCORE_TOLERANCE for score in empty),
@@ -253,6 +258,7 @@ def measure(
         score_histogram=_score_histogram(flat_scores),
         group_std_histogram=_std_histogram([_mean_std(scores_G)[1] for scores_G in scores_PG], (high - low) / 2),
         recommendations=[],
+        hacking=hacking,
     )
     return report
 

@@ -15,6 +15,7 @@ from typing import Callable, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from .figures import HygieneReport, Recommendation, Severity
+from .hacking import ADVICE, describe
 
 __all__ = ["RULES", "THRESHOLDS", "Advice", "Recommendation", "Rule", "Severity", "Thresholds", "recommend"]
 
@@ -301,6 +302,25 @@ def length_reward_correlation(report: HygieneReport) -> Advice | None:
         f"within a group, shorter completions score higher (r = {r:.2f})",
         "Check whether long completions fail because they are cut off (truncation) or ramble; the policy will "
         "learn to answer shorter, which is fine only if the short answers are right.",
+    )
+
+
+@rule("hacking")
+def reward_hacking(report: HygieneReport) -> Advice | None:
+    """Fires when the completions scored at or near the maximum show a sign of reward hacking: several final
+    answers, the ground truth only in the reasoning, padding, one text repeated across a group, step-marker stuffing.
+
+    Why: what the reward pays most is what the policy learns. Each sign is a known exploit of reward code
+    (containment, first-match, length bonuses, counting markers) showing up in real samples; a run that
+    keeps training on it learns the exploit, not the task. The report lists each sign's count and examples.
+    """
+    signals = report.hacking.signals
+    if not signals:
+        return None
+    return Advice(
+        Severity.warning,
+        "signs of reward hacking among the top-scored completions: " + "; ".join(describe(signal) for signal in signals),
+        " ".join(f"{signal.name}: {ADVICE[signal.name][1]}." for signal in signals),
     )
 
 

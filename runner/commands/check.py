@@ -42,9 +42,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "check",
         help="property-test a reward in the sandbox: determinism, type and range, robustness, gold consistency, latency",
-        description="Run hypothesis property checks on REWARD, every call in the sandbox. Exit 0 when every property "
-        "passes, 1 when one fails (with a shrunk counterexample, the scores observed and likely causes), 2 for usage "
-        "errors and rewards that cannot load.",
+        description="Run hypothesis property checks on REWARD, every call in the sandbox, and its exploit probes "
+        "(exploit:<family>: completions that are wrong by construction but game a common bug, on the --examples rows; "
+        "docs/exploits.md). Exit 0 when every property passes, 1 when one fails (with a shrunk counterexample, the "
+        "scores observed and likely causes), 2 for usage errors and rewards that cannot load.",
     )
     parser.add_argument("reward", metavar="REWARD", help=REWARD_DESC)
     parser.add_argument("--examples", metavar="DATA.jsonl", help=EXAMPLES_DESC)

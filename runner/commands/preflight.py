@@ -42,7 +42,8 @@ from ..options import REWARD_DESC, add_grader_options, grader_options
 from ..probing import ProbeSummary, as_truth, probe_results, probe_rows, probe_summary, probeable
 from .report import graded_report, read_samples
 
-Stage = Literal["data", "lint", "checks", "probes", "samples"]
+Stage = Literal["data", "lint", "checks", "exploits", "probes", "samples"]
+GAMED = "can it be gamed"  # the heading of the exploits stage
 DEFAULT_RANGE = (0.0, 1.0)
 PROBE_SIGNAL_WARNING = 0.9  # below this share of prompts where a right answer beats every wrong one: warn
 CHECK_WARNINGS = frozenset({"latency"})  # failed properties that slow training down rather than mislead it
@@ -106,7 +107,7 @@ def lint_items(findings: Sequence[Finding]) -> list[Item]:
 def check_items(report: CheckReport) -> list[Item]:
     items = []
     for result in report.results:
-        if result.passed or result.skipped:
+        if result.passed or result.skipped or result.property.startswith("exploit:"):
             continue
         example = result.counterexample
         shown = f" (input {example.completion[:80]!r} with ground truth {example.ground_truth[:40]!r})" if example else ""
@@ -117,6 +118,28 @@ def check_items(report: CheckReport) -> list[Item]:
                 severity="warning" if result.property in CHECK_WARNINGS else "error",
                 finding=f"{result.property} failed: {result.details}{shown}",
                 action=causes or f"run `rewardbox check REWARD --format json` for the shrunk counterexample of {result.property}",
+            )
+        )
+    return items
+
+
+def exploit_items(report: CheckReport) -> list[Item]:
+    """One warning per exploit family that worked, with its example: a policy will find what the probes found."""
+    items = []
+    for result in report.results:
+        if result.passed or result.skipped or not result.property.startswith("exploit:"):
+            continue
+        example = result.counterexample
+        assert example is not None and example.causes
+        scores = f"scored {example.observations[0].score:g} where its plain wrong answer scores {example.observations[1].score:g}"
+        lint = f" (rewardbox lint: {example.causes[0].lint_rule})" if example.causes[0].lint_rule else ""
+        items.append(
+            Item(
+                stage="exploits",
+                severity="warning",
+                finding=f"{result.property}: worked on {result.stats['rows_gamed']:.0f} of {result.stats['rows']:.0f} rows; "
+                f"{example.completion[:120]!r} {scores} (ground truth {example.ground_truth[:40]!r}): {example.causes[0].explanation}",
+                action=f"{example.causes[0].fix}{lint}; docs/exploits.md#{result.property.removeprefix('exploit:')}",
             )
         )
     return items
@@ -199,7 +222,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "preflight",
         help="lint, property checks, grading and hygiene report of a reward: one verdict for CI",
         description="Run everything rewardbox knows about REWARD before training on it: lint its source, check its "
-        "properties (determinism, range, robustness, gold consistency, latency) on the ground truths of --data, and "
+        "properties (determinism, range, robustness, gold consistency, latency) and whether it can be gamed (the exploit "
+        "probes of docs/exploits.md) on the rows of --data, and "
         "either grade --samples and report their hygiene or probe the reward with completions derived from each "
         "ground truth. Prints what was checked, what failed and what to do, and a verdict: pass, warn or fail. "
         "Exit status: 0 when the verdict is below --fail-on, 1 when it reaches it, 2 for usage or load errors.",
@@ -275,7 +299,7 @@ def run_preflight(
         check_options = {key: value for key, value in options.items() if key not in ("calls_per_process", "mode")}
         with console.status("property checks") if console.is_terminal else contextlib.nullcontext():
             checks = run_checks(reward, examples=rows, max_examples=max_examples, score_range=score_range, grader_options=check_options)
-        items += check_items(checks)
+        items += check_items(checks) + exploit_items(checks)
         probed, skipped = probeable([as_truth(row) for row in rows])
         probed = probed[:probe_prompts]
         probes = probe_summary(probed, probe_results(grader, probed, console), score_range, skipped)
@@ -390,8 +414,12 @@ def stage_lines(result: PreflightReport) -> list[tuple[str, str]]:
     warnings = sum(f.severity == "warning" for f in result.lint)
     lines = [("lint", f"{len(result.lint)} findings ({errors} errors, {warnings} warnings)")]
     done = [r for r in result.checks.results if not r.skipped]
-    failed = [r.property for r in done if not r.passed]
-    lines.append(("checks", f"{len(done) - len(failed)} of {len(done)} properties passed" + (f"; failed: {', '.join(failed)}" if failed else "") + f" ({result.checks.seconds:.1f} s)"))
+    core = [r for r in done if not r.property.startswith("exploit:")]
+    failed = [r.property for r in core if not r.passed]
+    lines.append(("checks", f"{len(core) - len(failed)} of {len(core)} properties passed" + (f"; failed: {', '.join(failed)}" if failed else "") + f" ({result.checks.seconds:.1f} s)"))
+    families = [r for r in done if r.property.startswith("exploit:")]
+    gamed = [r.property.removeprefix("exploit:") for r in families if not r.passed]
+    lines.append((GAMED, f"{len(gamed)} of {len(families)} exploit families worked" + (f": {', '.join(gamed)}" if gamed else "") if families else "no exploit family applies to these rows"))
     p = result.probes
     left_out = f"; {p.skipped} {'/'.join(p.skipped_kinds)} ground truths not probed" if p.skipped else ""
     if p.prompts:

@@ -15,6 +15,7 @@ class StepReport(SignalFigures):
     step: int
     status_counts: dict[str, int]  # grading statuses of the step's completions
     recommendations: list[str]  # the hygiene report's findings for this step, "severity code: finding"
+    hacking_signals: dict[str, int] = {}  # signs of reward hacking among the step's top-scored completions, by name
     learning_rate: float
     num_datums: int
     groups_dropped: int

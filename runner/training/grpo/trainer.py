@@ -173,6 +173,7 @@ class Trainer(TrainingSession):
             step=step,
             status_counts={status: count for status, count in hygiene.status_counts.items() if count},
             recommendations=[f"{r.severity} {r.code}: {r.finding}" for r in hygiene.recommendations],
+            hacking_signals=hygiene.hacking.counts(),
             learning_rate=lr,
             num_datums=len(datums_D),
             groups_dropped=keep_P.count(False),
@@ -202,6 +203,12 @@ class Trainer(TrainingSession):
         report = report.model_copy(update={"step_seconds": time.monotonic() - started})
         self.log.log_step(report, groups_P)
         self.log.logger.info(summary_line(report))
+        if report.hacking_signals:
+            self.log.logger.warning(
+                "step %d: signs of reward hacking among the top-scored completions (%s): see samples.jsonl, "
+                "`rewardbox report %s` and `rewardbox check --examples` for the exploit families", step,
+                _counts(report.hacking_signals), self.log.path("samples.jsonl"),
+            )
         if report.kl_spike:
             self.log.logger.warning(
                 "step %d: kl_sample_train %.4g exceeds %g: the sampler and learner disagree",
@@ -254,6 +261,8 @@ def summary_line(report: StepReport) -> str:
     failed = {status: count for status, count in report.status_counts.items() if status != "ok"}
     if failed:
         parts.append(f"reward errors {_counts(failed)}")
+    if report.hacking_signals:
+        parts.append(f"hacking? {_counts(report.hacking_signals)}")
     return "  ".join(parts)
 
 

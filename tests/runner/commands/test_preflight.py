@@ -44,7 +44,10 @@ def write(tmp_path, name, text):
 def test_the_bundled_example_passes_with_its_samples_graded_and_reported(capsys):
     code, result = preflight(capsys, os.path.join(EXAMPLE, "reward.py"), "--samples", os.path.join(EXAMPLE, "groups.jsonl"))
     assert code == 0 and result["verdict"] in ("pass", "warn")
-    assert [r["property"] for r in result["checks"]["results"] if not r["passed"]] == []
+    # every property holds; one exploit works: its last-number fallback pays a copy of a prompt whose last number is the answer
+    assert [r["property"] for r in result["checks"]["results"] if not r["passed"]] == ["exploit:prompt_echo"]
+    [gamed] = [item for item in result["items"] if item["stage"] == "exploits"]
+    assert gamed["severity"] == "warning" and gamed["finding"].startswith("exploit:prompt_echo: worked on 1 of 20 rows")
     assert result["report"]["num_groups"] == 60 and result["report"]["all_max_fraction"] == pytest.approx(10 / 60)
     assert not [item for item in result["items"] if item["severity"] == "error"]
 
@@ -153,9 +156,11 @@ def test_dict_ground_truths_are_checked_and_the_probes_say_they_skipped_them(cap
     code = main(["preflight", COUNTDOWN, "--data", data, *FAST])
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["verdict"] == "warn"  # nothing showed the reward's signal
-    checks = {r["property"]: (r["passed"], r["skipped"]) for r in result["checks"]["results"]}
+    checks = {r["property"]: (r["passed"], r["skipped"]) for r in result["checks"]["results"] if not r["property"].startswith("exploit:")}
     assert checks == {"determinism": (True, False), "type_and_range": (True, False), "robustness": (True, False),
                       "gold_consistency": (True, True), "latency": (True, False)}
+    exploits = {r["property"]: r["passed"] for r in result["checks"]["results"] if r["property"].startswith("exploit:")}
+    assert all(exploits.values()) and exploits["exploit:schema_json"]  # countdown dicts: the JSON family applies, and fails to game it
     assert result["probes"]["prompts"] == 0 and result["probes"]["skipped"] == 2 and result["probes"]["skipped_kinds"] == ["dict"]
     [probe] = [item for item in result["items"] if item["stage"] == "probes"]
     assert probe["severity"] == "warning" and "2 ground truths are dict" in probe["finding"] and "--samples" in probe["action"]
@@ -188,7 +193,7 @@ def test_number_ground_truths_are_probed_and_rows_without_a_required_field_are_n
         f"{data}:3: no 'data_source', which compute_reward(completion, ground_truth, data_source) takes without a default"
     ]
     assert result["probes"]["prompts"] == 2 and result["probes"]["signal_fraction"] == 1.0
-    assert all(r["passed"] and not r["skipped"] for r in result["checks"]["results"])
+    assert all(r["passed"] and (not r["skipped"] or r["property"].startswith("exploit:")) for r in result["checks"]["results"])
 
 
 # ---- the pure pieces ------------------------------------------------------------------------------------

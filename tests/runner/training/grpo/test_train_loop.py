@@ -319,3 +319,14 @@ def test_wandb_logs_each_step_in_offline_mode(toy_config, trainers, monkeypatch)
     [record_log] = glob.glob(os.path.join(trainer.log.log_dir, "wandb", "offline-run-*", "*.wandb"))
     data = open(record_log, "rb").read()
     assert data.count(b"reward_mean") >= 2 and b"kl_sample_train" in data and b"rewardbox-test" in data
+
+
+def test_each_step_reports_its_hacking_signals_in_the_metrics_and_the_summary_line(toy_config, trainers):
+    from rewardbox.runner.training.grpo.trainer import summary_line
+
+    trainer = trainers(toy_config(eval_interval=0, save_interval=0))
+    report = trainer.train_grpo_step(num_iterations=1).steps[0]
+    assert report.hacking_signals == {} and "hacking" not in summary_line(report)  # copying letters games nothing
+    assert metrics(trainer)[0]["hacking_signals"] == {}
+    flagged = report.model_copy(update={"hacking_signals": {"several_answers": 3}})
+    assert summary_line(flagged).endswith("hacking? several_answers 3")
