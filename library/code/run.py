@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import os
+import time
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -59,6 +60,9 @@ class run_program(Reward):
     Parameters:
         output_mb: output kept per stream (beyond it the program is killed; SandboxFusion keeps 1 MiB).
         memory_mb: memory limit when the request gives none (``memory_limit_MB`` -1).
+        max_seconds: compiling and running together never take longer; a request's
+            ``compile_timeout``/``run_timeout`` (10 s each by default) is cut to what remains.
+            Keep the grader's ``timeout`` above it (``rewardbox serve`` sets 170 s, under its 180).
 
     Range [0, 1].
 
@@ -68,6 +72,7 @@ class run_program(Reward):
 
     output_mb: float = Field(1.0, gt=0, le=64)
     memory_mb: int = Field(1024, ge=32, le=16384)
+    max_seconds: float = Field(8.0, gt=0, le=3600)
 
     examples: ClassVar[tuple[Example, ...]] = (
         Example("print(input()[::-1])", {"language": "python", "stdin": "abc\n"}, 1.0),
@@ -88,7 +93,8 @@ class run_program(Reward):
         return 1.0 if response["status"] == "Success" else 0.0
 
     def _run(self, language: Language, name: str, code: str, request: dict) -> dict[str, Any]:
-        compile_timeout, run_timeout = float(request.get("compile_timeout") or 10), float(request.get("run_timeout") or 10)
+        deadline = time.monotonic() + self.max_seconds
+        compile_timeout = min(float(request.get("compile_timeout") or 10), self.max_seconds)
         memory = int(request.get("memory_limit_MB") or -1)
         memory_mb = memory if memory > 0 else self.memory_mb
         workspace = Workspace()
@@ -109,6 +115,7 @@ class run_program(Reward):
                     if "ran out of time" in built.compile_error:
                         compile_result.update(status="TimeLimitExceeded", return_code=None)
                     return {"status": "Failed", "message": "", "compile_result": compile_result, "run_result": None, "executor_pod_name": None, "files": {}}
+            run_timeout = max(0.1, min(float(request.get("run_timeout") or 10), deadline - time.monotonic()))
             limits = TestLimits(run_timeout, run_timeout, memory_mb, int(self.output_mb * (1 << 20)), language.memory, overhead_mb=language.memory_overhead_mb)
             confinement = Confinement([workspace.run], workspace.run)
             try:

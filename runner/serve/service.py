@@ -100,7 +100,7 @@ class Service:
             for name, reward in self.config.rewards.items():
                 self.served[name] = _Served(Grader(reward.reward, **reward.grader_options()))
             if self.config.run_code:
-                self.served[RUN_CODE] = _Served(Grader("library:run", workers=self.config.run_code_workers, timeout=180.0, text_chars=4 << 20))
+                self.served[RUN_CODE] = _Served(Grader("library:run", params={"max_seconds": 170.0}, workers=self.config.run_code_workers, timeout=180.0, text_chars=4 << 20))
         except BaseException:
             self.close()
             raise

@@ -211,9 +211,9 @@ def test_openrlhf_strips_the_prompt_and_end_markers_from_each_query(adapters):
     async def fetch():  # openrlhf/utils/agent.py: _fetch_rewards_via_func, one query per call, in threads
         return await asyncio.gather(*(asyncio.to_thread(reward_func, [query], [prompt], ["7"]) for query in queries))
 
-    infos = asyncio.run(fetch())
-    assert [info["rewards"] for info in infos] == [[1.0], [0.0], [0.0]]
-    assert [info["extra_logs"]["rewardbox_ok"] for info in infos] == [[1.0], [1.0], [0.0]]
+    infos = asyncio.run(fetch())  # tensors when torch is installed, as OpenRLHF's own reward_func returns; else lists
+    assert [[float(x) for x in info["rewards"]] for info in infos] == [[1.0], [0.0], [0.0]]
+    assert [[float(x) for x in info["extra_logs"]["rewardbox_ok"]] for info in infos] == [[1.0], [1.0], [0.0]]
     assert reward_func.response("P: hi A: 7 <|eot_id|>", "P: hi A:") == " 7"
 
 

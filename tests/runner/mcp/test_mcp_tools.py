@@ -125,10 +125,12 @@ def test_preflight_gives_the_verdict_a_line_per_stage_and_the_full_result(mcp):
         "preflight", reward=REWARD, data_path=str(GSM8K / "prompts.jsonl"), samples_path=str(GSM8K / "groups.jsonl"), max_examples=5
     )
     result = json.loads(Path(summary["outputs"]["json"]).read_text())
-    assert summary["verdict"] == result["verdict"] == "warn"  # groups.jsonl: a truncation warning, nothing worse
-    assert list(summary["stages"]) == ["lint", "checks", "probes", "samples", "method"]
+    # groups.jsonl: a truncation warning; the reward: a prompt echo that scores on one row; nothing worse
+    assert summary["verdict"] == result["verdict"] == "warn"
+    assert list(summary["stages"]) == ["lint", "checks", "can it be gamed", "probes", "samples", "method"]
     assert summary["items_by_severity"]["error"] == 0 and summary["items_by_severity"]["warning"] >= 1
-    assert summary["first_items"][0].startswith("warning [samples] ")
+    warnings = {item.split("]")[0] for item in summary["first_items"] if item.startswith("warning")}
+    assert warnings == {"warning [exploits", "warning [samples"}
     assert Path(summary["outputs"]["markdown"]).read_text().startswith("# Preflight: ")
 
 
