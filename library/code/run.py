@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import os
+import signal
 import time
 from typing import Any, ClassVar
 
@@ -31,8 +32,11 @@ _PATH_PARTS_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 
 
 def command_result(execution: Execution, limit_seconds: float) -> dict[str, Any]:
-    """A process's outcome as SandboxFusion's ``CommandRunResult``: TLE has no return code; stderr is always text."""
-    timed_out = execution.timed_out or execution.cpu > limit_seconds
+    """A process's outcome as SandboxFusion's ``CommandRunResult``: TLE has no return code; stderr is always text.
+
+    Past the time limit is the wall clock, the CPU time, or the CPU limit's own signal (the kernel sends SIGXCPU
+    at the limit's whole second, so the CPU time read can sit a hair below it)."""
+    timed_out = execution.timed_out or execution.cpu > limit_seconds or execution.signal == signal.SIGXCPU
     return {
         "status": "TimeLimitExceeded" if timed_out else "Finished",
         "execution_time": round(execution.wall, 6),

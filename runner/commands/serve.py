@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
     where = f"http://{config.host}:{config.port}"
     print(f"rewardbox serve: {', '.join(service.names()) or 'no reward'}{' and /run_code' if config.run_code else ''} at {where}"
           f"{' (bearer token required)' if token else ''}", file=sys.stderr)
+    # log_config=None: uvicorn's own logging config goes through logging.config.dictConfig, which closes every
+    # handler the process already has (a library's handler on a stream it does not own closes that stream)
     server = uvicorn.Server(uvicorn.Config(
-        create_app(service, token), host=config.host, port=config.port, log_level="warning",
+        create_app(service, token), host=config.host, port=config.port, log_level="warning", log_config=None,
         timeout_graceful_shutdown=int(config.request_timeout) + 5, access_log=False,
     ))
     stopped_by: list[int] = []

@@ -362,7 +362,9 @@ class TinkerStub:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         app = Starlette(routes=[Route("/{path:path}", self._dispatch, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2)
+        # log_config=None: uvicorn's dictConfig would close every logging handler of the test process, and a
+        # library's handler (absl's, once rouge_score is imported) then closes the stream it holds: pytest's capture
+        config = uvicorn.Config(app, log_level="warning", log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="tinker-stub", daemon=True)
         self._thread.start()
