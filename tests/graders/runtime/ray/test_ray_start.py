@@ -105,6 +105,24 @@ def test_a_wrong_address_fails_at_once_with_what_to_check(cluster, tmp_path):
     assert time.monotonic() - started < 20
 
 
+def test_a_cluster_with_no_cpu_fails_at_once_saying_what_it_has(tmp_path):
+    """A head started with --num-cpus=0 and no worker: no node can ever run a call process, so the run ends in
+    seconds naming the cluster's resources (it used to wait out load_timeout, 120 s)."""
+    empty = RayStartCluster()
+    try:
+        empty.start(cpus=0)
+        empty.wait_for_nodes(1)
+        started = time.monotonic()
+        process = grade(empty, GSM8K / "completions.jsonl", tmp_path / "out.jsonl", MIX, "--ray-address", empty.address)
+        _, stderr = process.communicate(timeout=90)
+    finally:
+        empty.stop()
+
+    assert process.returncode == 2
+    assert "no live Ray node has a CPU to run call processes on (nodes: 1" in stderr and "start nodes with --num-cpus 1 or more" in stderr
+    assert time.monotonic() - started < 30
+
+
 def test_a_driver_without_the_clusters_token_is_told_so(cluster, tmp_path):
     env = {k: v for k, v in cluster.env.items() if k not in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")}
     env["HOME"] = str(tmp_path)  # no ~/.ray/auth_token either
