@@ -66,8 +66,13 @@ def _normal(answer: str) -> str:
     text = boxed.group(1) if boxed else text
     number = _NUMBER.search(text)
     if number:
-        return repr(float(number.group().replace(",", "")))
+        return _number(number.group())
     return text.strip().strip("$ .*").lower()
+
+
+def _number(token: str) -> str:
+    """A number token (a ``_NUMBER`` match) as ``_normal`` gives it."""
+    return repr(float(token.replace(",", "")))
 
 
 def final_answers(text: str) -> list[str]:
@@ -76,7 +81,7 @@ def final_answers(text: str) -> list[str]:
     for value in [*_BOXED.findall(text), *_HASHES.findall(text), *_ANSWER_IS.findall(text)]:
         numbers = [match.group() for match in _NUMBER.finditer(_WRAPPERS.sub(" ", value))]
         hedged = len(numbers) > 1 and _HEDGE.search(value)
-        answers += [_normal(number) for number in numbers] if hedged else [_normal(value)]
+        answers += [_number(number) for number in numbers] if hedged else [_normal(value)]
     return [answer for answer in answers if answer]
 
 
@@ -87,13 +92,16 @@ def final_answer(text: str) -> str | None:
         if values and values[-1]:
             return values[-1]
     numbers = [match.group() for match in _NUMBER.finditer(text)]
-    return _normal(numbers[-1]) if numbers else None
+    return _number(numbers[-1]) if numbers else None
 
 
 def _mentions(text: str, gold: str) -> bool:
     """Whether ``text`` holds the (normalised) gold anywhere: as one of its numbers, or as a word."""
     if gold.replace(".", "", 1).lstrip("-").isdigit() or gold.endswith(".0"):
-        return any(_normal(match.group()) == gold for match in _NUMBER.finditer(text))
+        whole = gold.lstrip("-").split(".")[0]  # the digits every way of writing it holds, once commas are gone
+        if len(whole) <= 3 and whole not in text:
+            return False
+        return any(_number(token) == gold for token in set(_NUMBER.findall(text)) if whole in token.replace(",", ""))
     return re.search(rf"(?<!\w){re.escape(gold)}(?!\w)", text.lower()) is not None
 
 
