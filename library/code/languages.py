@@ -126,7 +126,7 @@ def find_program(name: str) -> str | None:
         return found
     home = os.environ.get("RUSTUP_HOME") or os.path.expanduser("~/.rustup")
     candidates = sorted(glob.glob(os.path.join(home, "toolchains", "*", "bin", name)), key=_toolchain_preference(home))
-    return candidates[0] if candidates else found if found and os.access(found, os.R_OK) else None
+    return candidates[0] if candidates else None  # a rustup proxy with no toolchain to look through to
 
 
 def _toolchain_preference(home: str):

@@ -326,6 +326,8 @@ def build(language: Language, name: str, code: str, workspace: Workspace, memory
             execution = run_direct(argv, program_env(language, workspace.build, workspace.build), workspace.build, b"", limits, confinement)
         finally:
             confinement.close()
+        if execution.exit_code == 127 and execution.stderr_text().startswith(f"cannot run {argv[0]}: "):  # spawn's exec failed
+            raise LanguageUnavailable(f"{name}: the compiler cannot run in the sandbox ({execution.stderr_text().strip()}); install it where the sandbox can read it, or pin another language")
         if execution.timed_out or execution.status is None or execution.exit_code != 0:
             why = "the compiler ran out of time" if execution.timed_out else execution.stderr_text().strip() or execution.stdout.decode("utf-8", "replace").strip() or f"exit status {execution.status}"
             return Built(compile_error=why[:4000])

@@ -10,6 +10,7 @@ import re
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from rewardbox.graders import Grader, GraderClosed, RewardboxError, Status
@@ -156,10 +157,25 @@ def test_an_unbounded_fork_bomb_stops_at_the_call_budget_and_dies_with_it(make_g
     assert wait_for(lambda: not descendants(zygote_pid(grader)), timeout=10.0)
 
 
+def user_tasks() -> int:
+    """Tasks (threads) whose real user is this process's, as RLIMIT_NPROC counts them."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if int(fields["Uid"].split()[0]) == os.getuid():
+            total += int(fields["Threads"])
+    return total
+
+
 def test_fork_bomb_without_syscall_filter_leaves_nothing_running(make_grader):
     """isolation="minimal" has no seccomp: the forks succeed, and the kill layer must still end them all."""
     tag = unique_tag()
     grader = make_grader("fork_bomb", isolation="minimal")
+    if grader.processes.scope == "sandbox":  # a non-root user's RLIMIT_NPROC counts all its tasks: an earlier test's must be gone
+        assert wait_for(lambda: user_tasks() + 60 < grader.processes.tasks, timeout=10.0), f"{user_tasks()} tasks of this user"
     result = grader.grade(tag, "")
     assert (result.status, result.score) == (Status.ok, 30.0)
     assert wait_for(lambda: not processes_named(tag)), f"forked children survive: {processes_named(tag)}"

@@ -73,6 +73,19 @@ def test_a_compile_error_is_a_verdict_for_every_test(judge):
     assert "CE CE CE" in result.stdout and "undefined_name" in result.stdout and result.components["compile_error"] == 3.0
 
 
+def test_a_compiler_the_sandbox_cannot_run_is_an_exception_not_a_silent_zero(judge, tmp_path):
+    """A compiler outside what the sandbox may read (rustup in a home the sandbox cannot see, a script in a private
+    folder): its exec fails in the sandbox, and the result says the language is unavailable instead of scoring 0."""
+    compiler = tmp_path / "private" / "mycc"
+    compiler.parent.mkdir()
+    compiler.write_text("#!/bin/sh\ncp \"$1\" \"$2\"\n")
+    compiler.chmod(0o755)
+    row = {"tags": ["mylang"], "source": "main.my", "compile": [str(compiler), "{source}", "{binary}"], "run": ["{binary}"]}
+    result = judge(languages={"mylang": row}).grade("```mylang\n#!/bin/sh\necho 3\n```", SUM)
+    assert result.status is Status.exception and result.score == 0.0
+    assert "mylang: the compiler cannot run in the sandbox (cannot run " in result.error and "Permission denied" in result.error
+
+
 @pytest.mark.parametrize(
     "source, verdict",
     [
