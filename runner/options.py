@@ -46,8 +46,8 @@ PARAM_DESC = "a parameter for a library reward, KEY=VALUE (VALUE parsed as JSON 
 PARAMS_DESC = "parameters for a library reward as one JSON object"
 FAILURE_SCORE_DESC = "score given to calls that fail (exception, timeout, crash, invalid return); default 0.0"
 BACKEND_DESC = (
-    "local (default): grade on this machine; ray: spread batches over Ray actors, each running a local "
-    "sandboxed pool of --workers processes (default there: the CPU count of the smallest Ray node); "
+    "local (default): grade on this machine; ray: spread batches over Ray actors, one on every node, each "
+    "running a sandboxed pool of --workers processes capped at its node's CPUs (default: all of them); "
     "needs the ray extra and rewardbox on every node"
 )
 RAY_ADDRESS_DESC = (

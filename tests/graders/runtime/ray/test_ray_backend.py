@@ -112,7 +112,7 @@ def test_a_function_shipped_by_value_grades_on_ray(make_grader):
 def test_defaults_fill_the_cluster_and_summary_reports_the_actors_layers(make_grader):
     local = make_grader(MIX, workers=1).summary()
     grader = make_grader(MIX, backend="ray", workers=None)
-    # Defaults: workers = the smallest node's CPUs (2 here), actors = free CPUs // workers.
+    # Defaults: one actor on every node with CPUs (one node of 2 here), running as many call processes as it has CPUs.
     assert grader.workers == 2 and len(grader._manager.actors) == 1
     remote = grader.summary()
     assert remote["backend"] == "ray" and local["backend"] == "local"
