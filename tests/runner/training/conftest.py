@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from tinker_stub import TinkerStub, make_llama3_like_tokenizer, make_qwen3_like_tokenizer
+from stub_tokenizers import make_llama3_like_tokenizer, make_qwen3_like_tokenizer
+from tinker_stub import TinkerStub
 
 
 @pytest.fixture

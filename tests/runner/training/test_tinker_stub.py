@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import tinker
 from tinker import types
-from tinker_stub import API_KEY, LLAMA3_SPECIAL_TOKENS, QWEN3_SPECIAL_TOKENS, QWEN3_THINK_TOKENS, closed_port_env, fake_logprobs
+from stub_tokenizers import LLAMA3_SPECIAL_TOKENS, QWEN3_SPECIAL_TOKENS, QWEN3_THINK_TOKENS
+from tinker_stub import API_KEY, closed_port_env, fake_logprobs
 
 BASE_MODEL = "Qwen/Qwen3-8B"
 TIMEOUT = 20

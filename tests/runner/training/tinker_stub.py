@@ -51,8 +51,8 @@ Guessed about the real service (not documented by the SDK):
   the optimizer steps the weights have taken, so a sampler and a trainer on the same weights agree.
   ``optim_step`` answers ``metrics=None``; ``forward_backward`` answers the metric ``loss:sum``.
 
-Also here: ``make_qwen3_like_tokenizer`` and ``make_llama3_like_tokenizer``, local byte-level
-tokenizers with the real special-token ids, so tests download nothing.
+Beside it: ``stub_wire`` (the protobuf tensors and datums, the losses and outputs it computes) and
+``stub_tokenizers`` (local byte-level tokenizers with the real special-token ids, so tests download nothing).
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-import os
 import random
 import re
 import socket
@@ -85,6 +84,8 @@ from tinker._models import StrictBase
 from tinker.proto import tinker_public_pb2 as pb
 from tinker.types._pydantic_types.forward_backward_input import ForwardBackwardInput as WireForwardBackwardInput
 from tinker.types.try_again_response import TryAgainResponse
+
+import stub_wire as codec
 
 API_KEY = "tml-loopback-stub-not-a-secret"
 DEFAULT_SUPPORTED_MODELS = (
@@ -330,13 +331,13 @@ class TinkerStub:
             "/api/v1/retrieve_future": (types.FutureRetrieveRequest, self._retrieve_future),
             "/api/v1/retrieve_futures": (types.FuturesRetrieveRequest, self._retrieve_futures),
         }
-        self._routes = [_Route("POST", re.escape(path), _json_parser(model), handler) for path, (model, handler) in json_routes.items()]
+        self._routes = [_Route("POST", re.escape(path), codec.json_parser(model), handler) for path, (model, handler) in json_routes.items()]
         self._routes += [
             _Route("POST", r"/api/v1/forward_backward", self._parse_forward_backward, self._forward_backward),
-            _Route("POST", r"/api/v1/sessions/([^/]+)/finish", _json_parser(_FinishSessionRequest), self._finish_session),
-            _Route("GET", r"/api/v1/get_server_capabilities", _no_body, self._capabilities),
-            _Route("GET", r"/api/v1/healthz", _no_body, lambda _: types.HealthResponse(status="ok")),
-            _Route("GET", r"/api/v1/samplers/([^/]+)", _no_body, self._get_sampler),
+            _Route("POST", r"/api/v1/sessions/([^/]+)/finish", codec.json_parser(_FinishSessionRequest), self._finish_session),
+            _Route("GET", r"/api/v1/get_server_capabilities", codec.no_body, self._capabilities),
+            _Route("GET", r"/api/v1/healthz", codec.no_body, lambda _: types.HealthResponse(status="ok")),
+            _Route("GET", r"/api/v1/samplers/([^/]+)", codec.no_body, self._get_sampler),
         ]
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -464,7 +465,7 @@ class TinkerStub:
             result = handler(body, *path_args)
             if asyncio.iscoroutine(result):
                 result = await result
-            return _response(result)
+            return codec.response(result)
         except _Rejected as exc:
             self.invalid.append((path, exc.message))
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
@@ -564,7 +565,7 @@ class TinkerStub:
         try:
             await asyncio.wait_for(future.done.wait(), timeout=self.poll_seconds)
         except TimeoutError:
-            return _response(TryAgainResponse(request_id=future.request_id, queue_state="active"))
+            return codec.response(TryAgainResponse(request_id=future.request_id, queue_state="active"))
         if future.proto is not None:
             return Response(future.proto, media_type=PROTOBUF)
         return JSONResponse(future.json)
@@ -622,9 +623,9 @@ class TinkerStub:
         message.ParseFromString(raw)
         wire = WireForwardBackwardInput.model_validate(
             {
-                "data": [_datum_dict(datum) for datum in message.data],
+                "data": [codec.datum_dict(datum) for datum in message.data],
                 "loss_fn": message.loss_fn,
-                "loss_fn_config": _loss_fn_config(message) or None,
+                "loss_fn_config": codec.loss_fn_config(message) or None,
             }
         )
         data = [
@@ -665,11 +666,11 @@ class TinkerStub:
             raise _RequestFailed("; ".join(problems))
         outputs, loss = [], 0.0
         for datum in loss_input.data:
-            inputs = {key: _dense(value) for key, value in datum.loss_fn_inputs.items()}
+            inputs = {key: codec.dense(value) for key, value in datum.loss_fn_inputs.items()}
             logprobs = fake_logprobs(inputs["target_tokens"], model.version)
             outputs.append(logprobs)
-            loss += _loss(loss_input.loss_fn, logprobs, inputs, config)
-        return _forward_backward_output(outputs, {"loss:sum": loss})
+            loss += codec.loss(loss_input.loss_fn, logprobs, inputs, config)
+        return codec.forward_backward_output(outputs, {"loss:sum": loss})
 
     def _datum_problems(self, model: StubModel, datum: types.Datum, loss_fn: str) -> list[str]:
         length = datum.model_input.length
@@ -683,7 +684,7 @@ class TinkerStub:
         problems += [f"loss_fn_inputs has {key!r}, which {loss_fn} does not take" for key in keys if key not in expected]
         for key in expected:
             if key in keys:
-                shape = list(_dense(keys[key]).shape)
+                shape = list(codec.dense(keys[key]).shape)
                 if not shape or shape[0] != length:
                     problems.append(f"loss_fn_inputs[{key!r}] has shape {shape}, expected [{length}] (len(model_input))")
                 elif key == "target_tokens" and keys[key].dtype != "int64":
@@ -923,186 +924,7 @@ class TinkerStub:
         return [self.eos_token_id]
 
 
-# ---- local tokenizers ------------------------------------------------------------------------------
-
-QWEN3_SPECIAL_TOKENS = {"<|endoftext|>": 151643, "<|im_start|>": 151644, "<|im_end|>": 151645}
-QWEN3_THINK_TOKENS = {"<think>": 151667, "</think>": 151668}  # added tokens, but not special, as in Qwen3
-LLAMA3_SPECIAL_TOKENS = {
-    "<|begin_of_text|>": 128000,
-    "<|end_of_text|>": 128001,
-    "<|start_header_id|>": 128006,
-    "<|end_header_id|>": 128007,
-    "<|eot_id|>": 128009,
-}
-
-
-def make_qwen3_like_tokenizer(directory: str | os.PathLike[str]) -> str:
-    """Save a byte-level tokenizer with Qwen3's special tokens at their ids (151643-151645, 151667-151668).
-
-    Token ids 0-255 are the bytes, so any text round-trips; no BOS, EOS ``<|im_end|>``, pad
-    ``<|endoftext|>``, no chat template; 151669 ids like Qwen3. Returns ``directory``.
-    """
-    return _save_byte_tokenizer(
-        directory,
-        vocab_size=151669,
-        special_tokens=QWEN3_SPECIAL_TOKENS,
-        plain_added_tokens=QWEN3_THINK_TOKENS,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-    )
-
-
-def make_llama3_like_tokenizer(directory: str | os.PathLike[str]) -> str:
-    """Save a byte-level tokenizer with Llama 3's special tokens at their ids (128000-128255).
-
-    Like the Llama 3 instruct tokenizer the SDK uses for every Llama 3 model: BOS
-    ``<|begin_of_text|>`` (added by ``encode`` unless ``add_special_tokens=False``), EOS
-    ``<|eot_id|>``; ids 0-255 are the bytes; no chat template. Returns ``directory``.
-    """
-    names = {token_id: token for token, token_id in LLAMA3_SPECIAL_TOKENS.items()}
-    special = {names.get(token_id, f"<|reserved_special_token_{token_id}|>"): token_id for token_id in range(128000, 128256)}
-    return _save_byte_tokenizer(
-        directory, vocab_size=128256, special_tokens=special, eos_token="<|eot_id|>", bos_token="<|begin_of_text|>"
-    )
-
-
-def _save_byte_tokenizer(
-    directory: str | os.PathLike[str],
-    *,
-    vocab_size: int,
-    special_tokens: dict[str, int],
-    eos_token: str,
-    plain_added_tokens: dict[str, int] | None = None,
-    pad_token: str | None = None,
-    bos_token: str | None = None,
-) -> str:
-    """A BPE tokenizer without merges over the 256 byte-level symbols (ids 0-255), filler ids up to
-    ``vocab_size``, and the given tokens at their ids; saved with ``save_pretrained``."""
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    added = {**special_tokens, **(plain_added_tokens or {})}
-    vocab = {symbol: byte for byte, symbol in enumerate(_byte_symbols())}
-    vocab.update({f"<|filler_{token_id}|>": token_id for token_id in range(256, vocab_size) if token_id not in added.values()})
-    vocab.update(added)
-    tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=[]))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    tokenizer.decoder = decoders.ByteLevel()
-    tokenizer.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in special_tokens])
-    tokenizer.add_tokens([AddedToken(token, special=False, normalized=False) for token in plain_added_tokens or {}])
-    if bos_token is not None:
-        tokenizer.post_processor = processors.TemplateProcessing(
-            single=f"{bos_token} $A", pair=f"{bos_token} $A {bos_token} $B", special_tokens=[(bos_token, special_tokens[bos_token])]
-        )
-    wrapped = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=bos_token, eos_token=eos_token, pad_token=pad_token)
-    wrapped.save_pretrained(str(directory))
-    return str(directory)
-
-
-def _byte_symbols() -> list[str]:
-    """The byte-level alphabet: byte ``b`` is ``chr(b)`` if printable, else a character from 256 up."""
-    printable = {*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)}
-    stand_ins = iter(range(256, 512))
-    return [chr(byte) if byte in printable else chr(next(stand_ins)) for byte in range(256)]
-
-
-# ---- wire helpers ----------------------------------------------------------------------------------
-
-
-def _json_parser(model: type[pydantic.BaseModel]) -> Callable[[bytes, str], pydantic.BaseModel]:
-    return lambda raw, _encoding: model.model_validate_json(raw or b"{}")
-
-
-def _no_body(_raw: bytes, _encoding: str) -> None:
-    return None
-
-
-def _response(result: Any) -> Response:
-    if isinstance(result, Response):
-        return result
-    if result is None:
-        return JSONResponse({})
-    return JSONResponse(result.model_dump(mode="json"))
-
-
-_DTYPES = {pb.DTYPE_FLOAT32: ("float32", np.float32), pb.DTYPE_INT64: ("int64", np.int64)}
-
-
-def _tensor_dict(tensor: pb.Tensor) -> dict[str, Any]:
-    if tensor.dtype not in _DTYPES:
-        raise ValueError(f"tensor dtype {pb.DType.Name(tensor.dtype)} is not float32 or int64")
-    name, dtype = _DTYPES[tensor.dtype]
-    shape = list(tensor.shape) or None
-    if tensor.HasField("sparse_csr"):
-        csr = tensor.sparse_csr
-        return {
-            "data": np.frombuffer(csr.values, dtype=dtype).tolist(),
-            "dtype": name,
-            "shape": shape,
-            "sparse_crow_indices": np.frombuffer(csr.crow_indices, dtype=np.int64).tolist(),
-            "sparse_col_indices": np.frombuffer(csr.col_indices, dtype=np.int64).tolist(),
-        }
-    return {"data": np.frombuffer(tensor.dense, dtype=dtype).tolist(), "dtype": name, "shape": shape}
-
-
-def _datum_dict(datum: pb.Datum) -> dict[str, Any]:
-    if datum.model_input_spans or datum.loss_fn_input_spans:
-        raise ValueError("TinkerStub does not implement provenance spans")
-    chunks = []
-    for chunk in datum.model_input:
-        if chunk.WhichOneof("chunk") != "encoded_text":
-            raise ValueError(f"TinkerStub does not implement {chunk.WhichOneof('chunk')} chunks")
-        chunks.append({"type": "encoded_text", "tokens": np.frombuffer(chunk.encoded_text.tokens, dtype=np.int32).tolist()})
-    return {
-        "model_input": {"chunks": chunks},
-        "loss_fn_inputs": {key: _tensor_dict(value) for key, value in datum.loss_fn_inputs.items()},
-    }
-
-
-def _loss_fn_config(message: pb.ForwardBackwardRequest) -> dict[str, float | str]:
-    config: dict[str, float | str] = dict(message.loss_fn_config)
-    for key, value in message.loss_fn_config_v2.items():
-        config[key] = value.text if value.WhichOneof("value") == "text" else value.number
-    return config
-
-
-def _dense(tensor: types.TensorData) -> np.ndarray:
-    """The tensor as a dense numpy array (a sparse CSR one padded with 0), without torch."""
-    if tensor.sparse_crow_indices is None:
-        return tensor.to_numpy()
-    assert tensor.shape is not None and tensor.sparse_col_indices is not None
-    dense = np.zeros(tensor.shape, dtype=tensor.to_numpy().dtype)
-    values = tensor.to_numpy().ravel()
-    for row, (start, end) in enumerate(itertools.pairwise(tensor.sparse_crow_indices)):
-        dense[row, tensor.sparse_col_indices[start:end]] = values[start:end]
-    return dense
-
-
-def _loss(loss_fn: str, logprobs: np.ndarray, inputs: dict[str, np.ndarray], config: dict[str, Any]) -> float:
-    """The summed loss of one datum, as Tinker's docs define it."""
-    if loss_fn == "cross_entropy":
-        return float(np.sum(-logprobs * inputs["weights"]))
-    ratio = np.exp(logprobs - inputs["logprobs"])
-    advantages = inputs["advantages"]
-    if loss_fn == "importance_sampling":
-        return float(np.sum(-ratio * advantages))
-    clipped = np.clip(ratio, config.get("clip_low_threshold", 0.8), config.get("clip_high_threshold", 1.2))
-    return float(np.sum(-np.minimum(ratio * advantages, clipped * advantages)))
-
-
-def _forward_backward_output(logprobs: list[np.ndarray], metrics: dict[str, float]) -> bytes:
-    """A protobuf ``ForwardBackwardOutput`` with one ``logprobs`` tensor per datum."""
-    output = pb.ForwardBackwardOutput(loss_fn_output_type="ArrayRecord")
-    record = output.loss_fn_outputs.add()
-    record.num_datums = len(logprobs)
-    field = record.fields["logprobs"]
-    field.dtype = pb.DTYPE_FLOAT32
-    field.trailing_shape.extend(logprobs[0].shape[1:] if logprobs else [])
-    field.data = b"".join(array.astype(np.float32).tobytes() for array in logprobs)
-    field.offsets = np.cumsum([0] + [array.size * 4 for array in logprobs], dtype=np.int64).tobytes()
-    for key, value in metrics.items():
-        output.metrics[key] = value
-    return output.SerializeToString()
+# ---- requests ----------------------------------------------------------------------------------------
 
 
 def _sequence_ids(request_id: str, num_samples: int) -> list[str]:
