@@ -22,6 +22,9 @@ kodcode         3     ``{"test": "from solution import f\\n\\ndef test_...", "te
 dataset stores it), ``python``, ``cpp`` (or None), ``tests`` (how many). ``completion(problem, language)``: the
 solution as a model writes it (a fenced block). ``lcb_sample(problem)``: the ``{"input_output": ...}`` sample
 LiveCodeBench's own judge (``run_test``) takes, for the stdin and functional problems (None for the others).
+
+The solutions live beside this file: ``stdin_solutions.py`` (Python and C++) and ``call_solutions.py`` (Python
+functions and ``class Solution`` methods); this file makes their tests and stores them.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import call_solutions
+import stdin_solutions
 
 
 @dataclass
@@ -82,691 +88,6 @@ def _lines(*rows: object) -> str:
 
 def _ints(values) -> str:
     return " ".join(map(str, values))
-
-
-# ---- stdin/stdout problems -------------------------------------------------------------------------------
-
-SUM_PAIRS_PY = """import sys
-data = sys.stdin.read().split()
-t = int(data[0])
-print("\\n".join(str(int(data[1 + 2 * i]) + int(data[2 + 2 * i])) for i in range(t)))
-"""
-SUM_PAIRS_CPP = """#include <cstdio>
-int main() {
-    int t; scanf("%d", &t);
-    while (t--) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); }
-}
-"""
-
-ARRAY_SUM_PY = """n = int(input())
-a = list(map(int, input().split()))
-print(sum(a[:n]))
-"""
-ARRAY_SUM_CPP = """#include <iostream>
-int main() {
-    int n; std::cin >> n; long long s = 0;
-    for (int i = 0; i < n; i++) { long long x; std::cin >> x; s += x; }
-    std::cout << s << "\\n";
-}
-"""
-
-SORT_PY = """n = int(input())
-a = sorted(map(int, input().split()))
-print(*a)
-"""
-SORT_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n; scanf("%d", &n); std::vector<long long> a(n);
-    for (auto &x : a) scanf("%lld", &x);
-    std::sort(a.begin(), a.end());
-    for (int i = 0; i < n; i++) printf("%lld%c", a[i], i + 1 < n ? ' ' : '\\n');
-}
-"""
-
-PRIMES_PY = """import sys
-qs = list(map(int, sys.stdin.read().split()))[1:]
-top = max(qs + [2])
-sieve = bytearray([1]) * (top + 1)
-sieve[0] = sieve[1] = 0
-for i in range(2, int(top ** 0.5) + 1):
-    if sieve[i]:
-        sieve[i * i :: i] = bytearray(len(range(i * i, top + 1, i)))
-count = [0] * (top + 1)
-for i in range(1, top + 1):
-    count[i] = count[i - 1] + sieve[i]
-print("\\n".join(str(count[n]) for n in qs))
-"""
-PRIMES_CPP = """#include <bits/stdc++.h>
-int main() {
-    int q; scanf("%d", &q); std::vector<int> qs(q); int top = 2;
-    for (auto &x : qs) { scanf("%d", &x); top = std::max(top, x); }
-    std::vector<int> cnt(top + 1, 0); std::vector<char> comp(top + 1, 0);
-    for (int i = 2; i <= top; i++) { cnt[i] = cnt[i - 1] + !comp[i]; if (!comp[i]) for (long long j = 1LL * i * i; j <= top; j += i) comp[j] = 1; }
-    for (int x : qs) printf("%d\\n", x >= 1 ? cnt[x] : 0);
-}
-"""
-
-GCD_LCM_PY = """from math import gcd
-t = int(input())
-for _ in range(t):
-    a, b = map(int, input().split())
-    g = gcd(a, b)
-    print(g, a // g * b)
-"""
-GCD_LCM_CPP = """#include <bits/stdc++.h>
-int main() {
-    int t; std::cin >> t;
-    while (t--) { long long a, b; std::cin >> a >> b; long long g = std::__gcd(a, b); std::cout << g << ' ' << a / g * b << '\\n'; }
-}
-"""
-
-REVERSE_PY = """t = int(input())
-for _ in range(t):
-    print(input().strip()[::-1])
-"""
-REVERSE_CPP = """#include <bits/stdc++.h>
-int main() {
-    int t; std::cin >> t; std::string s;
-    while (t--) { std::cin >> s; std::reverse(s.begin(), s.end()); std::cout << s << '\\n'; }
-}
-"""
-
-KADANE_PY = """n = int(input())
-a = list(map(int, input().split()))
-best = cur = a[0]
-for x in a[1:]:
-    cur = max(x, cur + x)
-    best = max(best, cur)
-print(best)
-"""
-KADANE_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n; scanf("%d", &n); long long best = LLONG_MIN, cur = 0;
-    for (int i = 0; i < n; i++) { long long x; scanf("%lld", &x); cur = i == 0 ? x : std::max(x, cur + x); best = std::max(best, cur); }
-    printf("%lld\\n", best);
-}
-"""
-
-GRID_PY = """from collections import deque
-r, c = map(int, input().split())
-grid = [input().strip() for _ in range(r)]
-start = next((i, j) for i in range(r) for j in range(c) if grid[i][j] == "S")
-dist = [[-1] * c for _ in range(r)]
-dist[start[0]][start[1]] = 0
-queue = deque([start])
-answer = -1
-while queue:
-    i, j = queue.popleft()
-    if grid[i][j] == "T":
-        answer = dist[i][j]
-        break
-    for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        y, x = i + di, j + dj
-        if 0 <= y < r and 0 <= x < c and grid[y][x] != "#" and dist[y][x] < 0:
-            dist[y][x] = dist[i][j] + 1
-            queue.append((y, x))
-print(answer)
-"""
-GRID_CPP = """#include <bits/stdc++.h>
-int main() {
-    int r, c; std::cin >> r >> c; std::vector<std::string> g(r);
-    for (auto &row : g) std::cin >> row;
-    std::vector<std::vector<int>> d(r, std::vector<int>(c, -1)); std::queue<std::pair<int,int>> q;
-    for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) if (g[i][j] == 'S') { d[i][j] = 0; q.push({i, j}); }
-    int di[] = {1, -1, 0, 0}, dj[] = {0, 0, 1, -1}, ans = -1;
-    while (!q.empty()) {
-        auto [i, j] = q.front(); q.pop();
-        if (g[i][j] == 'T') { ans = d[i][j]; break; }
-        for (int k = 0; k < 4; k++) { int y = i + di[k], x = j + dj[k];
-            if (y >= 0 && y < r && x >= 0 && x < c && g[y][x] != '#' && d[y][x] < 0) { d[y][x] = d[i][j] + 1; q.push({y, x}); } }
-    }
-    printf("%d\\n", ans);
-}
-"""
-
-COINS_PY = """MOD = 10**9 + 7
-n, target = map(int, input().split())
-coins = list(map(int, input().split()))
-ways = [1] + [0] * target
-for coin in coins:
-    for v in range(coin, target + 1):
-        ways[v] = (ways[v] + ways[v - coin]) % MOD
-print(ways[target])
-"""
-COINS_CPP = """#include <bits/stdc++.h>
-int main() {
-    const long long MOD = 1000000007; int n, t; scanf("%d %d", &n, &t); std::vector<long long> w(t + 1, 0); w[0] = 1;
-    for (int i = 0; i < n; i++) { int c; scanf("%d", &c); for (int v = c; v <= t; v++) w[v] = (w[v] + w[v - c]) % MOD; }
-    printf("%lld\\n", w[t]);
-}
-"""
-
-BRACKETS_PY = """t = int(input())
-pairs = {")": "(", "]": "[", "}": "{"}
-for _ in range(t):
-    stack = []
-    ok = True
-    for ch in input().strip():
-        if ch in "([{":
-            stack.append(ch)
-        elif not stack or stack.pop() != pairs[ch]:
-            ok = False
-            break
-    print("YES" if ok and not stack else "NO")
-"""
-BRACKETS_CPP = """#include <bits/stdc++.h>
-int main() {
-    int t; std::cin >> t; std::string s;
-    while (t--) { std::cin >> s; std::string st; bool ok = true;
-        for (char ch : s) { if (ch == '(' || ch == '[' || ch == '{') st.push_back(ch);
-            else { char want = ch == ')' ? '(' : ch == ']' ? '[' : '{'; if (st.empty() || st.back() != want) { ok = false; break; } st.pop_back(); } }
-        puts(ok && st.empty() ? "YES" : "NO"); }
-}
-"""
-
-LIS_PY = """from bisect import bisect_left
-n = int(input())
-tails = []
-for x in map(int, input().split()):
-    i = bisect_left(tails, x)
-    if i == len(tails):
-        tails.append(x)
-    else:
-        tails[i] = x
-print(len(tails))
-"""
-LIS_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n; scanf("%d", &n); std::vector<long long> t;
-    for (int i = 0; i < n; i++) { long long x; scanf("%lld", &x); auto it = std::lower_bound(t.begin(), t.end(), x); if (it == t.end()) t.push_back(x); else *it = x; }
-    printf("%zu\\n", t.size());
-}
-"""
-
-KNAPSACK_PY = """n, cap = map(int, input().split())
-best = [0] * (cap + 1)
-for _ in range(n):
-    w, v = map(int, input().split())
-    for c in range(cap, w - 1, -1):
-        best[c] = max(best[c], best[c - w] + v)
-print(best[cap])
-"""
-KNAPSACK_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n, cap; scanf("%d %d", &n, &cap); std::vector<long long> b(cap + 1, 0);
-    for (int i = 0; i < n; i++) { int w; long long v; scanf("%d %lld", &w, &v); for (int c = cap; c >= w; c--) b[c] = std::max(b[c], b[c - w] + v); }
-    printf("%lld\\n", b[cap]);
-}
-"""
-
-COUNT_LE_PY = """import sys
-from bisect import bisect_right
-data = sys.stdin.buffer.read().split()
-n, q = int(data[0]), int(data[1])
-a = sorted(map(int, data[2 : 2 + n]))
-print("\\n".join(str(bisect_right(a, int(x))) for x in data[2 + n : 2 + n + q]))
-"""
-COUNT_LE_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n, q; scanf("%d %d", &n, &q); std::vector<long long> a(n);
-    for (auto &x : a) scanf("%lld", &x);
-    std::sort(a.begin(), a.end());
-    while (q--) { long long x; scanf("%lld", &x); printf("%ld\\n", (long)(std::upper_bound(a.begin(), a.end(), x) - a.begin())); }
-}
-"""
-
-PALINDROME_PY = """s = input().strip()
-best = 0
-for center in range(2 * len(s) - 1):
-    lo, hi = center // 2, center // 2 + center % 2
-    while lo >= 0 and hi < len(s) and s[lo] == s[hi]:
-        lo -= 1
-        hi += 1
-    best = max(best, hi - lo - 1)
-print(best)
-"""
-PALINDROME_CPP = """#include <bits/stdc++.h>
-int main() {
-    std::string s; std::cin >> s; int n = s.size(), best = 0;
-    for (int c = 0; c < 2 * n - 1; c++) { int lo = c / 2, hi = c / 2 + c % 2;
-        while (lo >= 0 && hi < n && s[lo] == s[hi]) { lo--; hi++; } best = std::max(best, hi - lo - 1); }
-    printf("%d\\n", best);
-}
-"""
-
-COMPONENTS_PY = """import sys
-data = sys.stdin.read().split()
-n, m = int(data[0]), int(data[1])
-parent = list(range(n + 1))
-def find(x):
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-components = n
-for i in range(m):
-    a, b = find(int(data[2 + 2 * i])), find(int(data[3 + 2 * i]))
-    if a != b:
-        parent[a] = b
-        components -= 1
-print(components)
-"""
-COMPONENTS_CPP = """#include <bits/stdc++.h>
-std::vector<int> p;
-int find(int x) { while (p[x] != x) { p[x] = p[p[x]]; x = p[x]; } return x; }
-int main() {
-    int n, m; scanf("%d %d", &n, &m); p.resize(n + 1); std::iota(p.begin(), p.end(), 0); int comp = n;
-    while (m--) { int a, b; scanf("%d %d", &a, &b); a = find(a); b = find(b); if (a != b) { p[a] = b; comp--; } }
-    printf("%d\\n", comp);
-}
-"""
-
-MEAN_STD_PY = """n = int(input())
-xs = [float(x) for x in input().split()]
-mean = sum(xs) / n
-std = (sum((x - mean) ** 2 for x in xs) / n) ** 0.5
-print(f"{mean:.6f} {std:.6f}")
-"""
-MEAN_STD_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n; scanf("%d", &n); std::vector<double> x(n); double s = 0;
-    for (auto &v : x) { scanf("%lf", &v); s += v; }
-    double mean = s / n, q = 0;
-    for (double v : x) q += (v - mean) * (v - mean);
-    printf("%.6f %.6f\\n", mean, std::sqrt(q / n));
-}
-"""
-
-RANGE_SUMS_PY = """import sys
-data = sys.stdin.buffer.read().split()
-n, q = int(data[0]), int(data[1])
-prefix = [0]
-for x in data[2 : 2 + n]:
-    prefix.append(prefix[-1] + int(x))
-out = []
-for i in range(q):
-    l, r = int(data[2 + n + 2 * i]), int(data[3 + n + 2 * i])
-    out.append(prefix[r] - prefix[l - 1])
-sys.stdout.write("\\n".join(map(str, out)) + "\\n")
-"""
-RANGE_SUMS_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n, q; scanf("%d %d", &n, &q); std::vector<long long> p(n + 1, 0);
-    for (int i = 1; i <= n; i++) { long long x; scanf("%lld", &x); p[i] = p[i - 1] + x; }
-    while (q--) { int l, r; scanf("%d %d", &l, &r); printf("%lld\\n", p[r] - p[l - 1]); }
-}
-"""
-
-DIJKSTRA_PY = """import heapq
-import sys
-data = sys.stdin.read().split()
-n, m = int(data[0]), int(data[1])
-graph = [[] for _ in range(n + 1)]
-for i in range(m):
-    u, v, w = int(data[2 + 3 * i]), int(data[3 + 3 * i]), int(data[4 + 3 * i])
-    graph[u].append((v, w))
-    graph[v].append((u, w))
-dist = [-1] * (n + 1)
-heap = [(0, 1)]
-while heap:
-    d, u = heapq.heappop(heap)
-    if dist[u] >= 0:
-        continue
-    dist[u] = d
-    for v, w in graph[u]:
-        if dist[v] < 0:
-            heapq.heappush(heap, (d + w, v))
-print(*dist[1:])
-"""
-DIJKSTRA_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n, m; scanf("%d %d", &n, &m); std::vector<std::vector<std::pair<int,long long>>> g(n + 1);
-    for (int i = 0; i < m; i++) { int u, v; long long w; scanf("%d %d %lld", &u, &v, &w); g[u].push_back({v, w}); g[v].push_back({u, w}); }
-    std::vector<long long> d(n + 1, -1); std::priority_queue<std::pair<long long,int>, std::vector<std::pair<long long,int>>, std::greater<>> pq; pq.push({0, 1});
-    while (!pq.empty()) { auto [dd, u] = pq.top(); pq.pop(); if (d[u] >= 0) continue; d[u] = dd; for (auto [v, w] : g[u]) if (d[v] < 0) pq.push({dd + w, v}); }
-    for (int i = 1; i <= n; i++) printf("%lld%c", d[i], i < n ? ' ' : '\\n');
-}
-"""
-
-MATMUL_PY = """import sys
-data = list(map(int, sys.stdin.read().split()))
-n, m, p = data[0], data[1], data[2]
-a = [data[3 + i * m : 3 + (i + 1) * m] for i in range(n)]
-base = 3 + n * m
-b = [data[base + i * p : base + (i + 1) * p] for i in range(m)]
-for i in range(n):
-    print(*(sum(a[i][k] * b[k][j] for k in range(m)) for j in range(p)))
-"""
-MATMUL_CPP = """#include <bits/stdc++.h>
-int main() {
-    int n, m, p; scanf("%d %d %d", &n, &m, &p);
-    std::vector<std::vector<long long>> a(n, std::vector<long long>(m)), b(m, std::vector<long long>(p));
-    for (auto &r : a) for (auto &x : r) scanf("%lld", &x);
-    for (auto &r : b) for (auto &x : r) scanf("%lld", &x);
-    for (int i = 0; i < n; i++) for (int j = 0; j < p; j++) { long long s = 0; for (int k = 0; k < m; k++) s += a[i][k] * b[k][j]; printf("%lld%c", s, j + 1 < p ? ' ' : '\\n'); }
-}
-"""
-
-ANAGRAM_PY = """t = int(input())
-for _ in range(t):
-    a, b = input().split()
-    print("YES" if sorted(a) == sorted(b) else "NO")
-"""
-ANAGRAM_CPP = """#include <bits/stdc++.h>
-int main() {
-    int t; std::cin >> t; std::string a, b;
-    while (t--) { std::cin >> a >> b; std::sort(a.begin(), a.end()); std::sort(b.begin(), b.end()); std::cout << (a == b ? "YES" : "NO") << '\\n'; }
-}
-"""
-
-FACTORIZE_PY = """t = int(input())
-for _ in range(t):
-    n = int(input())
-    factors = []
-    d = 2
-    while d * d <= n:
-        while n % d == 0:
-            factors.append(d)
-            n //= d
-        d += 1
-    if n > 1:
-        factors.append(n)
-    print(*factors)
-"""
-FACTORIZE_CPP = """#include <bits/stdc++.h>
-int main() {
-    int t; scanf("%d", &t);
-    while (t--) { long long n; scanf("%lld", &n); std::vector<long long> f;
-        for (long long d = 2; d * d <= n; d++) while (n % d == 0) { f.push_back(d); n /= d; }
-        if (n > 1) f.push_back(n);
-        for (size_t i = 0; i < f.size(); i++) printf("%lld%c", f[i], i + 1 < f.size() ? ' ' : '\\n'); }
-}
-"""
-
-INVERSIONS_PY = """def count(a):
-    if len(a) <= 1:
-        return a, 0
-    left, x = count(a[: len(a) // 2])
-    right, y = count(a[len(a) // 2 :])
-    merged, inv, i, j = [], x + y, 0, 0
-    while i < len(left) and j < len(right):
-        if left[i] <= right[j]:
-            merged.append(left[i])
-            i += 1
-        else:
-            merged.append(right[j])
-            inv += len(left) - i
-            j += 1
-    return merged + left[i:] + right[j:], inv
-n = int(input())
-print(count(list(map(int, input().split())))[1])
-"""
-INVERSIONS_CPP = """#include <bits/stdc++.h>
-long long go(std::vector<long long> &a, int lo, int hi, std::vector<long long> &tmp) {
-    if (hi - lo <= 1) return 0; int mid = (lo + hi) / 2; long long inv = go(a, lo, mid, tmp) + go(a, mid, hi, tmp);
-    int i = lo, j = mid, k = lo;
-    while (i < mid && j < hi) { if (a[i] <= a[j]) tmp[k++] = a[i++]; else { inv += mid - i; tmp[k++] = a[j++]; } }
-    while (i < mid) tmp[k++] = a[i++]; while (j < hi) tmp[k++] = a[j++];
-    for (int t = lo; t < hi; t++) a[t] = tmp[t]; return inv;
-}
-int main() { int n; scanf("%d", &n); std::vector<long long> a(n), tmp(n); for (auto &x : a) scanf("%lld", &x); printf("%lld\\n", go(a, 0, n, tmp)); }
-"""
-
-DIGIT_SUM_PY = """t = int(input())
-for _ in range(t):
-    print(sum(int(ch) for ch in input().strip()))
-"""
-DIGIT_SUM_CPP = """#include <bits/stdc++.h>
-int main() { int t; std::cin >> t; std::string s; while (t--) { std::cin >> s; int sum = 0; for (char ch : s) sum += ch - '0'; std::cout << sum << '\\n'; } }
-"""
-
-LEAP_PY = """def leaps(y):
-    return y // 4 - y // 100 + y // 400
-t = int(input())
-for _ in range(t):
-    a, b = map(int, input().split())
-    print(leaps(b) - leaps(a - 1))
-"""
-LEAP_CPP = """#include <cstdio>
-long long leaps(long long y) { return y / 4 - y / 100 + y / 400; }
-int main() { int t; scanf("%d", &t); while (t--) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", leaps(b) - leaps(a - 1)); } }
-"""
-
-COLLATZ_PY = """t = int(input())
-for _ in range(t):
-    n, steps = int(input()), 0
-    while n != 1:
-        n = n // 2 if n % 2 == 0 else 3 * n + 1
-        steps += 1
-    print(steps)
-"""
-COLLATZ_CPP = """#include <cstdio>
-int main() { int t; scanf("%d", &t); while (t--) { long long n; int s = 0; scanf("%lld", &n); while (n != 1) { n = n % 2 == 0 ? n / 2 : 3 * n + 1; s++; } printf("%d\\n", s); } }
-"""
-
-TRANSPOSE_PY = """r, c = map(int, input().split())
-rows = [input().split() for _ in range(r)]
-for j in range(c):
-    print(" ".join(rows[i][j] for i in range(r)))
-"""
-TRANSPOSE_CPP = """#include <bits/stdc++.h>
-int main() {
-    int r, c; scanf("%d %d", &r, &c); std::vector<std::vector<long long>> a(r, std::vector<long long>(c));
-    for (auto &row : a) for (auto &x : row) scanf("%lld", &x);
-    for (int j = 0; j < c; j++) for (int i = 0; i < r; i++) printf("%lld%c", a[i][j], i + 1 < r ? ' ' : '\\n');
-}
-"""
-
-STAIRS_PY = """MOD = 10**9 + 7
-t = int(input())
-for _ in range(t):
-    n = int(input())
-    ways = [1, 1, 2]
-    for i in range(3, n + 1):
-        ways.append((ways[-1] + ways[-2] + ways[-3]) % MOD)
-    print(ways[n])
-"""
-STAIRS_CPP = """#include <bits/stdc++.h>
-int main() { const long long M = 1000000007; int t; scanf("%d", &t);
-    while (t--) { int n; scanf("%d", &n); std::vector<long long> w = {1, 1, 2}; for (int i = 3; i <= n; i++) w.push_back((w[i - 1] + w[i - 2] + w[i - 3]) % M); printf("%lld\\n", w[n]); } }
-"""
-
-
-# ---- function problems -----------------------------------------------------------------------------------
-
-TWO_SUM_PY = """def two_sum(nums, target):
-    seen = {}
-    for j, x in enumerate(nums):
-        if target - x in seen:
-            return [seen[target - x], j]
-        seen.setdefault(x, j)
-    return []
-"""
-ROTATE_PY = """def rotate_matrix(matrix):
-    return [list(row) for row in zip(*matrix[::-1])]
-"""
-VOWELS_PY = """def count_vowels(s):
-    return sum(ch in "aeiouAEIOU" for ch in s)
-"""
-MERGE_PY = """def merge_intervals(intervals):
-    merged = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return merged
-"""
-FIB_PY = """def fib_mod(n, m):
-    a, b = 0, 1
-    for _ in range(n):
-        a, b = b, (a + b) % m
-    return a % m
-"""
-PROFIT_PY = """from typing import List
-
-class Solution:
-    def maxProfit(self, prices: List[int]) -> int:
-        best, low = 0, float("inf")
-        for p in prices:
-            low = min(low, p)
-            best = max(best, p - low)
-        return best
-"""
-PREFIX_PY = """from typing import List
-
-class Solution:
-    def longestCommonPrefix(self, strs: List[str]) -> str:
-        prefix = strs[0]
-        for s in strs[1:]:
-            while not s.startswith(prefix):
-                prefix = prefix[:-1]
-        return prefix
-"""
-ISLANDS_PY = """from typing import List
-
-class Solution:
-    def numIslands(self, grid: List[List[str]]) -> int:
-        rows, cols, seen, count = len(grid), len(grid[0]), set(), 0
-        for i in range(rows):
-            for j in range(cols):
-                if grid[i][j] == "1" and (i, j) not in seen:
-                    count += 1
-                    stack = [(i, j)]
-                    seen.add((i, j))
-                    while stack:
-                        y, x = stack.pop()
-                        for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
-                            if 0 <= ny < rows and 0 <= nx < cols and grid[ny][nx] == "1" and (ny, nx) not in seen:
-                                seen.add((ny, nx))
-                                stack.append((ny, nx))
-        return count
-"""
-EDIT_PY = """class Solution:
-    def minDistance(self, word1: str, word2: str) -> int:
-        prev = list(range(len(word2) + 1))
-        for i, a in enumerate(word1, 1):
-            cur = [i]
-            for j, b in enumerate(word2, 1):
-                cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b)))
-            prev = cur
-        return prev[-1]
-"""
-INSERT_PY = """from typing import List
-
-class Solution:
-    def searchInsert(self, nums: List[int], target: int) -> int:
-        lo, hi = 0, len(nums)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if nums[mid] < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
-"""
-PRODUCT_PY = """from typing import List
-
-class Solution:
-    def productExceptSelf(self, nums: List[int]) -> List[int]:
-        out = [1] * len(nums)
-        left = 1
-        for i, x in enumerate(nums):
-            out[i] = left
-            left *= x
-        right = 1
-        for i in range(len(nums) - 1, -1, -1):
-            out[i] *= right
-            right *= nums[i]
-        return out
-"""
-CAESAR_PY = """def caesar(s, k):
-    return "".join(chr((ord(ch) - 97 + k) % 26 + 97) if "a" <= ch <= "z" else ch for ch in s)
-"""
-CLOSE_PY = """def has_close_elements(numbers, threshold):
-    ordered = sorted(numbers)
-    return any(b - a < threshold for a, b in zip(ordered, ordered[1:]))
-"""
-CLOSE_PROMPT = '''from typing import List
-
-
-def has_close_elements(numbers: List[float], threshold: float) -> bool:
-    """ Check if in given list of numbers, are any two numbers closer to each other than
-    given threshold.
-    """
-'''
-BELOW_PY = """def below_zero(operations):
-    balance = 0
-    for op in operations:
-        balance += op
-        if balance < 0:
-            return True
-    return False
-"""
-BELOW_PROMPT = '''from typing import List
-
-
-def below_zero(operations: List[int]) -> bool:
-    """ Given deposit and withdrawal operations on an account that starts at zero, tell whether the balance
-    ever falls below zero.
-    """
-'''
-RUNNING_PY = """def running_max(numbers):
-    out = []
-    for x in numbers:
-        out.append(x if not out else max(out[-1], x))
-    return out
-"""
-RUNNING_PROMPT = '''from typing import List
-
-
-def running_max(numbers: List[int]) -> List[int]:
-    """ The list of the largest element seen until each position.
-    """
-'''
-SQUARE_PY = """from math import isqrt
-
-def is_perfect_square(n):
-    return n >= 0 and isqrt(n) ** 2 == n
-"""
-LCS_PY = """def lcs_length(a, b):
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b, 1):
-            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
-        prev = cur
-    return prev[-1]
-"""
-SECOND_PY = """def second_smallest(nums):
-    distinct = sorted(set(nums))
-    return distinct[1] if len(distinct) > 1 else None
-"""
-FLATTEN_PY = """def flatten(nested):
-    out = []
-    for item in nested:
-        if isinstance(item, list):
-            out.extend(flatten(item))
-        else:
-            out.append(item)
-    return out
-"""
-RLE_PY = """def rle_encode(s):
-    out = []
-    i = 0
-    while i < len(s):
-        j = i
-        while j < len(s) and s[j] == s[i]:
-            j += 1
-        out.append(f"{j - i}{s[i]}")
-        i = j
-    return "".join(out)
-"""
-KTH_PY = """import heapq
-
-def kth_largest(nums, k):
-    return heapq.nlargest(k, nums)[-1]
-"""
 
 
 # ---- test inputs (seeded) ------------------------------------------------------------------------------
@@ -912,62 +233,62 @@ def _squares(r: random.Random) -> list:
 
 SPECS: list[Spec] = [
     # APPS / TACO, stdin
-    Spec("sum_pairs", "apps", SUM_PAIRS_PY, lambda r: _repeat(8, lambda: _counted(r, r.randint(1, 300), lambda: f"{r.randint(-10**12, 10**12)} {r.randint(-10**12, 10**12)}")), SUM_PAIRS_CPP),
-    Spec("array_sum", "apps", ARRAY_SUM_PY, lambda r: _repeat(7, lambda: _array_input(r, r.randint(1, 3000), -10**9, 10**9)), ARRAY_SUM_CPP),
-    Spec("sort_numbers", "apps", SORT_PY, lambda r: _repeat(6, lambda: _array_input(r, r.randint(1, 3000), -10**6, 10**6)), SORT_CPP),
-    Spec("count_primes", "apps", PRIMES_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 50), lambda: str(r.randint(1, 200000)))), PRIMES_CPP),
-    Spec("gcd_lcm", "apps", GCD_LCM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 200), lambda: f"{r.randint(1, 10**9)} {r.randint(1, 10**9)}")), GCD_LCM_CPP),
-    Spec("reverse_strings", "apps", REVERSE_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 100), lambda: _word(r, 1, 40, "abcdefghijklmnopqrstuvwxyz"))), REVERSE_CPP),
-    Spec("max_subarray", "apps", KADANE_PY, lambda r: [_array_input(r, r.randint(1, 3000), -1000, -900 if k == 0 else 1000) for k in range(7)], KADANE_CPP),  # test 1: all negative
-    Spec("grid_shortest_path", "apps", GRID_PY, lambda r: _repeat(8, lambda: _grid(r)), GRID_CPP),
-    Spec("coin_change_ways", "apps", COINS_PY, lambda r: _repeat(6, lambda: _coins(r)), COINS_CPP),
-    Spec("balanced_brackets", "apps", BRACKETS_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 60), lambda: _brackets(r))), BRACKETS_CPP),
+    Spec("sum_pairs", "apps", stdin_solutions.SUM_PAIRS_PY, lambda r: _repeat(8, lambda: _counted(r, r.randint(1, 300), lambda: f"{r.randint(-10**12, 10**12)} {r.randint(-10**12, 10**12)}")), stdin_solutions.SUM_PAIRS_CPP),
+    Spec("array_sum", "apps", stdin_solutions.ARRAY_SUM_PY, lambda r: _repeat(7, lambda: _array_input(r, r.randint(1, 3000), -10**9, 10**9)), stdin_solutions.ARRAY_SUM_CPP),
+    Spec("sort_numbers", "apps", stdin_solutions.SORT_PY, lambda r: _repeat(6, lambda: _array_input(r, r.randint(1, 3000), -10**6, 10**6)), stdin_solutions.SORT_CPP),
+    Spec("count_primes", "apps", stdin_solutions.PRIMES_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 50), lambda: str(r.randint(1, 200000)))), stdin_solutions.PRIMES_CPP),
+    Spec("gcd_lcm", "apps", stdin_solutions.GCD_LCM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 200), lambda: f"{r.randint(1, 10**9)} {r.randint(1, 10**9)}")), stdin_solutions.GCD_LCM_CPP),
+    Spec("reverse_strings", "apps", stdin_solutions.REVERSE_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 100), lambda: _word(r, 1, 40, "abcdefghijklmnopqrstuvwxyz"))), stdin_solutions.REVERSE_CPP),
+    Spec("max_subarray", "apps", stdin_solutions.KADANE_PY, lambda r: [_array_input(r, r.randint(1, 3000), -1000, -900 if k == 0 else 1000) for k in range(7)], stdin_solutions.KADANE_CPP),  # test 1: all negative
+    Spec("grid_shortest_path", "apps", stdin_solutions.GRID_PY, lambda r: _repeat(8, lambda: _grid(r)), stdin_solutions.GRID_CPP),
+    Spec("coin_change_ways", "apps", stdin_solutions.COINS_PY, lambda r: _repeat(6, lambda: _coins(r)), stdin_solutions.COINS_CPP),
+    Spec("balanced_brackets", "apps", stdin_solutions.BRACKETS_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 60), lambda: _brackets(r))), stdin_solutions.BRACKETS_CPP),
     # APPS / TACO, call-based
-    Spec("two_sum", "apps", TWO_SUM_PY, lambda r: _repeat(7, lambda: _two_sum_case(r)), fn="two_sum", kind="call"),
-    Spec("rotate_matrix", "apps", ROTATE_PY, lambda r: [[[[r.randint(0, 9) for _ in range(n)] for _ in range(n)]] for n in (1, 2, 3, 4, 5, 8)], fn="rotate_matrix", kind="call"),
-    Spec("count_vowels", "apps", VOWELS_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 60, "abcdefiouxyzAEIOUQ ")]), fn="count_vowels", kind="call"),
-    Spec("merge_intervals", "apps", MERGE_PY, lambda r: _repeat(7, lambda: [[sorted((r.randint(0, 100), r.randint(0, 100))) for _ in range(r.randint(1, 25))]]), fn="merge_intervals", kind="call"),
-    Spec("fib_mod", "apps", FIB_PY, lambda r: _repeat(6, lambda: [r.randint(0, 20000), r.randint(2, 10**9)]), fn="fib_mod", kind="call"),
+    Spec("two_sum", "apps", call_solutions.TWO_SUM_PY, lambda r: _repeat(7, lambda: _two_sum_case(r)), fn="two_sum", kind="call"),
+    Spec("rotate_matrix", "apps", call_solutions.ROTATE_PY, lambda r: [[[[r.randint(0, 9) for _ in range(n)] for _ in range(n)]] for n in (1, 2, 3, 4, 5, 8)], fn="rotate_matrix", kind="call"),
+    Spec("count_vowels", "apps", call_solutions.VOWELS_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 60, "abcdefiouxyzAEIOUQ ")]), fn="count_vowels", kind="call"),
+    Spec("merge_intervals", "apps", call_solutions.MERGE_PY, lambda r: _repeat(7, lambda: [[sorted((r.randint(0, 100), r.randint(0, 100))) for _ in range(r.randint(1, 25))]]), fn="merge_intervals", kind="call"),
+    Spec("fib_mod", "apps", call_solutions.FIB_PY, lambda r: _repeat(6, lambda: [r.randint(0, 20000), r.randint(2, 10**9)]), fn="fib_mod", kind="call"),
     # LiveCodeBench, stdin (AtCoder style)
-    Spec("lis_length", "livecodebench", LIS_PY, lambda r: _repeat(7, lambda: _array_input(r, r.randint(1, 3000), 1, 10**5)), LIS_CPP),
-    Spec("knapsack", "livecodebench", KNAPSACK_PY, lambda r: _repeat(6, lambda: _knapsack(r)), KNAPSACK_CPP),
-    Spec("count_at_most", "livecodebench", COUNT_LE_PY, lambda r: _repeat(6, lambda: _count_at_most(r)), COUNT_LE_CPP),
-    Spec("longest_palindrome", "livecodebench", PALINDROME_PY, lambda r: [_lines(_word(r, 1, 400, "ab" if k % 2 else "abc")) for k in range(6)], PALINDROME_CPP),
-    Spec("count_components", "livecodebench", COMPONENTS_PY, lambda r: _repeat(7, lambda: _graph(r, weighted=False)), COMPONENTS_CPP),
-    Spec("mean_std", "livecodebench", MEAN_STD_PY, lambda r: _repeat(6, lambda: _floats(r)), MEAN_STD_CPP),
+    Spec("lis_length", "livecodebench", stdin_solutions.LIS_PY, lambda r: _repeat(7, lambda: _array_input(r, r.randint(1, 3000), 1, 10**5)), stdin_solutions.LIS_CPP),
+    Spec("knapsack", "livecodebench", stdin_solutions.KNAPSACK_PY, lambda r: _repeat(6, lambda: _knapsack(r)), stdin_solutions.KNAPSACK_CPP),
+    Spec("count_at_most", "livecodebench", stdin_solutions.COUNT_LE_PY, lambda r: _repeat(6, lambda: _count_at_most(r)), stdin_solutions.COUNT_LE_CPP),
+    Spec("longest_palindrome", "livecodebench", stdin_solutions.PALINDROME_PY, lambda r: [_lines(_word(r, 1, 400, "ab" if k % 2 else "abc")) for k in range(6)], stdin_solutions.PALINDROME_CPP),
+    Spec("count_components", "livecodebench", stdin_solutions.COMPONENTS_PY, lambda r: _repeat(7, lambda: _graph(r, weighted=False)), stdin_solutions.COMPONENTS_CPP),
+    Spec("mean_std", "livecodebench", stdin_solutions.MEAN_STD_PY, lambda r: _repeat(6, lambda: _floats(r)), stdin_solutions.MEAN_STD_CPP),
     # LiveCodeBench, functional (LeetCode style)
-    Spec("max_profit", "livecodebench", PROFIT_PY, lambda r: _repeat(7, lambda: [[r.randint(1, 1000) for _ in range(r.randint(1, 500))]]), fn="maxProfit", kind="call"),
-    Spec("longest_common_prefix", "livecodebench", PREFIX_PY, lambda r: _repeat(6, lambda: _prefixed_words(r)), fn="longestCommonPrefix", kind="call"),
-    Spec("num_islands", "livecodebench", ISLANDS_PY, lambda r: _repeat(7, lambda: _islands(r)), fn="numIslands", kind="call"),
-    Spec("edit_distance", "livecodebench", EDIT_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 60, "abc"), _word(r, 0, 60, "abc")]), fn="minDistance", kind="call"),
-    Spec("search_insert", "livecodebench", INSERT_PY, lambda r: _repeat(8, lambda: _sorted_and_target(r)), fn="searchInsert", kind="call"),
-    Spec("product_except_self", "livecodebench", PRODUCT_PY, lambda r: _repeat(6, lambda: [[r.randint(-5, 5) for _ in range(r.randint(2, 14))]]), fn="productExceptSelf", kind="call"),
+    Spec("max_profit", "livecodebench", call_solutions.PROFIT_PY, lambda r: _repeat(7, lambda: [[r.randint(1, 1000) for _ in range(r.randint(1, 500))]]), fn="maxProfit", kind="call"),
+    Spec("longest_common_prefix", "livecodebench", call_solutions.PREFIX_PY, lambda r: _repeat(6, lambda: _prefixed_words(r)), fn="longestCommonPrefix", kind="call"),
+    Spec("num_islands", "livecodebench", call_solutions.ISLANDS_PY, lambda r: _repeat(7, lambda: _islands(r)), fn="numIslands", kind="call"),
+    Spec("edit_distance", "livecodebench", call_solutions.EDIT_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 60, "abc"), _word(r, 0, 60, "abc")]), fn="minDistance", kind="call"),
+    Spec("search_insert", "livecodebench", call_solutions.INSERT_PY, lambda r: _repeat(8, lambda: _sorted_and_target(r)), fn="searchInsert", kind="call"),
+    Spec("product_except_self", "livecodebench", call_solutions.PRODUCT_PY, lambda r: _repeat(6, lambda: [[r.randint(-5, 5) for _ in range(r.randint(2, 14))]]), fn="productExceptSelf", kind="call"),
     # CodeContests
-    Spec("range_sums", "code_contests", RANGE_SUMS_PY, lambda r: _repeat(8, lambda: _range_sums(r)), RANGE_SUMS_CPP),
-    Spec("dijkstra", "code_contests", DIJKSTRA_PY, lambda r: _repeat(7, lambda: _graph(r, weighted=True)), DIJKSTRA_CPP),
-    Spec("matrix_product", "code_contests", MATMUL_PY, lambda r: _repeat(6, lambda: _matrices(r)), MATMUL_CPP),
-    Spec("anagram_pairs", "code_contests", ANAGRAM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 80), lambda: _anagram_pair(r))), ANAGRAM_CPP),
-    Spec("factorize", "code_contests", FACTORIZE_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 20), lambda: str(r.randint(2, 10**9)))), FACTORIZE_CPP),
-    Spec("count_inversions", "code_contests", INVERSIONS_PY, lambda r: [_array_input(r, r.randint(1, 3000), 1, 10**9 if k % 2 else 20) for k in range(6)], INVERSIONS_CPP),
+    Spec("range_sums", "code_contests", stdin_solutions.RANGE_SUMS_PY, lambda r: _repeat(8, lambda: _range_sums(r)), stdin_solutions.RANGE_SUMS_CPP),
+    Spec("dijkstra", "code_contests", stdin_solutions.DIJKSTRA_PY, lambda r: _repeat(7, lambda: _graph(r, weighted=True)), stdin_solutions.DIJKSTRA_CPP),
+    Spec("matrix_product", "code_contests", stdin_solutions.MATMUL_PY, lambda r: _repeat(6, lambda: _matrices(r)), stdin_solutions.MATMUL_CPP),
+    Spec("anagram_pairs", "code_contests", stdin_solutions.ANAGRAM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 80), lambda: _anagram_pair(r))), stdin_solutions.ANAGRAM_CPP),
+    Spec("factorize", "code_contests", stdin_solutions.FACTORIZE_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 20), lambda: str(r.randint(2, 10**9)))), stdin_solutions.FACTORIZE_CPP),
+    Spec("count_inversions", "code_contests", stdin_solutions.INVERSIONS_PY, lambda r: [_array_input(r, r.randint(1, 3000), 1, 10**9 if k % 2 else 20) for k in range(6)], stdin_solutions.INVERSIONS_CPP),
     # open-r1 (verification_info)
-    Spec("digit_sum", "openr1", DIGIT_SUM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 50), lambda: str(r.randint(1, 10**50)))), DIGIT_SUM_CPP),
-    Spec("leap_years", "openr1", LEAP_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 100), lambda: _year_range(r))), LEAP_CPP),
-    Spec("collatz_steps", "openr1", COLLATZ_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 40), lambda: str(r.randint(1, 10**6)))), COLLATZ_CPP),
-    Spec("transpose", "openr1", TRANSPOSE_PY, lambda r: _repeat(6, lambda: _table(r)), TRANSPOSE_CPP),
-    Spec("stair_ways", "openr1", STAIRS_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 20), lambda: str(r.randint(0, 5000)))), STAIRS_CPP),
-    Spec("caesar", "openr1", CAESAR_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 50, "abcxyz -!"), r.randint(0, 100)]), fn="caesar", kind="call"),
+    Spec("digit_sum", "openr1", stdin_solutions.DIGIT_SUM_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 50), lambda: str(r.randint(1, 10**50)))), stdin_solutions.DIGIT_SUM_CPP),
+    Spec("leap_years", "openr1", stdin_solutions.LEAP_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 100), lambda: _year_range(r))), stdin_solutions.LEAP_CPP),
+    Spec("collatz_steps", "openr1", stdin_solutions.COLLATZ_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 40), lambda: str(r.randint(1, 10**6)))), stdin_solutions.COLLATZ_CPP),
+    Spec("transpose", "openr1", stdin_solutions.TRANSPOSE_PY, lambda r: _repeat(6, lambda: _table(r)), stdin_solutions.TRANSPOSE_CPP),
+    Spec("stair_ways", "openr1", stdin_solutions.STAIRS_PY, lambda r: _repeat(6, lambda: _counted(r, r.randint(1, 20), lambda: str(r.randint(0, 5000)))), stdin_solutions.STAIRS_CPP),
+    Spec("caesar", "openr1", call_solutions.CAESAR_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 50, "abcxyz -!"), r.randint(0, 100)]), fn="caesar", kind="call"),
     # HumanEval
-    Spec("has_close_elements", "humaneval", CLOSE_PY, lambda r: _repeat(8, lambda: [[round(r.uniform(0, 100), 1) for _ in range(r.randint(0, 12))], round(r.uniform(0.05, 3), 2)]), fn="has_close_elements", kind="script", prompt=CLOSE_PROMPT),
-    Spec("below_zero", "humaneval", BELOW_PY, lambda r: _repeat(7, lambda: [[r.randint(-10, 12) for _ in range(r.randint(0, 15))]]), fn="below_zero", kind="script", prompt=BELOW_PROMPT),
-    Spec("running_max", "humaneval", RUNNING_PY, lambda r: _repeat(6, lambda: [[r.randint(-50, 50) for _ in range(r.randint(0, 15))]]), fn="running_max", kind="script", prompt=RUNNING_PROMPT),
+    Spec("has_close_elements", "humaneval", call_solutions.CLOSE_PY, lambda r: _repeat(8, lambda: [[round(r.uniform(0, 100), 1) for _ in range(r.randint(0, 12))], round(r.uniform(0.05, 3), 2)]), fn="has_close_elements", kind="script", prompt=call_solutions.CLOSE_PROMPT),
+    Spec("below_zero", "humaneval", call_solutions.BELOW_PY, lambda r: _repeat(7, lambda: [[r.randint(-10, 12) for _ in range(r.randint(0, 15))]]), fn="below_zero", kind="script", prompt=call_solutions.BELOW_PROMPT),
+    Spec("running_max", "humaneval", call_solutions.RUNNING_PY, lambda r: _repeat(6, lambda: [[r.randint(-50, 50) for _ in range(r.randint(0, 15))]]), fn="running_max", kind="script", prompt=call_solutions.RUNNING_PROMPT),
     # MBPP
-    Spec("is_perfect_square", "mbpp", SQUARE_PY, _squares, fn="is_perfect_square", kind="script"),
-    Spec("lcs_length", "mbpp", LCS_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 80, "acgt"), _word(r, 0, 80, "acgt")]), fn="lcs_length", kind="script"),
-    Spec("second_smallest", "mbpp", SECOND_PY, lambda r: _repeat(6, lambda: [[r.randint(-9, 9) for _ in range(r.randint(1, 10))]]), fn="second_smallest", kind="script"),
+    Spec("is_perfect_square", "mbpp", call_solutions.SQUARE_PY, _squares, fn="is_perfect_square", kind="script"),
+    Spec("lcs_length", "mbpp", call_solutions.LCS_PY, lambda r: _repeat(6, lambda: [_word(r, 0, 80, "acgt"), _word(r, 0, 80, "acgt")]), fn="lcs_length", kind="script"),
+    Spec("second_smallest", "mbpp", call_solutions.SECOND_PY, lambda r: _repeat(6, lambda: [[r.randint(-9, 9) for _ in range(r.randint(1, 10))]]), fn="second_smallest", kind="script"),
     # KodCode
-    Spec("flatten", "kodcode", FLATTEN_PY, lambda r: _repeat(6, lambda: [_nested(r)]), fn="flatten", kind="script"),
-    Spec("rle_encode", "kodcode", RLE_PY, lambda r: _repeat(6, lambda: _runs(r)), fn="rle_encode", kind="script"),
-    Spec("kth_largest", "kodcode", KTH_PY, lambda r: _repeat(7, lambda: _nums_and_k(r)), fn="kth_largest", kind="script"),
+    Spec("flatten", "kodcode", call_solutions.FLATTEN_PY, lambda r: _repeat(6, lambda: [_nested(r)]), fn="flatten", kind="script"),
+    Spec("rle_encode", "kodcode", call_solutions.RLE_PY, lambda r: _repeat(6, lambda: _runs(r)), fn="rle_encode", kind="script"),
+    Spec("kth_largest", "kodcode", call_solutions.KTH_PY, lambda r: _repeat(7, lambda: _nums_and_k(r)), fn="kth_largest", kind="script"),
 ]
 
 
