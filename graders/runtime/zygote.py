@@ -20,27 +20,25 @@ from __future__ import annotations
 import _signal
 import gc
 import inspect
-import io
 import os
 import random
 import select
 import shutil
 import signal
 import socket
-import stat
 import sys
 import tempfile
-import time
 import traceback
 from time import perf_counter as _clock
 from typing import Callable
 
 from .binding import Binding
+from . import children
+from .capture import Capture
 from ..errors import RewardLoadError
 from . import frames
 from . import conventions
 from .frames import MAX_TEXT_CHARS, RETIRED_EXIT, InvalidReturn, Status, bounded, coerce_score, encode_frame, record_components, take_components
-from .isolation import linux
 from .layers import CallConfinement, SandboxPlan, apply_zygote_layers, process_policy, uses_pid_namespace
 from .loader import RewardFunction, binding, load_reward
 from .warm import Trace, warm_up_leftovers
@@ -67,13 +65,13 @@ def main(control_fd: int) -> None:
         return
     sys.path[:0] = [path for path in init["sys_path"] if path not in sys.path]
     sys.meta_path.insert(0, _SeedNumpyOnImport(init["seed"]))
-    at_fork = _AtForkRecorder()
+    at_fork = children.AtForkRecorder()
     per_call = init.get("load_per_call")
     if per_call:  # a reward whose import makes pools: loaded in each call process, never here
         reward, takes, reload = None, Binding.from_dict(per_call["binding"]), per_call["reason"]
         sock.sendall(encode_control({"op": "loaded", "binding": per_call["binding"]}))
     else:
-        before = _ImportTrace()
+        before = children.ImportTrace()
         try:
             reward = load_reward(source, restricted=init["restricted"])
             takes = binding(reward, source)
@@ -89,9 +87,9 @@ def main(control_fd: int) -> None:
         left = None
         if init.get("warmup_stateless") and init["warmup"]:  # automatic warm-up calls: kept only if they leave nothing
             left = warm_up_leftovers(reward, warm_up)
-            if _orphans_of(os.getpid()):
+            if children.orphans_of(os.getpid()):
                 left = "a process left running"
-                _end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
+                children.end_children()  # the warm-up ran in the zygote, without the calls' syscall filter: none of what it started stays
         else:
             warm_up()
         if left:  # automatic warm-up calls must leave the reward as loaded: the caller starts again without them
@@ -137,66 +135,6 @@ def _warm_up(reward: RewardFunction, takes: Binding, examples: list[list[str]], 
         numpy.random.seed(seed)
     gc.collect()
     gc.freeze()
-
-
-class _AtForkRecorder:
-    """Which modules register at-fork callbacks while the reward loads and warms up.
-
-    A fork may skip the callbacks only if they are the standard library's lock and
-    state resets, which have nothing to repair in a process with one thread; a
-    library's own (torch, grpc, asyncio's loop reset, ...) must run.
-    """
-
-    LOCK_RESETS = frozenset({"threading", "random", "logging", "concurrent.futures.thread"})
-
-    def __init__(self) -> None:
-        self.modules: set[str] = set()
-        self.register = os.register_at_fork
-        os.register_at_fork = self._record
-
-    def _record(self, **callbacks) -> None:
-        self.modules.add(sys._getframe(1).f_globals.get("__name__", "?"))
-        self.register(**callbacks)
-
-    def only_lock_resets(self) -> bool:
-        os.register_at_fork = self.register
-        return self.modules <= self.LOCK_RESETS
-
-
-class _ImportTrace:
-    """What importing the reward left that a forked call cannot share: pipes or sockets (a process pool's
-    queues) and processes (its workers). A call process forked after such an import would send work down
-    the same pipes as every other call, or wait on workers that are not its own; such a reward is loaded
-    again in each call process instead (``Zygote.reload``). Threads alone are not such a trace: a fork
-    keeps only the calling thread, as Python's own ``os.fork`` does."""
-
-    def __init__(self) -> None:
-        self.fds = set(_open_fds())
-
-    def fork_unsafe(self) -> str | None:
-        made = []
-        channels = [fd for fd in _open_fds() if fd not in self.fds and _is_channel(fd)]
-        if channels:
-            made.append(f"{len(channels)} pipes or sockets")
-        if _orphans_of(os.getpid()):
-            made.append("processes")
-        return f"its import made {' and '.join(made)}, which forked calls cannot share" if made else None
-
-
-def _open_fds() -> list[int]:
-    try:
-        return [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        return []
-
-
-def _is_channel(fd: int) -> bool:
-    """A pipe, a socket or an anonymous inode (eventfd, epoll): what processes talk over."""
-    try:
-        mode = os.fstat(fd).st_mode
-    except OSError:
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_IFMT(mode) == 0
 
 
 class _SeedNumpyOnImport:
@@ -253,10 +191,10 @@ class Zygote:
         self.pid_namespace = uses_pid_namespace()
         self.confinement = CallConfinement(plan, states, process_policy())
         self.reload: Callable[[], RewardFunction] | None = None  # set when the reward must be loaded in each call process
-        self.fork, self.bare_fork = _choose_fork(self.pid_namespace, may_skip_fork_hooks)
+        self.fork, self.bare_fork = children.choose_fork(self.pid_namespace, may_skip_fork_hooks)
         random.seed(seed)
         self.random_state = random.getstate()
-        self.streams = _Capture.make_streams()
+        self.streams = Capture.make_streams()
         self.children: dict[int, _Child] = {}
         self.by_chunk: dict[int, _Child] = {}
         self.free_dirs: list[str] = []  # empty call directories whose calls are over, ready for the next
@@ -283,7 +221,7 @@ class Zygote:
                         self._shutdown()
                         return
                 else:
-                    _drain(wake_read)
+                    children.drain(wake_read)
                     self._reap()
 
     def _handle(self, message: dict) -> None:
@@ -378,7 +316,7 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
         known = set(self.children)
-        for pid in _orphans_of(os.getpid()):
+        for pid in children.orphans_of(os.getpid()):
             if pid not in known:
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -389,7 +327,7 @@ class Zygote:
         """Kill every child and wait for all descendants re-parented here, then clean the temp dir."""
         for child in list(self.children.values()):
             self._kill(child)
-        _end_children()
+        children.end_children()
         shutil.rmtree(self.plan.temp_dir, ignore_errors=True)
 
     # ---- in the forked child -------------------------------------------------
@@ -403,7 +341,7 @@ class Zygote:
         except OSError as exc:
             send_all(results, encode_frame(0, Status.crashed, 0.0, 0.0, f"isolation layer failed in the call process: {exc}"))
             os._exit(_CHILD_FAILED)
-        _close_all_but(requests, results)  # the zygote's socket and pipe, and anything the reward's import opened
+        children.close_all_but(requests, results)  # the zygote's socket and pipe, and anything the reward's import opened
         calls = read_request(requests)
         os.chdir(call_dir)
         os.environ["TMPDIR"] = os.environ["HOME"] = call_dir
@@ -414,7 +352,7 @@ class Zygote:
                 for call_id in range(len(calls)):
                     send_all(results, encode_frame(call_id, Status.exception, 0.0, 0.0, failed))
                 os._exit(0)
-        capture = _Capture(self.output_bytes, self.streams, self.text_chars)
+        capture = Capture(self.output_bytes, self.streams, self.text_chars)
         if self.takes.batch:  # TRL, OpenRLHF: the chunk is the batch their harness would pass
             for frame in self._call_batch(calls, capture):
                 send_all(results, frame)
@@ -436,7 +374,7 @@ class Zygote:
             return f"loading the reward again in the call process failed: {exc}"
         return None
 
-    def _call(self, call_id: int, completion: str, ground_truth: object, fields: dict | None, capture: _Capture) -> bytes:
+    def _call(self, call_id: int, completion: str, ground_truth: object, fields: dict | None, capture: Capture) -> bytes:
         if call_id or not self.bare_fork:  # a bare fork's first call starts from the zygote's seeded generators
             random.setstate(self.random_state)  # as random.seed(seed), in half the time
             numpy = sys.modules.get("numpy")
@@ -487,7 +425,7 @@ class Zygote:
             record_components({name: item for name, item in components.items() if isinstance(item, (int, float)) and not isinstance(item, bool)})
         return value
 
-    def _call_batch(self, calls: list, capture: _Capture) -> list[bytes]:
+    def _call_batch(self, calls: list, capture: Capture) -> list[bytes]:
         """One call of a batch reward with every row of the chunk; one frame per row (a failure of the call is each row's)."""
         random.setstate(self.random_state)
         take_components()
@@ -526,87 +464,7 @@ class _Abstained(Exception):
     """A harness reward returned None for a row: it does not apply there (TRL's convention)."""
 
 
-class _Capture:
-    """The calls' stdout and stderr, captured in memory files (bounded by RLIMIT_FSIZE) and read back bounded.
-
-    One pair of files per call process; the text streams over descriptors 1 and 2
-    are made once, in the zygote (``streams``), so a call process does not build
-    them. A call that wrote nothing costs two flushes and two fstat calls; only a
-    call that wrote something makes the next one start from empty files.
-    """
-
-    def __init__(self, limit: int, streams: list, text_chars: int = MAX_TEXT_CHARS) -> None:
-        self.limit, self.streams, self.text_chars = limit, streams, text_chars
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        for target, name in ((1, "stdout"), (2, "stderr")):
-            fd = os.memfd_create(name) if hasattr(os, "memfd_create") else _unlinked_file()
-            os.dup2(fd, target)
-            os.close(fd)
-        self.dirty = False
-
-    @staticmethod
-    def make_streams() -> list:
-        """Text streams over descriptors 1 and 2 (in the zygote: the files behind them change in each call process)."""
-        return [
-            io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors=errors)
-            for fd, errors in ((1, "replace"), (2, "backslashreplace"))
-        ]
-
-    def start(self) -> None:
-        if self.dirty:
-            for fd in (1, 2):
-                os.ftruncate(fd, 0)
-                os.lseek(fd, 0, os.SEEK_SET)
-            self.dirty = False
-        if self.streams[0].closed or self.streams[1].closed:  # a call closed one
-            self.streams[:] = self.make_streams()
-        sys.stdout, sys.stderr = self.streams
-
-    def finish(self) -> tuple[str, str, bool]:
-        texts, overflow = ["", ""], False
-        for index, stream in enumerate((sys.stdout, sys.stderr)):
-            try:
-                stream.flush()
-            except BaseException:  # noqa: BLE001 - a full, broken or replaced stream must not lose the result
-                pass
-            size = os.fstat(index + 1).st_size
-            if size:
-                self.dirty = True
-                overflow = overflow or size > self.limit
-                head = os.pread(index + 1, self.text_chars, 0).decode("utf-8", "replace")
-                texts[index] = bounded(head + ("\n... [output cut]" if size > self.text_chars else ""), self.text_chars)
-        return texts[0], texts[1], overflow
-
-
 _SIGCHLD, _SIG_DFL = int(signal.SIGCHLD), int(signal.SIG_DFL)
-
-
-def _choose_fork(pid_namespace: bool, may_skip_hooks: bool):
-    """How the zygote forks a call process, and whether that skips Python's at-fork callbacks.
-
-    With one thread it skips them (``linux.Forker``); a reward module that leaves a
-    thread running after import gets ``os.fork``'s full treatment (threading marks
-    the lost threads as stopped in the child), and so does one whose libraries
-    registered callbacks of their own (``_AtForkRecorder``). A fork of our own that fixes glibc's
-    cached thread id is checked once; where that check fails, the hooks and libc's
-    fork are used without a PID namespace, as before.
-    """
-    if not linux.IS_LINUX:
-        return os.fork, False
-    bare = may_skip_hooks and linux.bare_fork_supported() and linux.thread_count() == 1
-    if pid_namespace or bare:
-        forker = linux.Forker(pid_namespace, hooks=not bare)
-        try:
-            checked = forker.settid and forker.child_can_signal_its_main_thread()
-        except OSError:
-            checked = False
-        if checked:
-            return forker.fork, bare
-        if pid_namespace:  # the namespace matters more than a stale thread id (signals from the call's own threads)
-            return linux.Forker(True, hooks=True, settid=False).fork, False
-    return os.fork, False
 
 
 def _describe(exc: BaseException) -> str:
@@ -615,65 +473,6 @@ def _describe(exc: BaseException) -> str:
     except BaseException:  # noqa: BLE001 - a hostile __str__ must not lose the result
         text = f"{type(exc).__name__} (its message could not be rendered)"
     return bounded(text)
-
-
-def _close_all_but(*keep: int) -> None:
-    """Close every descriptor from 3 up, except ``keep``."""
-    low = 3
-    for fd in sorted(keep):
-        if fd >= low:
-            os.closerange(low, fd)
-            low = fd + 1
-    os.closerange(low, 1 << 16)
-
-
-def _unlinked_file() -> int:
-    fd, path = tempfile.mkstemp()
-    os.unlink(path)
-    return fd
-
-
-def _end_children(seconds: float = 2.0) -> None:
-    """Kill and reap every process under the zygote (it is their subreaper), until none is left or ``seconds`` pass."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        children = _orphans_of(os.getpid())
-        if not children:
-            return
-        for pid in children:
-            for kill in (os.kill, os.killpg):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:
-            return
-        time.sleep(0.002)
-
-
-def _orphans_of(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-                if int(fields[1]) == pid:
-                    found.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
-def _drain(fd: int) -> None:
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
 
 
 if __name__ == "__main__":
